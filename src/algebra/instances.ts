@@ -1,0 +1,43 @@
+// fp-ts instances: Reals form a field (up to float rounding, as fp-ts's own number instances do), and
+// gradients of one shape form a monoid under leafwise addition with the zero gradient as identity.
+import type { Field } from "fp-ts/Field";
+import type { Monoid } from "fp-ts/Monoid";
+import type { Semigroup } from "fp-ts/Semigroup";
+import type { Real } from "../core/value.ts";
+import { add, div, mul, sub } from "../rules/scalar.ts";
+import { flatten, flattenAs, type Like, unflatten } from "../tree/tree.ts";
+import { zeroLike } from "../transforms/levels.ts";
+
+/** The field of Reals. Division is exact in a field, so `mod` is always 0 and `degree` is constant. */
+export const FieldReal: Field<Real> = {
+  add,
+  zero: 0,
+  mul,
+  one: 1,
+  sub,
+  degree: () => 1,
+  div,
+  mod: () => 0,
+};
+
+/** Reals under addition. */
+export const MonoidSumReal: Monoid<Real> = { concat: add, empty: 0 };
+
+/** Reals under multiplication. */
+export const MonoidProductReal: Monoid<Real> = { concat: mul, empty: 1 };
+
+/** Trees of one structure under leafwise addition (e.g. gradients accumulated over a batch). */
+export const SemigroupGradient: Semigroup<unknown> = {
+  concat: (a, b) => {
+    const { leaves, def } = flatten(a, "SemigroupGradient.concat");
+    const ys = flattenAs(def, b, "SemigroupGradient.concat", "the second gradient");
+    return unflatten(def, leaves.map((x, i) => add(x as Real, ys[i] as Real)));
+  },
+};
+
+/** The monoid of gradients shaped like `like`: leafwise addition, with the zero gradient as `empty`. */
+export function getGradientMonoid<T>(like: T): Monoid<Like<T>> {
+  const { leaves, def } = flatten(like, "getGradientMonoid");
+  const empty = unflatten(def, leaves.map(zeroLike)) as Like<T>;
+  return { concat: SemigroupGradient.concat as (a: Like<T>, b: Like<T>) => Like<T>, empty };
+}

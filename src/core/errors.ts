@@ -1,0 +1,26 @@
+// Error messages shared across modules: what a bad value was, in words a user recognises.
+
+/** A short description of a value for error messages: its type, or its class for objects. */
+export function describe(x: unknown): string {
+  if (x === null) return "null";
+  if (Array.isArray(x)) return `an array of length ${x.length}`;
+  if (typeof x === "object") {
+    const proto = Object.getPrototypeOf(x) as { constructor?: { name?: string } } | null;
+    const name = proto?.constructor?.name;
+    return proto === null || proto === Object.prototype ? "a record" : `an object of class ${name ?? "(anonymous)"}`;
+  }
+  if (typeof x === "string") return `a string (${JSON.stringify(x.length > 20 ? x.slice(0, 20) + "…" : x)})`;
+  if (typeof x === "function") return "a function";
+  return `${typeof x === "undefined" ? "undefined" : `a ${typeof x}`}`;
+}
+
+/** An op was given something that is not a Real. */
+export const notAReal = (op: string, x: unknown): TypeError =>
+  new TypeError(`${op}: expected a Real (a number or a value from a transform), got ${describe(x)}`);
+
+/** Like `describe`, but names nabla's own values (a Real, a Tensor) too. */
+export function describeValue(x: unknown): string {
+  if (typeof x === "number") return "a number";
+  if (typeof x === "object" && x !== null && "trace" in x) return "a Real";
+  return describe(x);
+}

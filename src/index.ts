@@ -1,0 +1,30 @@
+// nabla: differentiable programming for TypeScript. This is the only public entry point.
+//
+// Naming: `derivative`, `jvp`, `jacfwd` are forward mode (dual numbers); `vjp`, `grad`,
+// `valueAndGrad`, `jacrev` are reverse mode (pullbacks on a tape); `hvp`, `hessian` are forward over
+// reverse. Every transform takes a function of one argument, a Tree, and nests with every other.
+
+// values
+export type { Dual, Real, Tracked } from "./core/value.ts";
+export type { Like, Tree } from "./tree/tree.ts";
+export { dual, primal, stopGradient, tangent } from "./transforms/values.ts";
+
+// scalar operations
+export {
+  abs, add, cos, div, dot, exp, log, max, min, mul, neg, pow, relu, sigmoid, sin, softplus, sqrt, square,
+  sub, sum, tan, tanh,
+} from "./rules/scalar.ts";
+export type { BinaryOp, UnaryOp } from "./rules/scalar.ts";
+
+// transforms
+export { derivative, jacfwd, jvp } from "./transforms/forward.ts";
+export type { Derivative } from "./transforms/forward.ts";
+export { grad, jacrev, valueAndGrad, vjp } from "./transforms/reverse.ts";
+export type { Gradient, ValueAndGradient } from "./transforms/reverse.ts";
+export { hessian, hvp } from "./transforms/second-order.ts";
+export type { HessianVectorProduct } from "./transforms/second-order.ts";
+export type { Jacobian } from "./transforms/vector.ts";
+export { customJvp, customVjp } from "./transforms/custom.ts";
+
+// algebra (fp-ts instances)
+export { FieldReal, MonoidProductReal, MonoidSumReal, SemigroupGradient, getGradientMonoid } from "./algebra/instances.ts";

@@ -1,0 +1,157 @@
+// The reverse-mode tape: a flat, append-only record of how each tracked value was computed. Each
+// node has up to two (parent, partial) edges in typed arrays; wider nodes and closure nodes (rules
+// given as whole pullbacks) sit in side tables. Flat arrays make the backward sweep one loop
+// (stack-safe at any depth) that visits every node once (linear in the computation).
+import { Trace } from "../core/trace.ts";
+import { Tracked, type Value } from "../core/value.ts";
+
+/** A pullback over several inputs and outputs, run once all its outputs' cotangents are complete. */
+export interface CallNode {
+  /** Tape indices of the call's outputs, in order; the call sits at the last of them. */
+  readonly outputs: readonly number[];
+  /** Zero cotangent for each output (its shape), for outputs the sweep never reached. */
+  readonly zeros: readonly Value[];
+  /** Tape indices of the inputs it sends cotangents to (-1: an input that is not on this tape). */
+  readonly inputs: readonly number[];
+  /** Output cotangents to input cotangents (aligned with `inputs`; `undefined` is a zero). */
+  readonly pullback: (cotangents: readonly Value[]) => readonly (Value | undefined)[];
+}
+
+/** A node with more than two parents. */
+export interface WideNode {
+  readonly parents: readonly number[];
+  readonly partials: readonly Value[];
+}
+
+/** Parent slot value for "no parent"; `WIDE` marks a node whose edges are in `wide`. */
+export const NONE = -1;
+export const WIDE = -2;
+
+/** The typed arrays of a tape, kept between gradients: allocating and zero-filling them dominates short ones. */
+interface Buffers {
+  readonly parentA: Int32Array;
+  readonly parentB: Int32Array;
+  readonly partialA: Float64Array;
+  readonly partialB: Float64Array;
+}
+let spare: Buffers | undefined;
+
+export class Tape extends Trace {
+  size = 0;
+  /** First and second parent of each node (NONE when absent; WIDE in `parentA` for wide nodes). */
+  parentA: Int32Array;
+  parentB: Int32Array;
+  /** Partials that are plain numbers; a partial carrying an outer level sits in `carriers`. */
+  partialA: Float64Array;
+  partialB: Float64Array;
+  private capacity: number;
+  /** Partials that carry an outer level's perturbation (higher order), keyed by `2·node + slot`. */
+  carriers: Map<number, Value> | undefined;
+  wide: Map<number, WideNode> | undefined;
+  /** Closure nodes, by the tape index they sit at. */
+  calls: Map<number, CallNode> | undefined;
+
+  constructor(transform: string) {
+    super(transform);
+    const b = spare ?? {
+      parentA: new Int32Array(64),
+      parentB: new Int32Array(64),
+      partialA: new Float64Array(64),
+      partialB: new Float64Array(64),
+    };
+    spare = undefined;
+    this.parentA = b.parentA;
+    this.parentB = b.parentB;
+    this.partialA = b.partialA;
+    this.partialB = b.partialB;
+    this.capacity = b.parentA.length;
+  }
+
+  /**
+   * Hands the arrays back for the next tape. Only for a closed tape that nothing will sweep again
+   * (grad's, not vjp's, whose pullback keeps it); escaped nodes see `live === false` first.
+   */
+  release(): void {
+    if (spare === undefined || spare.parentA.length < this.capacity) {
+      spare = { parentA: this.parentA, parentB: this.parentB, partialA: this.partialA, partialB: this.partialB };
+    }
+    this.size = 0;
+  }
+
+  private grow(): void {
+    const cap = this.capacity * 2;
+    const grown = <A extends Int32Array | Float64Array>(a: A, make: new (n: number) => A): A => {
+      const b = new make(cap);
+      b.set(a);
+      return b;
+    };
+    this.parentA = grown(this.parentA, Int32Array);
+    this.parentB = grown(this.parentB, Int32Array);
+    this.partialA = grown(this.partialA, Float64Array);
+    this.partialB = grown(this.partialB, Float64Array);
+    this.capacity = cap;
+  }
+
+  private carry(slot: number, partial: Value): number {
+    if (typeof partial === "number") return partial;
+    (this.carriers ??= new Map()).set(slot, partial);
+    return 0;
+  }
+
+  /**
+   * A node with up to two parents; a parent of NONE is a constant and gets no edge. A lone parent
+   * always takes slot A, so the sweep reads slot B only when slot A is used.
+   */
+  record2(primal: Value, parentA: number, partialA: Value, parentB: number, partialB: Value): Tracked {
+    if (parentA === NONE && parentB !== NONE) return this.record2(primal, parentB, partialB, NONE, 0);
+    const i = this.size;
+    if (i === this.capacity) this.grow();
+    this.parentA[i] = parentA;
+    this.partialA[i] = typeof partialA === "number" ? partialA : this.carry(2 * i, partialA);
+    this.parentB[i] = parentB;
+    this.partialB[i] = typeof partialB === "number" ? partialB : this.carry(2 * i + 1, partialB);
+    this.size = i + 1;
+    return new Tracked(this, primal, i);
+  }
+
+  record1(primal: Value, parent: number, partial: Value): Tracked {
+    return this.record2(primal, parent, partial, NONE, 0);
+  }
+
+  /** A fresh input: a node without parents. */
+  input(primal: Value): Tracked {
+    return this.record2(primal, NONE, 0, NONE, 0);
+  }
+
+  /** A node with any number of parents (parallel arrays; NONE entries are constants). */
+  recordN(primal: Value, parents: readonly number[], partials: readonly Value[]): Tracked {
+    if (parents.length <= 2) {
+      return this.record2(primal, parents[0] ?? NONE, partials[0] ?? 0, parents[1] ?? NONE, partials[1] ?? 0);
+    }
+    const node = this.record2(primal, WIDE, 0, NONE, 0);
+    (this.wide ??= new Map()).set(node.index, { parents, partials });
+    // A wide node's carried partials stay in its own list; an empty map marks the tape as not plain.
+    if (partials.some((d) => typeof d !== "number")) this.carriers ??= new Map();
+    return node;
+  }
+
+  /** Nodes for the outputs of a rule given as a pullback; the call runs when the sweep reaches it. */
+  recordCall(
+    primals: readonly Value[],
+    zeros: readonly Value[],
+    inputs: readonly number[],
+    pullback: CallNode["pullback"],
+  ): Tracked[] {
+    const outputs = primals.map((p) => this.input(p));
+    if (outputs.length > 0) {
+      const node: CallNode = { outputs: outputs.map((o) => o.index), zeros, inputs, pullback };
+      (this.calls ??= new Map()).set(this.size - 1, node);
+    }
+    return outputs;
+  }
+
+  /** True when every partial is a plain number and every node is a plain edge node. */
+  get isPlain(): boolean {
+    return this.carriers === undefined && this.calls === undefined;
+  }
+}

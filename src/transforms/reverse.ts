@@ -1,0 +1,133 @@
+// Reverse mode: vjp runs the function once on tape-tracked inputs and returns its pullback; grad is
+// vjp with cotangent 1; jacrev pulls back each unit cotangent through one recording.
+import { describeValue } from "../core/errors.ts";
+import { Tracer, Tracked, type Real, type Value } from "../core/value.ts";
+import { sweep, type Seed } from "../reverse/sweep.ts";
+import { Tape } from "../reverse/tape.ts";
+import { type Flat, flatten, flattenAs, freezeTree, LEAF, type Like, unflatten } from "../tree/tree.ts";
+import { splitTracked, unsigned, zeroLike } from "./levels.ts";
+import { type Jacobian, unit, vectorArgument, vectorResult } from "./vector.ts";
+
+/** A recording: the argument, the result's primals, and the tape with the result's places on it. */
+export interface Recording {
+  readonly tape: Tape;
+  readonly x: Flat;
+  readonly y: Flat;
+  readonly yIndices: readonly number[];
+}
+
+/** Runs `f` once with every leaf of `x` on a fresh tape, then closes the tape. */
+export function record(f: (x: never) => unknown, x: unknown, transform: string): Recording {
+  const input = flatten(x, transform);
+  const tape = new Tape(transform);
+  try {
+    const n = input.leaves.length;
+    const nodes = new Array<Value>(n);
+    for (let i = 0; i < n; i++) nodes[i] = tape.input(input.leaves[i]);
+    const result = flatten((f as (x: unknown) => unknown)(unflatten(input.def, nodes)), transform, "the function's result");
+    const m = result.leaves.length;
+    const yPrimals = new Array<Value>(m);
+    const yIndices = new Array<number>(m);
+    for (let k = 0; k < m; k++) {
+      const leaf = result.leaves[k];
+      if (leaf instanceof Tracked && leaf.trace === tape) {
+        yPrimals[k] = leaf.primal;
+        yIndices[k] = leaf.index;
+      } else [yPrimals[k], yIndices[k]] = splitTracked(tape, leaf);
+    }
+    return { tape, x: input, y: { leaves: yPrimals, def: result.def }, yIndices };
+  } finally {
+    tape.close();
+  }
+}
+
+/** The input cotangents (as leaves) for cotangents `u` on the result's leaves. */
+export function pullLeaves(rec: Recording, u: readonly Value[]): Value[] {
+  const seeds: Seed[] = [];
+  for (let k = 0; k < u.length; k++) if (rec.yIndices[k] >= 0) seeds.push([rec.yIndices[k], u[k]]);
+  const cts = sweep(rec.tape, seeds, rec.x.leaves.length);
+  for (let i = 0; i < cts.length; i++) {
+    const c = cts[i];
+    cts[i] = c === undefined ? zeroLike(rec.x.leaves[i]) : unsigned(c);
+  }
+  return cts as Value[];
+}
+
+/** `[f(x), pullback]`: the pullback maps a cotangent shaped like f(x) to one shaped like x. */
+export function vjp<X, U extends X, Y>(f: (x: X) => Y, x: U): readonly [Like<Y>, (u: Like<Y>) => Like<U>] {
+  const rec = record(f, x, "vjp");
+  const y = unflatten(rec.y.def, rec.y.leaves) as Like<Y>;
+  const pullback = (u: Like<Y>): Like<U> =>
+    unflatten(rec.x.def, pullLeaves(rec, flattenAs(rec.y.def, u, "vjp pullback", "the cotangent"))) as Like<U>;
+  return Object.freeze([y, Object.freeze(pullback)] as const);
+}
+
+/** The tape index of a scalar result, or a TypeError saying what to use instead. */
+function scalarResult(rec: Recording, transform: string): number {
+  if (rec.y.def !== LEAF || !isScalar(rec.y.leaves[0])) {
+    throw new TypeError(
+      `${transform}: the function must return a scalar Real, but returned ` +
+        `${describeValue(unflatten(rec.y.def, rec.y.leaves))}. ` +
+        `For a function with several outputs use jacrev or vjp (or reduce it with sum).`,
+    );
+  }
+  return rec.yIndices[0];
+}
+
+function isScalar(x: Value): boolean {
+  let v: unknown = x;
+  while (v instanceof Tracer) v = v.primal;
+  return typeof v === "number";
+}
+
+/** The gradient's leaves; the recording's tape is released, so this is its last use. */
+export function gradLeaves(rec: Recording, transform: string): Value[] {
+  const index = scalarResult(rec, transform);
+  const g = index < 0 ? rec.x.leaves.map(zeroLike) : pullLeaves(rec, [1]);
+  rec.tape.release();
+  return g;
+}
+
+/**
+ * `grad(f)`: plain numbers in give plain numbers out (first signature); the second signature is
+ * what lets `grad(f)` itself be passed to `grad`, `derivative`, `hessian`, ...
+ */
+export interface Gradient<X> {
+  <U extends X>(x: U): Like<U>;
+  (x: X): Like<X>;
+}
+
+/** `valueAndGrad(f)`. */
+export interface ValueAndGradient<X> {
+  <U extends X>(x: U): readonly [Real, Like<U>];
+  (x: X): readonly [Real, Like<X>];
+}
+
+/** `x ↦ ∇f(x)`, shaped like `x`, for `f` returning a scalar Real. */
+export function grad<X>(f: (x: X) => Real): Gradient<X> {
+  return ((x: X) => {
+    const rec = record(f, x, "grad");
+    return unflatten(rec.x.def, gradLeaves(rec, "grad"));
+  }) as Gradient<X>;
+}
+
+/** `x ↦ [f(x), ∇f(x)]`. */
+export function valueAndGrad<X>(f: (x: X) => Real): ValueAndGradient<X> {
+  return ((x: X) => {
+    const rec = record(f, x, "valueAndGrad");
+    const g = unflatten(rec.x.def, gradLeaves(rec, "valueAndGrad"));
+    return Object.freeze([rec.y.leaves[0] as Real, g] as const);
+  }) as ValueAndGradient<X>;
+}
+
+/** `x ↦ J` with `J[i][j] = ∂yᵢ/∂xⱼ`, by one recording and one pullback per output. */
+export function jacrev(f: (x: readonly Real[]) => readonly Real[] | Real): Jacobian {
+  return ((x: readonly Real[]) => {
+    const rec = record(f, vectorArgument(x, "jacrev"), "jacrev");
+    if (rec.y.def === LEAF) return freezeTree(pullLeaves(rec, [1]));
+    const m = vectorResult(unflatten(rec.y.def, rec.y.leaves), "jacrev").length;
+    const rows: Value[][] = [];
+    for (let i = 0; i < m; i++) rows.push(pullLeaves(rec, unit(m, i)));
+    return freezeTree(rows);
+  }) as Jacobian;
+}

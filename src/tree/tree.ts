@@ -1,0 +1,203 @@
+// Trees (JAX's pytrees): what transforms take and give. Leaves are Reals; containers are arrays and
+// plain records. A tree flattens to its leaves and a TreeDef (its structure), built in one pass
+// that validates as it goes; a path for an error message is worked out only when one is needed.
+import { freeze } from "immer";
+import { describe } from "../core/errors.ts";
+import { escapedError } from "../core/trace.ts";
+import { Tracer, type Real, type Value } from "../core/value.ts";
+
+/** A Real, or a readonly array or plain record of Trees. */
+export type Tree = Real | readonly Tree[] | { readonly [key: string]: Tree };
+
+/**
+ * A tree of `T`'s structure as nabla returns it: plain numbers where `T` has plain numbers, Reals
+ * where it has Reals. This is the type of a gradient of a function of `T`, or of a tangent.
+ */
+export type Like<T> = T extends number ? number : T extends Tracer ? Real : { [K in keyof T]: Like<T[K]> };
+
+/** A tree's structure: `LEAF`, or a container (an array when `keys` is null) of child structures. */
+export type TreeDef = typeof LEAF | Container;
+export const LEAF = 0;
+interface Container {
+  /** The record's keys in order, or null for an array. */
+  readonly keys: readonly string[] | null;
+  /** The children's structures, or null when every child is a leaf (the common flat case). */
+  readonly children: readonly TreeDef[] | null;
+  readonly size: number;
+}
+
+/** A tree taken apart: its leaves in order, and its structure. */
+export interface Flat {
+  readonly leaves: Value[];
+  readonly def: TreeDef;
+}
+
+type Key = string | number;
+
+export function isLeaf(x: unknown): x is Value {
+  return typeof x === "number" || x instanceof Tracer;
+}
+
+/** A plain record: an object whose prototype is Object.prototype or null. */
+export function isRecord(x: unknown): x is { readonly [key: string]: unknown } {
+  if (typeof x !== "object" || x === null || Array.isArray(x)) return false;
+  const proto: unknown = Object.getPrototypeOf(x);
+  return proto === Object.prototype || proto === null;
+}
+
+const identifier = /^[A-Za-z_$][\w$]*$/;
+
+/** `hidden.w[1]`: a path from the transform's argument, as SPEC §7 writes it. */
+export function formatPath(path: readonly Key[]): string {
+  let s = "";
+  for (const k of path) {
+    if (typeof k === "number") s += `[${k}]`;
+    else if (identifier.test(k)) s += s === "" ? k : `.${k}`;
+    else s += `[${JSON.stringify(k)}]`;
+  }
+  return s;
+}
+
+/**
+ * The leaves of `tree` in order (arrays by index, records by key order) and its structure, checking
+ * that it is a Tree and that no leaf escaped a finished transform. `context` names the transform.
+ */
+export function flatten(tree: unknown, context: string, root = "the argument"): Flat {
+  const leaves: Value[] = [];
+  const def = collect(tree, leaves);
+  if (def === undefined) throw badLeaf(tree, context, root);
+  return { leaves, def };
+}
+
+/** Appends the leaves of `x` to `out` and returns its structure; undefined at anything not a Tree. */
+function collect(x: unknown, out: Value[]): TreeDef | undefined {
+  if (typeof x === "number") {
+    out.push(x);
+    return LEAF;
+  }
+  if (x instanceof Tracer) {
+    if (!x.trace.live) throw escapedError(x.trace);
+    out.push(x as Value);
+    return LEAF;
+  }
+  if (Array.isArray(x)) {
+    let children: TreeDef[] | null = null;
+    for (let i = 0; i < x.length; i++) {
+      const c = collect(x[i], out);
+      if (c === undefined) return undefined;
+      if (c !== LEAF) (children ??= new Array<TreeDef>(x.length).fill(LEAF))[i] = c;
+    }
+    return { keys: null, children, size: x.length };
+  }
+  if (isRecord(x)) {
+    const keys = Object.keys(x);
+    let children: TreeDef[] | null = null;
+    for (let i = 0; i < keys.length; i++) {
+      const c = collect(x[keys[i]], out);
+      if (c === undefined) return undefined;
+      if (c !== LEAF) (children ??= new Array<TreeDef>(keys.length).fill(LEAF))[i] = c;
+    }
+    return { keys, children, size: keys.length };
+  }
+  return undefined;
+}
+
+/** The TypeError for the first non-Tree leaf of `tree`, with its path (found on this slow path only). */
+function badLeaf(tree: unknown, context: string, root: string): TypeError {
+  const path: Key[] = [];
+  const find = (x: unknown): { value: unknown } | undefined => {
+    if (typeof x === "number" || x instanceof Tracer) return undefined;
+    if (Array.isArray(x) || isRecord(x)) {
+      for (const [k, v] of Object.entries(x)) {
+        path.push(Array.isArray(x) ? Number(k) : k);
+        const bad = find(v);
+        if (bad !== undefined) return bad;
+        path.pop();
+      }
+      return undefined;
+    }
+    return { value: x };
+  };
+  const bad = find(tree)?.value;
+  const at =
+    path.length === 0 ? root : `${root === "the argument" ? "the leaf" : `${root}'s leaf`} at ${formatPath(path)}`;
+  return new TypeError(
+    `${context}: ${at} is ${describe(bad)}; a Tree's leaves must be numbers, Reals or Tensors (in arrays and plain records)`,
+  );
+}
+
+/** The frozen tree of structure `def` whose leaves are `leaves`, in flatten order. */
+export function unflatten(def: TreeDef, leaves: readonly unknown[]): unknown {
+  return build(def, leaves, { next: 0 });
+}
+
+function build(def: TreeDef, leaves: readonly unknown[], cursor: { next: number }): unknown {
+  if (def === LEAF) return leaves[cursor.next++];
+  const { keys, children, size } = def;
+  if (keys === null) {
+    const out = new Array<unknown>(size);
+    for (let i = 0; i < size; i++) out[i] = children === null ? leaves[cursor.next++] : build(children[i], leaves, cursor);
+    return Object.freeze(out);
+  }
+  const out: Record<string, unknown> = {};
+  for (let i = 0; i < size; i++) {
+    const k = keys[i];
+    const v = children === null ? leaves[cursor.next++] : build(children[i], leaves, cursor);
+    if (k === "__proto__") Object.defineProperty(out, k, { value: v, enumerable: true, writable: true, configurable: true });
+    else out[k] = v;
+  }
+  return Object.freeze(out);
+}
+
+/**
+ * The leaves of `given`, which must have the structure `def` (same containers, lengths, keys; leaves
+ * where leaves are), aligned with that structure's leaf order. Otherwise a TypeError names the
+ * first path that differs, as `${context}: ${what} at a.b[1] ...`.
+ */
+export function flattenAs(def: TreeDef, given: unknown, context: string, what: string): Value[] {
+  const out: Value[] = [];
+  const path: Key[] = [];
+  const fail = (detail: string): never => {
+    const at = path.length === 0 ? what : `${what} at ${formatPath(path)}`;
+    throw new TypeError(`${context}: ${at} ${detail}`);
+  };
+  const visit = (d: TreeDef, g: unknown): void => {
+    if (d === LEAF) {
+      if (!isLeaf(g)) return fail(`should be a Real like the value it pairs with, but is ${describe(g)}`);
+      if (g instanceof Tracer && !g.trace.live) throw escapedError(g.trace);
+      out.push(g);
+      return;
+    }
+    const { keys, children, size } = d;
+    if (keys === null) {
+      if (!Array.isArray(g)) return fail(`should be an array of length ${size}, but is ${describe(g)}`);
+      if (g.length !== size) return fail(`should have length ${size}, but has length ${g.length}`);
+      for (let i = 0; i < size; i++) {
+        path.push(i);
+        visit(children === null ? LEAF : children[i], g[i]);
+        path.pop();
+      }
+      return;
+    }
+    if (!isRecord(g)) return fail(`should be a record with keys {${keys.join(", ")}}, but is ${describe(g)}`);
+    for (let i = 0; i < size; i++) {
+      path.push(keys[i]);
+      if (!Object.hasOwn(g, keys[i])) fail("is missing");
+      visit(children === null ? LEAF : children[i], g[keys[i]]);
+      path.pop();
+    }
+    for (const k of Object.keys(g)) {
+      if (!keys.includes(k)) {
+        path.push(k);
+        fail("is not expected (no such key in the value it pairs with)");
+      }
+    }
+  };
+  visit(def, given);
+  return out;
+}
+
+/** Deeply freezes arrays and records built elsewhere (immer's freeze); leaves are immutable already. */
+export function freezeTree<T>(tree: T): T {
+  return freeze(tree, true);
+}

@@ -1,0 +1,99 @@
+// Trees: transforms take and give arrays and records of Reals to any depth, keep their structure,
+// freeze what they return, never touch what they are given, and name the path of anything wrong.
+import { describe, expect, expectTypeOf, it } from "vitest";
+import {
+  add, derivative, grad, hvp, jvp, mul, type Real, sin, square, sum, valueAndGrad, vjp,
+} from "../src/index.ts";
+import { isDeeplyFrozen } from "./helpers.ts";
+
+type Params = { hidden: { w: readonly Real[]; b: Real }; out: readonly (readonly Real[])[] };
+const loss = (p: Params): Real =>
+  add(mul(sum(p.hidden.w), p.hidden.b), sum(p.out.map((row) => sum(row.map(square)))));
+const params = { hidden: { w: [1, 2, 3], b: 0.5 }, out: [[1, -1], [2, 0.5]] };
+
+describe("structure", () => {
+  it("grad returns exactly the argument's structure", () => {
+    const g = grad(loss)(params);
+    // ∂/∂w = b, ∂/∂b = Σw, ∂/∂out = 2·out
+    expect(g).toEqual({ hidden: { w: [0.5, 0.5, 0.5], b: 6 }, out: [[2, -2], [4, 1]] });
+  });
+  it("empty arrays and records are trees", () => {
+    expect(grad((p: { a: Real; none: readonly Real[]; nothing: Record<string, never> }) => square(p.a))({ a: 3, none: [], nothing: {} }))
+      .toEqual({ a: 6, none: [], nothing: {} });
+  });
+  it("a record with keys that are not identifiers keeps them", () => {
+    const input = JSON.parse('{"my key": 2, "__proto__": 3}') as Record<string, number>;
+    const g = grad((p: Record<string, Real>) => mul(p["my key"], p["__proto__"]))(input);
+    expect(Object.keys(g)).toEqual(["my key", "__proto__"]);
+    expect(g["my key"]).toBe(3);
+    expect(Object.getPrototypeOf(g)).toBe(Object.prototype);
+  });
+  it("results are deeply frozen, inputs are neither frozen nor changed", () => {
+    const input = structuredClone(params);
+    const g = grad(loss)(input);
+    expect(isDeeplyFrozen(g)).toBe(true);
+    expect(input).toEqual(params);
+    expect(Object.isFrozen(input)).toBe(false);
+    expect(Object.isFrozen(input.hidden.w)).toBe(false);
+    const r = jvp(loss, input, input);
+    expect(isDeeplyFrozen(r)).toBe(true);
+    const [y, pullback] = vjp((p: Params) => [loss(p), p.hidden.b], input);
+    expect(isDeeplyFrozen(y)).toBe(true);
+    expect(isDeeplyFrozen(pullback([1, 1]))).toBe(true);
+    expect(input).toEqual(params);
+  });
+  it("the function receives a frozen argument, so it cannot change the caller's tree", () => {
+    expect(() => grad((p: { a: Real[] }) => { p.a.push(1); return p.a[0]; })({ a: [1] })).toThrow(TypeError);
+  });
+  it("the same input gives the same output", () => {
+    expect(grad(loss)(params)).toEqual(grad(loss)(params));
+    expect(hvp(loss)(params, params)).toEqual(hvp(loss)(params, params));
+  });
+});
+
+describe("bad leaves are TypeErrors naming their path", () => {
+  const f = (p: never) => mul(2, (p as { x: Real }).x ?? 1);
+  const cases: [string, unknown, RegExp][] = [
+    ["a string", { hidden: { w: [1, "a"] } }, /hidden\.w\[1\].*string/],
+    ["undefined", { hidden: { w: [1, undefined] } }, /hidden\.w\[1\].*undefined/],
+    ["null", { a: null }, /\ba\b.*null/],
+    ["a Date", { when: [new Date(0)] }, /when\[0\].*Date/],
+    ["a Map", { m: new Map() }, /\bm\b.*Map/],
+    ["an instance of another class", { layer: { w: new (class Weights {})() } }, /layer\.w.*Weights/],
+    ["a boolean", [true], /\[0\].*boolean/],
+    ["a string at the root", "x", /argument.*string/],
+  ];
+  it.each(cases)("%s", (_what, input, message) => {
+    const x = input as never;
+    for (const run of [
+      () => grad(f)(x),
+      () => valueAndGrad(f)(x),
+      () => vjp(f, x),
+      () => jvp(f, x, x),
+      () => hvp(f)(x, x),
+    ]) {
+      expect(run).toThrow(TypeError);
+      expect(run).toThrow(message);
+    }
+  });
+  it("a bad leaf in the function's result is a TypeError too", () => {
+    expect(() => vjp((x: Real) => ({ y: [x, "no"] }), 1)).toThrow(/result.*y\[1\]/);
+    expect(() => derivative((x: Real) => ({ y: x, z: undefined }) as unknown as Real)(1)).toThrow(TypeError);
+  });
+});
+
+describe("types", () => {
+  it("grad's result has the argument's type, with plain numbers for plain numbers", () => {
+    expectTypeOf(grad(loss)(params)).toEqualTypeOf<{ hidden: { w: number[]; b: number }; out: number[][] }>();
+    expectTypeOf(grad(sin)(1)).toEqualTypeOf<number>();
+    expectTypeOf(derivative(sin)(1)).toEqualTypeOf<number>();
+    expectTypeOf(grad((p: readonly Real[]) => sum(p))([1, 2])).toEqualTypeOf<number[]>();
+  });
+  it("grad accepts only a function declared to return a Real", () => {
+    // @ts-expect-error: an array is not a scalar
+    grad((p: readonly Real[]) => p);
+    // @ts-expect-error: nor is a record
+    grad((p: readonly Real[]) => ({ y: p[0] }));
+    expectTypeOf(grad).parameter(0).returns.toEqualTypeOf<Real>();
+  });
+});
