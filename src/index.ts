@@ -5,7 +5,9 @@
 // reverse. Every transform takes a function of one argument, a Tree, and nests with every other.
 
 // values
-export type { Dual, Real, Tracked } from "./core/value.ts";
+export type { Real } from "./core/value.ts";
+export type { Dual } from "./forward/dual.ts";
+export type { Tracked } from "./reverse/tape.ts";
 export type { Like, Tree } from "./tree/tree.ts";
 export { dual, primal, stopGradient, tangent } from "./transforms/values.ts";
 
@@ -14,7 +16,9 @@ export {
   abs, add, cos, div, dot, exp, log, max, min, mul, neg, pow, relu, sigmoid, sin, softplus, sqrt, square,
   sub, sum, tan, tanh,
 } from "./rules/scalar.ts";
-export type { BinaryOp, UnaryOp } from "./rules/scalar.ts";
+export type { BinaryOp, Primitive, UnaryOp } from "./rules/scalar.ts";
+export { primitives } from "./rules/scalar.ts";
+export type { Domain } from "./rules/define.ts";
 
 // transforms
 export { derivative, jacfwd, jvp } from "./transforms/forward.ts";

@@ -13,13 +13,16 @@ export const gradNabla = (steps: number) => {
   return (x0: number): number => g(x0);
 };
 
+/** The hand-written tape's buffers, allocated once and reused, as a careful hand-written tape would. */
+let buffers = { pa: new Int32Array(0), pb: new Int32Array(0), da: new Float64Array(0), db: new Float64Array(0), ct: new Float64Array(0) };
+
 /** A hand-written tape: five nodes per step, each with up to two (parent, partial) edges. */
 export function gradHandTape(steps: number, x0: number): number {
   const size = 5 * steps + 1;
-  const pa = new Int32Array(size);
-  const pb = new Int32Array(size);
-  const da = new Float64Array(size);
-  const db = new Float64Array(size);
+  if (buffers.pa.length < size) {
+    buffers = { pa: new Int32Array(size), pb: new Int32Array(size), da: new Float64Array(size), db: new Float64Array(size), ct: new Float64Array(size) };
+  }
+  const { pa, pb, da, db } = buffers;
   let n = 1;
   pa[0] = -1;
   let x = 0;
@@ -34,7 +37,8 @@ export function gradHandTape(steps: number, x0: number): number {
     pa[n] = nm1; da[n] = 1; pb[n] = nm2; db[n] = 1; x = n++;
     xv = s * 1.0001 + 0.1 * c;
   }
-  const ct = new Float64Array(n);
+  const ct = buffers.ct;
+  ct.fill(0, 0, n);
   ct[x] = 1;
   for (let i = n - 1; i > 0; i--) {
     const c = ct[i];

@@ -6,7 +6,9 @@ import { add, mul, neg } from "../rules/scalar.ts";
 import { NONE, type Tape } from "../reverse/tape.ts";
 import { notAReal } from "./errors.ts";
 import { escapedError, type Trace } from "./trace.ts";
-import { Dual, Tag, Tracer, Tracked, type Value } from "./value.ts";
+import { Tracer, type Value } from "./value.ts";
+import { Dual, Tag } from "../forward/dual.ts";
+import { Tracked } from "../reverse/tape.ts";
 
 /** ∂·t, short-circuiting the exact cases ∂ = ±1. */
 function scale(partial: Value, tangent: Value): Value {
@@ -14,6 +16,13 @@ function scale(partial: Value, tangent: Value): Value {
   if (partial === -1) return neg(tangent);
   return mul(partial, tangent);
 }
+
+/** A rule's partial: a constant, or computed from the primals and the result. */
+const d1 = (rule: UnaryRule, x: Value, y: Value): Value => (typeof rule.d === "number" ? rule.d : rule.d(x, y));
+const da = (rule: BinaryRule, a: Value, b: Value, y: Value): Value =>
+  typeof rule.da === "number" ? rule.da : rule.da(a, b, y);
+const db = (rule: BinaryRule, a: Value, b: Value, y: Value): Value =>
+  typeof rule.db === "number" ? rule.db : rule.db(a, b, y);
 
 function live(trace: Trace): Trace {
   if (!trace.live) throw escapedError(trace);
@@ -27,14 +36,14 @@ export function apply1(rule: UnaryRule, x: Value): Value {
     if (!tape.live) throw escapedError(tape);
     const p = x.primal;
     const y = typeof p === "number" ? rule.value(p) : apply1(rule, p);
-    return tape.record1(y, x.index, rule.d(p, y));
+    return tape.record1(y, x.index, d1(rule, p, y));
   }
   if (x instanceof Dual) {
     const tag = x.trace;
     if (!tag.live) throw escapedError(tag);
     const p = x.primal;
     const y = typeof p === "number" ? rule.value(p) : apply1(rule, p);
-    return new Dual(tag, y, scale(rule.d(p, y), x.tangent));
+    return new Dual(tag, y, scale(d1(rule, p, y), x.tangent));
   }
   throw notAReal(rule.name, x);
 }
@@ -46,20 +55,20 @@ export function apply2(rule: BinaryRule, a: Value, b: Value): Value {
     if (typeof b === "number") {
       if (!tape.live) throw escapedError(tape);
       const y = rule.value(a.primal, b);
-      return tape.record1(y, a.index, rule.da(a.primal, b, y));
+      return tape.record1(y, a.index, da(rule, a.primal, b, y));
     }
     if (b instanceof Tracked && b.trace === tape && typeof b.primal === "number") {
       if (!tape.live) throw escapedError(tape);
       const a0 = a.primal;
       const b0 = b.primal;
       const y = rule.value(a0, b0);
-      return tape.record2(y, a.index, rule.da(a0, b0, y), b.index, rule.db(a0, b0, y));
+      return tape.record2(y, a.index, da(rule, a0, b0, y), b.index, db(rule, a0, b0, y));
     }
   } else if (typeof a === "number" && b instanceof Tracked && typeof b.primal === "number") {
     const tape = b.trace;
     if (!tape.live) throw escapedError(tape);
     const y = rule.value(a, b.primal);
-    return tape.record1(y, b.index, rule.db(a, b.primal, y));
+    return tape.record1(y, b.index, db(rule, a, b.primal, y));
   }
   return applyLevels(rule, a, b);
 }
@@ -80,16 +89,16 @@ function applyLevels(rule: BinaryRule, a: Value, b: Value): Value {
   const b0 = onB ? (b as Tracer).primal : b;
   const y = typeof a0 === "number" && typeof b0 === "number" ? rule.value(a0, b0) : apply2(rule, a0, b0);
   if (top instanceof Tag) {
-    const tA = onA ? scale(rule.da(a0, b0, y), (a as Dual).tangent) : undefined;
-    const tB = onB ? scale(rule.db(a0, b0, y), (b as Dual).tangent) : undefined;
+    const tA = onA ? scale(da(rule, a0, b0, y), (a as Dual).tangent) : undefined;
+    const tB = onB ? scale(db(rule, a0, b0, y), (b as Dual).tangent) : undefined;
     return new Dual(top, y, tA === undefined ? tB! : tB === undefined ? tA : add(tA, tB));
   }
   return (top as Tape).record2(
     y,
     onA ? (a as Tracked).index : NONE,
-    onA ? rule.da(a0, b0, y) : 0,
+    onA ? da(rule, a0, b0, y) : 0,
     onB ? (b as Tracked).index : NONE,
-    onB ? rule.db(a0, b0, y) : 0,
+    onB ? db(rule, a0, b0, y) : 0,
   );
 }
 

@@ -1,10 +1,9 @@
 // The values nabla computes with: plain numbers, and tracers that carry one perturbation level on top
 // of a primal that may itself be a tracer of an older level (forward duals, reverse tape nodes).
-import { Trace } from "./trace.ts";
-import type { Tape } from "../reverse/tape.ts";
+import type { Dual } from "../forward/dual.ts";
+import type { Tracked } from "../reverse/tape.ts";
+import type { Trace } from "./trace.ts";
 
-/** A forward-mode level: the tag of a family of dual numbers. */
-export class Tag extends Trace {}
 
 /** A value carrying the perturbation of `trace` on top of `primal`. */
 export abstract class Tracer {
@@ -22,28 +21,6 @@ export abstract class Tracer {
       "nabla: a Real from a transform was used with JavaScript's own arithmetic or comparison " +
         "(+ - * / < > ...). Compute with nabla's ops (add, mul, ...), or take primal(x) for its plain value.",
     );
-  }
-}
-
-/** Forward mode: a typed dual number `primal + tangent·ε` with `ε² = 0`, tagged by its level. */
-export class Dual extends Tracer {
-  constructor(
-    readonly trace: Tag,
-    readonly primal: Value,
-    readonly tangent: Value,
-  ) {
-    super();
-  }
-}
-
-/** Reverse mode: a value with its place (`index`) on a tape; the tape holds how it was computed. */
-export class Tracked extends Tracer {
-  constructor(
-    readonly trace: Tape,
-    readonly primal: Value,
-    readonly index: number,
-  ) {
-    super();
   }
 }
 

@@ -3,7 +3,18 @@
 // given as whole pullbacks) sit in side tables. Flat arrays make the backward sweep one loop
 // (stack-safe at any depth) that visits every node once (linear in the computation).
 import { Trace } from "../core/trace.ts";
-import { Tracked, type Value } from "../core/value.ts";
+import { Tracer, type Value } from "../core/value.ts";
+
+/** Reverse mode's values: a value with its place (`index`) on a tape; the tape holds how it was computed. */
+export class Tracked extends Tracer {
+  constructor(
+    readonly trace: Tape,
+    readonly primal: Value,
+    readonly index: number,
+  ) {
+    super();
+  }
+}
 
 /** A pullback over several inputs and outputs, run once all its outputs' cotangents are complete. */
 export interface CallNode {

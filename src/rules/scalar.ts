@@ -5,7 +5,8 @@
 import { apply1, apply2, applyN } from "../core/apply.ts";
 import { describe } from "../core/errors.ts";
 import { primalValue, type Real, type Value } from "../core/value.ts";
-import type { BinaryRule, NaryRule, UnaryRule } from "./define.ts";
+import { Tracked } from "../reverse/tape.ts";
+import type { BinaryRule, Domain, NaryRule, UnaryRule } from "./define.ts";
 
 export type UnaryPrim =
   | "neg" | "exp" | "log" | "sin" | "cos" | "tan" | "tanh" | "sigmoid"
@@ -13,64 +14,77 @@ export type UnaryPrim =
 export type BinaryPrim = "add" | "sub" | "mul" | "div" | "pow" | "max" | "min";
 export type NaryPrim = "sum" | "dot";
 
-const unary = (name: string, value: UnaryRule["value"], d: UnaryRule["d"]): UnaryRule => ({ name, value, d });
-const binary = (name: string, value: BinaryRule["value"], da: BinaryRule["da"], db: BinaryRule["db"]): BinaryRule =>
-  ({ name, value, da, db });
-const one = (): Value => 1;
+/** Where to sample inputs: [-4, 4] unless a rule says otherwise (see Domain). */
+const everywhere: Domain = { args: [[-4, 4]] };
+const positive: Domain = { args: [[1 / 16, 8]] };
+const kinkAtZero: Domain = { args: [[-4, 4]], kinkDistance: ([x]) => Math.abs(x) };
+const kinkOnDiagonal: Domain = { args: [[-4, 4], [-4, 4]], kinkDistance: ([a, b]) => Math.abs(a - b) };
+const plane: Domain = { args: [[-4, 4], [-4, 4]] };
+
+const unary = (name: string, value: UnaryRule["value"], d: UnaryRule["d"], domain = everywhere): UnaryRule =>
+  ({ name, value, d, domain });
+const binary = (
+  name: string,
+  value: BinaryRule["value"],
+  da: BinaryRule["da"],
+  db: BinaryRule["db"],
+  domain = plane,
+): BinaryRule => ({ name, value, da, db, domain });
 
 /** The unary primitives. The type makes a primitive without a rule a compile error. */
 export const unaryRules: { readonly [P in UnaryPrim]: UnaryRule } = {
   // d(−x) = −dx
-  neg: unary("neg", (x) => -x, () => -1),
+  neg: unary("neg", (x) => -x, -1),
   // d(eˣ) = eˣ dx
   exp: unary("exp", Math.exp, (_x, y) => y),
   // d(log x) = dx / x
-  log: unary("log", Math.log, (x) => div(1, x)),
+  log: unary("log", Math.log, (x) => div(1, x), positive),
   // d(sin x) = cos x dx
   sin: unary("sin", Math.sin, (x) => cos(x)),
   // d(cos x) = −sin x dx
   cos: unary("cos", Math.cos, (x) => neg(sin(x))),
   // d(tan x) = (1 + tan² x) dx
-  tan: unary("tan", Math.tan, (_x, y) => add(1, square(y))),
+  tan: unary("tan", Math.tan, (_x, y) => add(1, square(y)), { args: [[-1.2, 1.2]] }),
   // d(tanh x) = (1 − tanh² x) dx
   tanh: unary("tanh", Math.tanh, (_x, y) => sub(1, square(y))),
   // d(σ(x)) = σ(x)(1 − σ(x)) dx
   sigmoid: unary("sigmoid", (x) => 1 / (1 + Math.exp(-x)), (_x, y) => mul(y, sub(1, y))),
   // d(relu x) = [x > 0] dx; relu'(0) = 0. Math.max keeps NaN.
-  relu: unary("relu", (x) => Math.max(x, 0), (x) => (primalValue(x) > 0 ? 1 : 0)),
+  relu: unary("relu", (x) => Math.max(x, 0), (x) => (primalValue(x) > 0 ? 1 : 0), kinkAtZero),
   // softplus x = log(1 + eˣ), evaluated without overflow; d = σ(x) dx
   softplus: unary("softplus", (x) => (x > 0 ? x + Math.log1p(Math.exp(-x)) : Math.log1p(Math.exp(x))), (x) => sigmoid(x)),
   // d(√x) = dx / (2√x)
-  sqrt: unary("sqrt", Math.sqrt, (_x, y) => div(0.5, y)),
+  sqrt: unary("sqrt", Math.sqrt, (_x, y) => div(0.5, y), positive),
   // d(x²) = 2x dx
   square: unary("square", (x) => x * x, (x) => mul(2, x)),
   // d|x| = sign(x) dx; abs'(0) = 0
-  abs: unary("abs", Math.abs, (x) => Math.sign(primalValue(x)) || 0),
+  abs: unary("abs", Math.abs, (x) => Math.sign(primalValue(x)) || 0, kinkAtZero),
 };
 
 /** The binary primitives. */
 export const binaryRules: { readonly [P in BinaryPrim]: BinaryRule } = {
   // d(a + b) = da + db
-  add: binary("add", (a, b) => a + b, one, one),
+  add: binary("add", (a, b) => a + b, 1, 1),
   // d(a − b) = da − db
-  sub: binary("sub", (a, b) => a - b, one, () => -1),
+  sub: binary("sub", (a, b) => a - b, 1, -1),
   // d(a·b) = b da + a db
   mul: binary("mul", (a, b) => a * b, (_a, b) => b, (a) => a),
   // d(a / b) = da / b − (a/b²) db
-  div: binary("div", (a, b) => a / b, (_a, b) => div(1, b), (_a, b, y) => neg(div(y, b))),
+  div: binary("div", (a, b) => a / b, (_a, b) => div(1, b), (_a, b, y) => neg(div(y, b)), { args: [[-4, 4], [1 / 4, 4]] }),
   // d(xʸ) = y·xʸ⁻¹ dx + xʸ·ln x dy, the second taken as 0 where x == 0
   pow: binary(
     "pow",
     (a, b) => a ** b,
     (a, b) => mul(b, pow(a, sub(b, 1))),
     (a, _b, y) => (primalValue(a) === 0 ? 0 : mul(y, log(a))),
+    { args: [[1 / 4, 4], [-2, 3]] },
   ),
   // the gradient goes to a when a >= b
   max: binary("max", (a, b) => Math.max(a, b), (a, b) => (primalValue(a) >= primalValue(b) ? 1 : 0),
-    (a, b) => (primalValue(a) >= primalValue(b) ? 0 : 1)),
+    (a, b) => (primalValue(a) >= primalValue(b) ? 0 : 1), kinkOnDiagonal),
   // the gradient goes to a when a <= b
   min: binary("min", (a, b) => Math.min(a, b), (a, b) => (primalValue(a) <= primalValue(b) ? 1 : 0),
-    (a, b) => (primalValue(a) <= primalValue(b) ? 0 : 1)),
+    (a, b) => (primalValue(a) <= primalValue(b) ? 0 : 1), kinkOnDiagonal),
 };
 
 /** The n-ary primitives: one node however many arguments. */
@@ -83,7 +97,7 @@ export const naryRules: { readonly [P in NaryPrim]: NaryRule } = {
       for (let i = 0; i < xs.length; i++) s += xs[i];
       return s;
     },
-    d: one,
+    d: () => 1,
   },
   // d(Σ xᵢyᵢ) = Σ yᵢ dxᵢ + xᵢ dyᵢ, over the arguments x₁…xₙ, y₁…yₙ
   dot: {
@@ -113,11 +127,52 @@ export interface BinaryOp {
 }
 
 function unaryOp(rule: UnaryRule): UnaryOp {
-  return ((x: Value) => (typeof x === "number" ? rule.value(x) : apply1(rule, x))) as UnaryOp;
+  const { value, d } = rule;
+  return ((x: Value) => {
+    if (typeof x === "number") return value(x);
+    if (x instanceof Tracked) {
+      const p = x.primal;
+      const t = x.trace;
+      if (typeof p === "number" && t.live) {
+        const y = value(p);
+        return t.record1(y, x.index, typeof d === "number" ? d : d(p, y));
+      }
+    }
+    return apply1(rule, x);
+  }) as UnaryOp;
 }
 function binaryOp(rule: BinaryRule): BinaryOp {
-  return ((a: Value, b: Value) =>
-    typeof a === "number" && typeof b === "number" ? rule.value(a, b) : apply2(rule, a, b)) as BinaryOp;
+  const { value, da, db } = rule;
+  return ((a: Value, b: Value) => {
+    if (typeof a === "number") {
+      if (typeof b === "number") return value(a, b);
+      if (b instanceof Tracked) {
+        const p = b.primal;
+        const t = b.trace;
+        if (typeof p === "number" && t.live) {
+          const y = value(a, p);
+          return t.record1(y, b.index, typeof db === "number" ? db : db(a, p, y));
+        }
+      }
+    } else if (a instanceof Tracked) {
+      const p = a.primal;
+      const t = a.trace;
+      if (typeof p === "number" && t.live) {
+        if (typeof b === "number") {
+          const y = value(p, b);
+          return t.record1(y, a.index, typeof da === "number" ? da : da(p, b, y));
+        }
+        if (b instanceof Tracked && b.trace === t) {
+          const q = b.primal;
+          if (typeof q === "number") {
+            const y = value(p, q);
+            return t.record2(y, a.index, typeof da === "number" ? da : da(p, q, y), b.index, typeof db === "number" ? db : db(p, q, y));
+          }
+        }
+      }
+    }
+    return apply2(rule, a, b);
+  }) as BinaryOp;
 }
 
 export const neg = unaryOp(unaryRules.neg);
@@ -162,3 +217,29 @@ export function dot(xs: readonly Real[], ys: readonly Real[]): Real {
   }
   return applyN(naryRules.dot, [...xs, ...ys]) as Real;
 }
+
+/** A primitive as the laws and tests see it: how to apply it to sampled arguments, and where. */
+export interface Primitive {
+  readonly name: string;
+  /** How many arguments to sample. */
+  readonly arity: number;
+  readonly apply: (args: readonly Real[]) => Real;
+  readonly domain: Domain;
+}
+
+/**
+ * The catalogue of scalar primitives, from the rule table itself: a primitive added to the table
+ * is covered by every table-driven test and law with no new test.
+ */
+export const primitives: readonly Primitive[] = Object.freeze([
+  ...Object.values(unaryRules).map((rule): Primitive => {
+    const op = unaryOp(rule);
+    return { name: rule.name, arity: 1, apply: (xs) => op(xs[0]), domain: rule.domain };
+  }),
+  ...Object.values(binaryRules).map((rule): Primitive => {
+    const op = binaryOp(rule);
+    return { name: rule.name, arity: 2, apply: (xs) => op(xs[0], xs[1]), domain: rule.domain };
+  }),
+  { name: "sum", arity: 3, apply: (xs) => sum(xs), domain: { args: [[-4, 4], [-4, 4], [-4, 4]] } },
+  { name: "dot", arity: 4, apply: (xs) => dot(xs.slice(0, 2), xs.slice(2)), domain: { args: [[-4, 4], [-4, 4], [-4, 4], [-4, 4]] } },
+]);

@@ -2,7 +2,9 @@
 // in the other mode the function itself is differentiated. A rule gets its arguments as they are
 // (carrying any outer levels), so a rule written with nabla's ops differentiates again.
 import { topTrace } from "../core/apply.ts";
-import { Dual, Tag, Tracer, Tracked, type Value } from "../core/value.ts";
+import { Tracer, type Value } from "../core/value.ts";
+import { Dual, Tag } from "../forward/dual.ts";
+import { Tracked } from "../reverse/tape.ts";
 import { Tape } from "../reverse/tape.ts";
 import { flatten, flattenAs, unflatten } from "../tree/tree.ts";
 import { zeroLike } from "./levels.ts";

@@ -2,7 +2,8 @@
 // tangent 1; jacfwd pushes forward one unit tangent per input.
 import { describeValue } from "../core/errors.ts";
 import { escapedError } from "../core/trace.ts";
-import { Dual, Tag, Tracer, type Real, type Value } from "../core/value.ts";
+import { Tracer, type Real, type Value } from "../core/value.ts";
+import { Dual, Tag } from "../forward/dual.ts";
 import { flatten, flattenAs, freezeTree, isLeaf, type Like, unflatten } from "../tree/tree.ts";
 import { splitDual } from "./levels.ts";
 import { type Jacobian, unit, vectorArgument, vectorResult } from "./vector.ts";

@@ -1,6 +1,8 @@
 // Opening and closing one level around a user function: wrapping the argument's leaves, and reading
 // its result's leaves back at that level (primal and tangent, or primal and tape index).
-import { Dual, type Tag, Tracer, type Tracked, type Value } from "../core/value.ts";
+import { Tracer, type Value } from "../core/value.ts";
+import { Dual, type Tag } from "../forward/dual.ts";
+import type { Tracked } from "../reverse/tape.ts";
 import type { Tape } from "../reverse/tape.ts";
 
 /** The zero cotangent or tangent for a leaf like `x`. */

@@ -1,7 +1,8 @@
 // Reverse mode: vjp runs the function once on tape-tracked inputs and returns its pullback; grad is
 // vjp with cotangent 1; jacrev pulls back each unit cotangent through one recording.
 import { describeValue } from "../core/errors.ts";
-import { Tracer, Tracked, type Real, type Value } from "../core/value.ts";
+import { Tracer, type Real, type Value } from "../core/value.ts";
+import { Tracked } from "../reverse/tape.ts";
 import { sweep, type Seed } from "../reverse/sweep.ts";
 import { Tape } from "../reverse/tape.ts";
 import { type Flat, flatten, flattenAs, freezeTree, LEAF, type Like, unflatten } from "../tree/tree.ts";
@@ -24,21 +25,26 @@ export function record(f: (x: never) => unknown, x: unknown, transform: string):
     const n = input.leaves.length;
     const nodes = new Array<Value>(n);
     for (let i = 0; i < n; i++) nodes[i] = tape.input(input.leaves[i]);
-    const result = flatten((f as (x: unknown) => unknown)(unflatten(input.def, nodes)), transform, "the function's result");
-    const m = result.leaves.length;
-    const yPrimals = new Array<Value>(m);
-    const yIndices = new Array<number>(m);
-    for (let k = 0; k < m; k++) {
-      const leaf = result.leaves[k];
-      if (leaf instanceof Tracked && leaf.trace === tape) {
-        yPrimals[k] = leaf.primal;
-        yIndices[k] = leaf.index;
-      } else [yPrimals[k], yIndices[k]] = splitTracked(tape, leaf);
-    }
-    return { tape, x: input, y: { leaves: yPrimals, def: result.def }, yIndices };
+    return finish(tape, input, (f as (x: unknown) => unknown)(unflatten(input.def, nodes)), transform);
   } finally {
     tape.close();
   }
+}
+
+/** The recording of a run of `f` that returned `y`, read while the tape is still open. */
+function finish(tape: Tape, input: Flat, y: unknown, transform: string): Recording {
+  const result = flatten(y, transform, "the function's result");
+  const m = result.leaves.length;
+  const yPrimals = new Array<Value>(m);
+  const yIndices = new Array<number>(m);
+  for (let k = 0; k < m; k++) {
+    const leaf = result.leaves[k];
+    if (leaf instanceof Tracked && leaf.trace === tape) {
+      yPrimals[k] = leaf.primal;
+      yIndices[k] = leaf.index;
+    } else [yPrimals[k], yIndices[k]] = splitTracked(tape, leaf);
+  }
+  return { tape, x: input, y: { leaves: yPrimals, def: result.def }, yIndices };
 }
 
 /** The input cotangents (as leaves) for cotangents `u` on the result's leaves. */
@@ -103,20 +109,51 @@ export interface ValueAndGradient<X> {
   (x: X): readonly [Real, Like<X>];
 }
 
+/**
+ * The value and gradient leaves of `f` at `x`. The common case (a scalar on this tape, every partial
+ * a plain number) takes a short path; anything else goes through a full recording.
+ */
+function valueAndGradLeaves(f: (x: never) => unknown, x: unknown, transform: string): readonly [Value, Value[], Flat] {
+  const input = flatten(x, transform);
+  const tape = new Tape(transform);
+  let y: unknown;
+  let rec: Recording | undefined;
+  try {
+    const n = input.leaves.length;
+    const nodes = new Array<Value>(n);
+    for (let i = 0; i < n; i++) nodes[i] = tape.input(input.leaves[i]);
+    y = (f as (x: unknown) => unknown)(unflatten(input.def, nodes));
+    const fast = y instanceof Tracked && y.trace === tape && typeof y.primal === "number" && tape.isPlain;
+    if (!fast) rec = finish(tape, input, y, transform);
+  } finally {
+    tape.close();
+  }
+  if (rec === undefined) {
+    const out = y as Tracked;
+    const cts = sweep(tape, [[out.index, 1]], input.leaves.length);
+    tape.release();
+    for (let i = 0; i < cts.length; i++) {
+      const c = cts[i];
+      cts[i] = c === undefined ? zeroLike(input.leaves[i]) : unsigned(c);
+    }
+    return [out.primal, cts as Value[], input];
+  }
+  return [rec.y.leaves[0], gradLeaves(rec, transform), input];
+}
+
 /** `x ↦ ∇f(x)`, shaped like `x`, for `f` returning a scalar Real. */
 export function grad<X>(f: (x: X) => Real): Gradient<X> {
   return ((x: X) => {
-    const rec = record(f, x, "grad");
-    return unflatten(rec.x.def, gradLeaves(rec, "grad"));
+    const [, g, input] = valueAndGradLeaves(f, x, "grad");
+    return unflatten(input.def, g);
   }) as Gradient<X>;
 }
 
 /** `x ↦ [f(x), ∇f(x)]`. */
 export function valueAndGrad<X>(f: (x: X) => Real): ValueAndGradient<X> {
   return ((x: X) => {
-    const rec = record(f, x, "valueAndGrad");
-    const g = unflatten(rec.x.def, gradLeaves(rec, "valueAndGrad"));
-    return Object.freeze([rec.y.leaves[0] as Real, g] as const);
+    const [value, g, input] = valueAndGradLeaves(f, x, "valueAndGrad");
+    return Object.freeze([value as Real, unflatten(input.def, g)] as const);
   }) as ValueAndGradient<X>;
 }
 

@@ -1,7 +1,8 @@
 // Reading and making values by hand: primal, stopGradient, and the user's own dual numbers.
 import { describeValue } from "../core/errors.ts";
 import { escapedError } from "../core/trace.ts";
-import { Dual, Tag, Tracer, primalValue, type Real } from "../core/value.ts";
+import { Tracer, primalValue, type Real } from "../core/value.ts";
+import { Dual, Tag } from "../forward/dual.ts";
 import { flatten, isLeaf, type Like, unflatten } from "../tree/tree.ts";
 
 /** The plain value under every perturbation (for control flow and logging). Works on escaped Reals. */
