@@ -14,8 +14,15 @@ export { dual, primal, stopGradient, tangent } from "./transforms/values.ts";
 // scalar operations
 export {
   abs, add, cos, div, dot, exp, log, max, min, mul, neg, pow, relu, sigmoid, sin, softplus, sqrt, square,
-  sub, sum, tan, tanh,
+  sub, tan, tanh,
 } from "./rules/scalar.ts";
+
+// tensors
+export { Tensor, full, ones, tensor, toArray, zeros } from "./tensor/tensor.ts";
+export type { NestedArray, Shape } from "./tensor/tensor.ts";
+export {
+  argmax, concat, logSumExp, matmul, mean, oneHot, reshape, slice, softmax, sum, transpose,
+} from "./rules/tensor.ts";
 export type { BinaryOp, Primitive, UnaryOp } from "./rules/scalar.ts";
 export { primitives } from "./rules/scalar.ts";
 export type { Domain } from "./rules/define.ts";

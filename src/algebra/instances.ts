@@ -30,7 +30,7 @@ export const MonoidProductReal: Monoid<Real> = { concat: mul, empty: 1 };
 export const SemigroupGradient: Semigroup<unknown> = {
   concat: (a, b) => {
     const { leaves, def } = flatten(a, "SemigroupGradient.concat");
-    const ys = flattenAs(def, b, "SemigroupGradient.concat", "the second gradient");
+    const ys = flattenAs(def, b, "SemigroupGradient.concat", "the second gradient", leaves);
     return unflatten(def, leaves.map((x, i) => add(x as Real, ys[i] as Real)));
   },
 };

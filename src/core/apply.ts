@@ -1,27 +1,31 @@
 // The interpreter of the rule table: applies a primitive to values of any nesting. It peels the
 // innermost level (the highest), computes one level down recursively, then either builds a dual
-// (forward: tangent = Σ ∂ᵢ·tᵢ) or records tape edges (reverse: the partials ∂ᵢ).
-import type { BinaryRule, NaryRule, UnaryRule } from "../rules/define.ts";
+// (forward: tangent = Σ ∂ᵢ·tᵢ) or records on the tape (reverse: edges with the partials ∂ᵢ for
+// scalars, a pullback for tensors). Plain numbers and tensors are the base case.
+import { Dual, Tag } from "../forward/dual.ts";
+import { NONE, type Tape, Tracked } from "../reverse/tape.ts";
+import type { BinaryRule, NaryRule, TensorRule, UnaryRule } from "../rules/define.ts";
+import { elementwise1, elementwise2 } from "../rules/elementwise.ts";
 import { add, mul, neg } from "../rules/scalar.ts";
-import { NONE, type Tape } from "../reverse/tape.ts";
+import { beginInternal, endInternal, taint } from "../tensor/buffers.ts";
+import { binaryLoopOf, broadcastBinary, mapUnary, unaryLoopOf } from "../tensor/broadcast.ts";
+import { Tensor } from "../tensor/tensor.ts";
 import { notAReal } from "./errors.ts";
 import { escapedError, type Trace } from "./trace.ts";
-import { Tracer, type Value } from "./value.ts";
-import { Dual, Tag } from "../forward/dual.ts";
-import { Tracked } from "../reverse/tape.ts";
+import { isTensorValued, type Payload, Tracer, type Value } from "./value.ts";
 
 /** ∂·t, short-circuiting the exact cases ∂ = ±1. */
-function scale(partial: Value, tangent: Value): Value {
+export function scale(partial: Value, tangent: Value): Value {
   if (partial === 1) return tangent;
   if (partial === -1) return neg(tangent);
   return mul(partial, tangent);
 }
 
 /** A rule's partial: a constant, or computed from the primals and the result. */
-const d1 = (rule: UnaryRule, x: Value, y: Value): Value => (typeof rule.d === "number" ? rule.d : rule.d(x, y));
-const da = (rule: BinaryRule, a: Value, b: Value, y: Value): Value =>
+export const d1 = (rule: UnaryRule, x: Value, y: Value): Value => (typeof rule.d === "number" ? rule.d : rule.d(x, y));
+export const da = (rule: BinaryRule, a: Value, b: Value, y: Value): Value =>
   typeof rule.da === "number" ? rule.da : rule.da(a, b, y);
-const db = (rule: BinaryRule, a: Value, b: Value, y: Value): Value =>
+export const db = (rule: BinaryRule, a: Value, b: Value, y: Value): Value =>
   typeof rule.db === "number" ? rule.db : rule.db(a, b, y);
 
 function live(trace: Trace): Trace {
@@ -29,23 +33,41 @@ function live(trace: Trace): Trace {
   return trace;
 }
 
+const unaryLoops = new WeakMap<UnaryRule, ReturnType<typeof unaryLoopOf>>();
+const binaryLoops = new WeakMap<BinaryRule, ReturnType<typeof binaryLoopOf>>();
+
+/** The rule's value on a plain tensor, by its own loop or one built from its scalar value. */
+export function unaryOnTensor(rule: UnaryRule, x: Tensor): Tensor {
+  let loop = rule.loop ?? unaryLoops.get(rule);
+  if (loop === undefined) unaryLoops.set(rule, (loop = unaryLoopOf(rule.value)));
+  return mapUnary(x, loop);
+}
+
+export function binaryOnTensors(rule: BinaryRule, a: Payload, b: Payload): Tensor {
+  let loop = rule.loop ?? binaryLoops.get(rule);
+  if (loop === undefined) binaryLoops.set(rule, (loop = binaryLoopOf(rule.value)));
+  return broadcastBinary(a, b, loop, rule.name);
+}
+
 export function apply1(rule: UnaryRule, x: Value): Value {
   if (typeof x === "number") return rule.value(x);
   if (x instanceof Tracked) {
     const tape = x.trace;
-    if (!tape.live) throw escapedError(tape);
     const p = x.primal;
-    const y = typeof p === "number" ? rule.value(p) : apply1(rule, p);
-    return tape.record1(y, x.index, d1(rule, p, y));
+    if (typeof p === "number") {
+      if (!tape.live) throw escapedError(tape);
+      const y = rule.value(p);
+      return tape.record1(y, x.index, d1(rule, p, y));
+    }
   }
-  if (x instanceof Dual) {
-    const tag = x.trace;
-    if (!tag.live) throw escapedError(tag);
-    const p = x.primal;
-    const y = typeof p === "number" ? rule.value(p) : apply1(rule, p);
-    return new Dual(tag, y, scale(d1(rule, p, y), x.tangent));
-  }
-  throw notAReal(rule.name, x);
+  if (x instanceof Tensor) return unaryOnTensor(rule, x);
+  if (!(x instanceof Tracer)) throw notAReal(rule.name, x);
+  if (isTensorValued(x)) return applyT(elementwise1(rule), [x], undefined);
+  const trace = live(x.trace);
+  const p = x.primal;
+  const y = typeof p === "number" ? rule.value(p) : apply1(rule, p);
+  if (x instanceof Dual) return new Dual(x.trace, y, scale(d1(rule, p, y), x.tangent));
+  return (trace as Tape).record1(y, (x as Tracked).index, d1(rule, p, y));
 }
 
 export function apply2(rule: BinaryRule, a: Value, b: Value): Value {
@@ -73,14 +95,18 @@ export function apply2(rule: BinaryRule, a: Value, b: Value): Value {
   return applyLevels(rule, a, b);
 }
 
-/** The general case: peel the innermost level among a and b, recurse below it. */
+/** The general case: tensors, or the innermost level among a and b peeled and recursed below. */
 function applyLevels(rule: BinaryRule, a: Value, b: Value): Value {
   const ta = a instanceof Tracer ? a.trace : undefined;
   const tb = b instanceof Tracer ? b.trace : undefined;
   if (ta === undefined && tb === undefined) {
     if (typeof a === "number" && typeof b === "number") return rule.value(a, b);
-    throw notAReal(rule.name, typeof a === "number" ? b : a);
+    if ((typeof a === "number" || a instanceof Tensor) && (typeof b === "number" || b instanceof Tensor)) {
+      return binaryOnTensors(rule, a, b);
+    }
+    throw notAReal(rule.name, typeof a === "number" || a instanceof Tensor ? b : a);
   }
+  if (isTensorValued(a) || isTensorValued(b)) return applyT(elementwise2(rule), [a, b], undefined);
   const top = live(ta === undefined ? tb! : tb === undefined || ta.level >= tb.level ? ta : tb);
   // An argument below the top level is a constant at this level (its tangent is a symbolic zero).
   const onA = ta === top;
@@ -132,4 +158,34 @@ export function applyN(rule: NaryRule, xs: readonly Value[]): Value {
   const parents = xs.map((x) => (x instanceof Tracer && x.trace === top ? (x as Tracked).index : -1));
   const partials = parents.map((p, i) => (p >= 0 ? rule.d(primals, y, i) : 0));
   return (top as Tape).recordN(y, parents, partials);
+}
+
+/**
+ * A tensor primitive on values of any nesting: the value below the innermost level, then a dual
+ * with the rule's tangent, or a tape node that runs the rule's pullback in the sweep.
+ */
+export function applyT<P>(rule: TensorRule<P>, args: readonly Value[], params: P): Value {
+  const top = topTrace(args);
+  if (top === undefined) {
+    for (const a of args) if (typeof a !== "number" && !(a instanceof Tensor)) throw notAReal(rule.name, a);
+    return rule.value(args as readonly Payload[], params);
+  }
+  const primals = args.map((a) => (a instanceof Tracer && a.trace === top ? a.primal : a));
+  // What is computed here lives only inside tracers: the machinery's own (see tensor/buffers.ts).
+  beginInternal();
+  try {
+    const y = applyT(rule, primals, params);
+    if (top instanceof Tag) {
+      // A user's dual never closes, so tensors made with it are never provably dead.
+      if (top.transform === "dual") taint();
+      const tangents = args.map((a) => (a instanceof Dual && a.trace === top ? a.tangent : undefined));
+      return new Dual(top, y, rule.jvp(primals, tangents, y, params));
+    }
+    const tape = top as Tape;
+    const inputs = args.map((a) => (a instanceof Tracked && a.trace === tape ? a.index : -1));
+    const pullback = rule.vjp(primals, y, params, inputs.map((i) => i >= 0));
+    return tape.recordCall([y], inputs, (cts) => pullback(cts[0]))[0];
+  } finally {
+    endInternal();
+  }
 }

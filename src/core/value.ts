@@ -2,6 +2,7 @@
 // of a primal that may itself be a tracer of an older level (forward duals, reverse tape nodes).
 import type { Dual } from "../forward/dual.ts";
 import type { Tracked } from "../reverse/tape.ts";
+import { data, type Shape, Tensor, zeros } from "../tensor/tensor.ts";
 import type { Trace } from "./trace.ts";
 
 
@@ -16,23 +17,65 @@ export abstract class Tracer {
    * `${x}` still prints the plain value.
    */
   [Symbol.toPrimitive](hint: string): string {
-    if (hint === "string") return `Real(${primalValue(this as Tracer as Dual)})`;
+    if (hint === "string") {
+      const p = payloadOf(this as Tracer as Dual);
+      return typeof p === "number" ? `Real(${p})` : `Tensor(${p.shape.join(",")}) in a transform`;
+    }
     throw new TypeError(
       "nabla: a Real from a transform was used with JavaScript's own arithmetic or comparison " +
         "(+ - * / < > ...). Compute with nabla's ops (add, mul, ...), or take primal(x) for its plain value.",
     );
   }
+
+  /** The shape of the tensor underneath (`[]` for a scalar), so `t.shape` works inside transforms. */
+  get shape(): Shape {
+    const p = payloadOf(this as Tracer as Dual);
+    return typeof p === "number" ? [] : p.shape;
+  }
 }
 
-/** Anything a primitive computes on: a number, or a tracer over one. */
-export type Value = number | Dual | Tracked;
+/** What a value is underneath its perturbations: a number or a tensor. */
+export type Payload = number | Tensor;
+
+/** Anything a primitive computes on: a number, a tensor, or a tracer over one. */
+export type Value = Payload | Dual | Tracked;
 
 /** A differentiable scalar: every plain number is one; inside a transform it may carry perturbations. */
 export type Real = number | Dual | Tracked;
 
-/** Strips every perturbation: the plain number underneath. Works on escaped values too. */
-export function primalValue(x: Value): number {
+/** Strips every perturbation: the number or tensor underneath. Works on escaped values too. */
+export function payloadOf(x: Value): Payload {
   let v = x;
   while (v instanceof Tracer) v = v.primal;
   return v;
+}
+
+/** The plain number under a scalar value (for kinks and control flow). */
+export function primalValue(x: Value): number {
+  const p = payloadOf(x);
+  if (typeof p !== "number") throw new TypeError(`expected a scalar Real, got a Tensor of shape [${p.shape.join(",")}]`);
+  return p;
+}
+
+/** Whether a value is a tensor underneath (a plain tensor, or a tracer over one). */
+export const isTensorValued = (x: Value): boolean => payloadOf(x) instanceof Tensor;
+
+/** The shape of a value's payload, or null for a scalar. */
+export function shapeOf(x: Value): Shape | null {
+  const p = payloadOf(x);
+  return typeof p === "number" ? null : p.shape;
+}
+
+/** The zero of a value's kind: 0 for a scalar, zeros of its shape for a tensor. */
+export function zeroLike(x: Value): Payload {
+  const p = payloadOf(x);
+  return typeof p === "number" ? 0 : zeros(p.shape);
+}
+
+/** Every tensor buffer a value holds, at every level (primals, and tangents of duals). */
+export function visitBuffers(x: Value, visit: (b: Float64Array) => void): void {
+  if (typeof x === "number") return;
+  if (x instanceof Tensor) return visit(data(x));
+  visitBuffers(x.primal, visit);
+  if ("tangent" in x) visitBuffers(x.tangent, visit);
 }

@@ -2,7 +2,8 @@
 // outputs never reach stay symbolic zeros (so a NaN off the path cannot leak in); reached ones
 // follow IEEE arithmetic exactly. Plain-number tapes take a typed-array loop.
 import { add, mul, neg } from "../rules/scalar.ts";
-import type { Value } from "../core/value.ts";
+import { type Value, zeroLike } from "../core/value.ts";
+import { beginInternal, endInternal } from "../tensor/buffers.ts";
 import { NONE, WIDE, type Tape } from "./tape.ts";
 
 /** A cotangent given to an output node: `[tape index, cotangent]`. */
@@ -29,8 +30,14 @@ export function sweep(tape: Tape, seeds: readonly Seed[], inputs: number): (Valu
     if (i + 1 > end) end = i + 1;
     if (typeof seeds[k][1] !== "number") plain = false;
   }
+  if (plain) return sweepPlain(tape, seeds, inputs, end);
   // A closure node sits after its outputs, so a carried sweep starts at the end of the tape.
-  return plain ? sweepPlain(tape, seeds, inputs, end) : sweepCarried(tape, seeds, inputs, Math.max(end, tape.size));
+  beginInternal();
+  try {
+    return sweepCarried(tape, seeds, inputs, Math.max(end, tape.size));
+  } finally {
+    endInternal();
+  }
 }
 
 /**
@@ -111,7 +118,7 @@ function sweepCarried(tape: Tape, seeds: readonly Seed[], inputs: number, end: n
     if (call !== undefined) {
       // Every output of the call precedes it on the tape and has no other role, so their cotangents are complete.
       if (call.outputs.every((o) => ct[o] === undefined)) continue;
-      const back = call.pullback(call.outputs.map((o, k) => ct[o] ?? call.zeros[k]));
+      const back = call.pullback(call.outputs.map((o, k) => ct[o] ?? zeroLike(call.primals[k])));
       for (let k = 0; k < call.inputs.length; k++) {
         const p = call.inputs[k];
         const b = back[k];

@@ -20,8 +20,8 @@ export class Tracked extends Tracer {
 export interface CallNode {
   /** Tape indices of the call's outputs, in order; the call sits at the last of them. */
   readonly outputs: readonly number[];
-  /** Zero cotangent for each output (its shape), for outputs the sweep never reached. */
-  readonly zeros: readonly Value[];
+  /** The outputs' primals, whose zeros stand in for cotangents the sweep never reached. */
+  readonly primals: readonly Value[];
   /** Tape indices of the inputs it sends cotangents to (-1: an input that is not on this tape). */
   readonly inputs: readonly number[];
   /** Output cotangents to input cotangents (aligned with `inputs`; `undefined` is a zero). */
@@ -147,15 +147,10 @@ export class Tape extends Trace {
   }
 
   /** Nodes for the outputs of a rule given as a pullback; the call runs when the sweep reaches it. */
-  recordCall(
-    primals: readonly Value[],
-    zeros: readonly Value[],
-    inputs: readonly number[],
-    pullback: CallNode["pullback"],
-  ): Tracked[] {
+  recordCall(primals: readonly Value[], inputs: readonly number[], pullback: CallNode["pullback"]): Tracked[] {
     const outputs = primals.map((p) => this.input(p));
     if (outputs.length > 0) {
-      const node: CallNode = { outputs: outputs.map((o) => o.index), zeros, inputs, pullback };
+      const node: CallNode = { outputs: outputs.map((o) => o.index), primals, inputs, pullback };
       (this.calls ??= new Map()).set(this.size - 1, node);
     }
     return outputs;

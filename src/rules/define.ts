@@ -1,33 +1,8 @@
-// The shape of a primitive's rule: its value on plain numbers and its partial derivatives, written
-// once with nabla's own ops. Forward mode (duals) and reverse mode (tape edges) both read these.
-import type { Value } from "../core/value.ts";
-
-/**
- * y = f(x). `d` is ∂y/∂x from the primal and the result, so it differentiates again; a constant
- * partial (as for neg) is given as a number, which saves the call on the hot path.
- */
-export interface UnaryRule {
-  readonly name: string;
-  readonly domain: Domain;
-  readonly value: (x: number) => number;
-  readonly d: ((x: Value, y: Value) => Value) | number;
-}
-
-/** y = f(a, b), with both partials (numbers when constant, as for add and sub). */
-export interface BinaryRule {
-  readonly name: string;
-  readonly domain: Domain;
-  readonly value: (a: number, b: number) => number;
-  readonly da: ((a: Value, b: Value, y: Value) => Value) | number;
-  readonly db: ((a: Value, b: Value, y: Value) => Value) | number;
-}
-
-/** y = f(x₁ … xₙ), with the partial for argument i. */
-export interface NaryRule {
-  readonly name: string;
-  readonly value: (xs: readonly number[]) => number;
-  readonly d: (xs: readonly Value[], y: Value, i: number) => Value;
-}
+// The shapes of rules. A scalar primitive gives its value on numbers, a loop for tensors, and its
+// partials written with nabla's own ops; a tensor primitive gives its value, its forward rule and
+// its pullback. Forward mode (duals) and reverse mode (the tape) both read these.
+import type { Payload, Value } from "../core/value.ts";
+import type { BinaryLoop, UnaryLoop } from "../tensor/broadcast.ts";
 
 /**
  * Where a primitive is smooth and finite, for sampling inputs in tests and laws: an open interval per
@@ -36,4 +11,51 @@ export interface NaryRule {
 export interface Domain {
   readonly args: readonly (readonly [number, number])[];
   readonly kinkDistance?: (args: readonly number[]) => number;
+}
+
+/**
+ * y = f(x), elementwise on tensors. `d` is ∂y/∂x from the primal and the result, so it
+ * differentiates again; a constant partial (as for neg) is a number, which saves the call.
+ */
+export interface UnaryRule {
+  readonly name: string;
+  readonly domain: Domain;
+  readonly value: (x: number) => number;
+  /** The value over a tensor's data, as one tight loop. */
+  readonly loop?: UnaryLoop;
+  readonly d: ((x: Value, y: Value) => Value) | number;
+}
+
+/** y = f(a, b), elementwise with broadcasting, with both partials (numbers when constant). */
+export interface BinaryRule {
+  readonly name: string;
+  readonly domain: Domain;
+  readonly value: (a: number, b: number) => number;
+  readonly loop?: BinaryLoop;
+  readonly da: ((a: Value, b: Value, y: Value) => Value) | number;
+  readonly db: ((a: Value, b: Value, y: Value) => Value) | number;
+}
+
+/** y = f(x₁ … xₙ) on scalars, with the partial for argument i. */
+export interface NaryRule {
+  readonly name: string;
+  readonly value: (xs: readonly number[]) => number;
+  readonly d: (xs: readonly Value[], y: Value, i: number) => Value;
+}
+
+/**
+ * A tensor primitive with static parameters P (an axis, a shape, ...): its value on plain
+ * arguments, its forward rule J·t (an undefined tangent is a symbolic zero), and its pullback
+ * (`active[i]`: whether argument i needs a cotangent; return undefined for the others).
+ */
+export interface TensorRule<P> {
+  readonly name: string;
+  readonly value: (args: readonly Payload[], params: P) => Payload;
+  readonly jvp: (primals: readonly Value[], tangents: readonly (Value | undefined)[], y: Value, params: P) => Value;
+  readonly vjp: (
+    primals: readonly Value[],
+    y: Value,
+    params: P,
+    active: readonly boolean[],
+  ) => (cotangent: Value) => readonly (Value | undefined)[];
 }

@@ -4,9 +4,12 @@
 // pow's ∂/∂y = x^y·ln x taken as 0 where x == 0.
 import { apply1, apply2, applyN } from "../core/apply.ts";
 import { describe } from "../core/errors.ts";
-import { primalValue, type Real, type Value } from "../core/value.ts";
+import type { Real, Value } from "../core/value.ts";
+import type { Tensor } from "../tensor/tensor.ts";
 import { Tracked } from "../reverse/tape.ts";
+import type { BinaryLoop, UnaryLoop } from "../tensor/broadcast.ts";
 import type { BinaryRule, Domain, NaryRule, UnaryRule } from "./define.ts";
+import { atLeastMask, atMostMask, complement, nonzeroMask, positiveMask, select, signMask } from "./elementwise.ts";
 
 export type UnaryPrim =
   | "neg" | "exp" | "log" | "sin" | "cos" | "tan" | "tanh" | "sigmoid"
@@ -21,70 +24,106 @@ const kinkAtZero: Domain = { args: [[-4, 4]], kinkDistance: ([x]) => Math.abs(x)
 const kinkOnDiagonal: Domain = { args: [[-4, 4], [-4, 4]], kinkDistance: ([a, b]) => Math.abs(a - b) };
 const plane: Domain = { args: [[-4, 4], [-4, 4]] };
 
-const unary = (name: string, value: UnaryRule["value"], d: UnaryRule["d"], domain = everywhere): UnaryRule =>
-  ({ name, value, d, domain });
+const unary = (
+  name: string,
+  value: UnaryRule["value"],
+  d: UnaryRule["d"],
+  domain = everywhere,
+  loop?: UnaryLoop,
+): UnaryRule => (loop === undefined ? { name, value, d, domain } : { name, value, d, domain, loop });
 const binary = (
   name: string,
   value: BinaryRule["value"],
   da: BinaryRule["da"],
   db: BinaryRule["db"],
   domain = plane,
-): BinaryRule => ({ name, value, da, db, domain });
+  loop?: BinaryLoop,
+): BinaryRule => (loop === undefined ? { name, value, da, db, domain } : { name, value, da, db, domain, loop });
 
 /** The unary primitives. The type makes a primitive without a rule a compile error. */
 export const unaryRules: { readonly [P in UnaryPrim]: UnaryRule } = {
   // d(−x) = −dx
-  neg: unary("neg", (x) => -x, -1),
+  neg: unary("neg", (x) => -x, -1, everywhere, (x, o, n) => {
+    for (let i = 0; i < n; i++) o[i] = -x[i];
+  }),
   // d(eˣ) = eˣ dx
-  exp: unary("exp", Math.exp, (_x, y) => y),
+  exp: unary("exp", Math.exp, (_x, y) => y, everywhere, (x, o, n) => {
+    for (let i = 0; i < n; i++) o[i] = Math.exp(x[i]);
+  }),
   // d(log x) = dx / x
-  log: unary("log", Math.log, (x) => div(1, x), positive),
+  log: unary("log", Math.log, (x) => div(1, x), positive, (x, o, n) => {
+    for (let i = 0; i < n; i++) o[i] = Math.log(x[i]);
+  }),
   // d(sin x) = cos x dx
-  sin: unary("sin", Math.sin, (x) => cos(x)),
+  sin: unary("sin", Math.sin, (x) => cos(x), everywhere, (x, o, n) => {
+    for (let i = 0; i < n; i++) o[i] = Math.sin(x[i]);
+  }),
   // d(cos x) = −sin x dx
-  cos: unary("cos", Math.cos, (x) => neg(sin(x))),
+  cos: unary("cos", Math.cos, (x) => neg(sin(x)), everywhere, (x, o, n) => {
+    for (let i = 0; i < n; i++) o[i] = Math.cos(x[i]);
+  }),
   // d(tan x) = (1 + tan² x) dx
-  tan: unary("tan", Math.tan, (_x, y) => add(1, square(y)), { args: [[-1.2, 1.2]] }),
+  tan: unary("tan", Math.tan, (_x, y) => add(1, square(y)), { args: [[-1.2, 1.2]] }, (x, o, n) => {
+    for (let i = 0; i < n; i++) o[i] = Math.tan(x[i]);
+  }),
   // d(tanh x) = (1 − tanh² x) dx
-  tanh: unary("tanh", Math.tanh, (_x, y) => sub(1, square(y))),
+  tanh: unary("tanh", Math.tanh, (_x, y) => sub(1, square(y)), everywhere, (x, o, n) => {
+    for (let i = 0; i < n; i++) o[i] = Math.tanh(x[i]);
+  }),
   // d(σ(x)) = σ(x)(1 − σ(x)) dx
-  sigmoid: unary("sigmoid", (x) => 1 / (1 + Math.exp(-x)), (_x, y) => mul(y, sub(1, y))),
+  sigmoid: unary("sigmoid", (x) => 1 / (1 + Math.exp(-x)), (_x, y) => mul(y, sub(1, y)), everywhere, (x, o, n) => {
+    for (let i = 0; i < n; i++) o[i] = 1 / (1 + Math.exp(-x[i]));
+  }),
   // d(relu x) = [x > 0] dx; relu'(0) = 0. Math.max keeps NaN.
-  relu: unary("relu", (x) => Math.max(x, 0), (x) => (primalValue(x) > 0 ? 1 : 0), kinkAtZero),
+  relu: unary("relu", (x) => Math.max(x, 0), positiveMask, kinkAtZero, (x, o, n) => {
+    for (let i = 0; i < n; i++) o[i] = Math.max(x[i], 0);
+  }),
   // softplus x = log(1 + eˣ), evaluated without overflow; d = σ(x) dx
   softplus: unary("softplus", (x) => (x > 0 ? x + Math.log1p(Math.exp(-x)) : Math.log1p(Math.exp(x))), (x) => sigmoid(x)),
   // d(√x) = dx / (2√x)
-  sqrt: unary("sqrt", Math.sqrt, (_x, y) => div(0.5, y), positive),
+  sqrt: unary("sqrt", Math.sqrt, (_x, y) => div(0.5, y), positive, (x, o, n) => {
+    for (let i = 0; i < n; i++) o[i] = Math.sqrt(x[i]);
+  }),
   // d(x²) = 2x dx
-  square: unary("square", (x) => x * x, (x) => mul(2, x)),
+  square: unary("square", (x) => x * x, (x) => mul(2, x), everywhere, (x, o, n) => {
+    for (let i = 0; i < n; i++) o[i] = x[i] * x[i];
+  }),
   // d|x| = sign(x) dx; abs'(0) = 0
-  abs: unary("abs", Math.abs, (x) => Math.sign(primalValue(x)) || 0, kinkAtZero),
+  abs: unary("abs", Math.abs, signMask, kinkAtZero, (x, o, n) => {
+    for (let i = 0; i < n; i++) o[i] = Math.abs(x[i]);
+  }),
 };
 
 /** The binary primitives. */
 export const binaryRules: { readonly [P in BinaryPrim]: BinaryRule } = {
   // d(a + b) = da + db
-  add: binary("add", (a, b) => a + b, 1, 1),
+  add: binary("add", (a, b) => a + b, 1, 1, plane, (a, ai, as, b, bi, bs, o, oi, n) => {
+    for (let i = 0; i < n; i++) o[oi + i] = a[ai + i * as] + b[bi + i * bs];
+  }),
   // d(a − b) = da − db
-  sub: binary("sub", (a, b) => a - b, 1, -1),
+  sub: binary("sub", (a, b) => a - b, 1, -1, plane, (a, ai, as, b, bi, bs, o, oi, n) => {
+    for (let i = 0; i < n; i++) o[oi + i] = a[ai + i * as] - b[bi + i * bs];
+  }),
   // d(a·b) = b da + a db
-  mul: binary("mul", (a, b) => a * b, (_a, b) => b, (a) => a),
+  mul: binary("mul", (a, b) => a * b, (_a, b) => b, (a) => a, plane, (a, ai, as, b, bi, bs, o, oi, n) => {
+    for (let i = 0; i < n; i++) o[oi + i] = a[ai + i * as] * b[bi + i * bs];
+  }),
   // d(a / b) = da / b − (a/b²) db
-  div: binary("div", (a, b) => a / b, (_a, b) => div(1, b), (_a, b, y) => neg(div(y, b)), { args: [[-4, 4], [1 / 4, 4]] }),
+  div: binary("div", (a, b) => a / b, (_a, b) => div(1, b), (_a, b, y) => neg(div(y, b)), { args: [[-4, 4], [1 / 4, 4]] }, (a, ai, as, b, bi, bs, o, oi, n) => {
+    for (let i = 0; i < n; i++) o[oi + i] = a[ai + i * as] / b[bi + i * bs];
+  }),
   // d(xʸ) = y·xʸ⁻¹ dx + xʸ·ln x dy, the second taken as 0 where x == 0
   pow: binary(
     "pow",
     (a, b) => a ** b,
     (a, b) => mul(b, pow(a, sub(b, 1))),
-    (a, _b, y) => (primalValue(a) === 0 ? 0 : mul(y, log(a))),
+    (a, _b, y) => select(nonzeroMask(a), mul(y, log(a)), 0),
     { args: [[1 / 4, 4], [-2, 3]] },
   ),
   // the gradient goes to a when a >= b
-  max: binary("max", (a, b) => Math.max(a, b), (a, b) => (primalValue(a) >= primalValue(b) ? 1 : 0),
-    (a, b) => (primalValue(a) >= primalValue(b) ? 0 : 1), kinkOnDiagonal),
+  max: binary("max", (a, b) => Math.max(a, b), atLeastMask, (a, b) => complement(atLeastMask(a, b)), kinkOnDiagonal),
   // the gradient goes to a when a <= b
-  min: binary("min", (a, b) => Math.min(a, b), (a, b) => (primalValue(a) <= primalValue(b) ? 1 : 0),
-    (a, b) => (primalValue(a) <= primalValue(b) ? 0 : 1), kinkOnDiagonal),
+  min: binary("min", (a, b) => Math.min(a, b), atMostMask, (a, b) => complement(atMostMask(a, b)), kinkOnDiagonal),
 };
 
 /** The n-ary primitives: one node however many arguments. */
@@ -115,14 +154,25 @@ export const naryRules: { readonly [P in NaryPrim]: NaryRule } = {
   },
 };
 
-/** A public unary op: on plain numbers, the plain value; otherwise the interpreter. */
+/**
+ * A public unary op: plain numbers give plain numbers, Reals Reals, tensors tensors (elementwise).
+ * The last signature repeats the Real one: TypeScript infers from the last signature when an op is
+ * passed to a transform (`grad(sin)`), and that should see a function of Reals.
+ */
 export interface UnaryOp {
   (x: number): number;
   (x: Real): Real;
+  (x: Tensor): Tensor;
+  (x: Real | Tensor): Real | Tensor;
+  (x: Real): Real;
 }
-/** A public binary op. */
+/** A public binary op: elementwise on tensors, with NumPy broadcasting. */
 export interface BinaryOp {
   (a: number, b: number): number;
+  (a: Real, b: Real): Real;
+  (a: Tensor, b: Real | Tensor): Tensor;
+  (a: Real | Tensor, b: Tensor): Tensor;
+  (a: Real | Tensor, b: Real | Tensor): Real | Tensor;
   (a: Real, b: Real): Real;
 }
 
@@ -197,11 +247,8 @@ export const pow = binaryOp(binaryRules.pow);
 export const max = binaryOp(binaryRules.max);
 export const min = binaryOp(binaryRules.min);
 
-/** Σ xᵢ as one node, however many terms. */
-export function sum(xs: readonly number[]): number;
-export function sum(xs: readonly Real[]): Real;
-export function sum(xs: readonly Real[]): Real {
-  if (!Array.isArray(xs)) throw new TypeError(`sum: expected an array of Reals, got ${describe(xs)}`);
+/** Σ xᵢ over an array of Reals, as one node however many terms (the public `sum` also takes tensors). */
+export function applySum(xs: readonly Real[]): Real {
   return applyN(naryRules.sum, xs) as Real;
 }
 
@@ -240,6 +287,6 @@ export const primitives: readonly Primitive[] = Object.freeze([
     const op = binaryOp(rule);
     return { name: rule.name, arity: 2, apply: (xs) => op(xs[0], xs[1]), domain: rule.domain };
   }),
-  { name: "sum", arity: 3, apply: (xs) => sum(xs), domain: { args: [[-4, 4], [-4, 4], [-4, 4]] } },
+  { name: "sum", arity: 3, apply: (xs) => applySum(xs), domain: { args: [[-4, 4], [-4, 4], [-4, 4]] } },
   { name: "dot", arity: 4, apply: (xs) => dot(xs.slice(0, 2), xs.slice(2)), domain: { args: [[-4, 4], [-4, 4], [-4, 4], [-4, 4]] } },
 ]);

@@ -7,7 +7,8 @@ import { Dual, Tag } from "../forward/dual.ts";
 import { Tracked } from "../reverse/tape.ts";
 import { Tape } from "../reverse/tape.ts";
 import { flatten, flattenAs, unflatten } from "../tree/tree.ts";
-import { zeroLike } from "./levels.ts";
+import { asUser } from "../tensor/buffers.ts";
+import { pinTree, zeroLike } from "./levels.ts";
 
 /** The leaves one level below `top`. */
 const below = (leaves: readonly Value[], top: Tracer["trace"]): Value[] =>
@@ -36,9 +37,10 @@ export function customJvp<X, Y>(f: (x: X) => Y, rule: (x: X, v: X) => readonly [
       input.def,
       input.leaves.map((l) => (l instanceof Dual && l.trace === top ? l.tangent : zeroLike(l))),
     ) as X;
-    const [y, t] = rule(primals, tangents);
+    pinTree(input.leaves);
+    const [y, t] = asUser(() => rule(primals, tangents));
     const result = flatten(y, "customJvp", "the rule's result");
-    const tLeaves = flattenAs(result.def, t, "customJvp", "the rule's tangent");
+    const tLeaves = flattenAs(result.def, t, "customJvp", "the rule's tangent", result.leaves);
     assertBelow(result.leaves, top, "customJvp", "the rule's result");
     assertBelow(tLeaves, top, "customJvp", "the rule's tangent");
     return unflatten(result.def, result.leaves.map((p, i) => new Dual(top, p, tLeaves[i]))) as Y;
@@ -51,13 +53,16 @@ export function customVjp<X, Y>(f: (x: X) => Y, rule: (x: X) => readonly [Y, (u:
     const input = flatten(x, "customVjp");
     const top = topTrace(input.leaves);
     if (!(top instanceof Tape)) return f(x);
-    const [y, pullback] = rule(unflatten(input.def, below(input.leaves, top)) as X);
+    pinTree(input.leaves);
+    const [y, pullback] = asUser(() => rule(unflatten(input.def, below(input.leaves, top)) as X));
     const result = flatten(y, "customVjp", "the rule's result");
     assertBelow(result.leaves, top, "customVjp", "the rule's result");
     const inputs = input.leaves.map((l) => (l instanceof Tracked && l.trace === top ? l.index : -1));
-    const outputs = top.recordCall(result.leaves, result.leaves.map(zeroLike), inputs, (cotangents) =>
-      flattenAs(input.def, pullback(unflatten(result.def, cotangents) as Y), "customVjp", "the pullback's result"),
-    );
+    const outputs = top.recordCall(result.leaves, inputs, (cotangents) => {
+      pinTree(cotangents);
+      const back = asUser(() => pullback(unflatten(result.def, cotangents) as Y));
+      return flattenAs(input.def, back, "customVjp", "the pullback's result", input.leaves);
+    });
     return unflatten(result.def, outputs) as Y;
   };
 }

@@ -1,12 +1,13 @@
 // Opening and closing one level around a user function: wrapping the argument's leaves, and reading
 // its result's leaves back at that level (primal and tangent, or primal and tape index).
-import { Tracer, type Value } from "../core/value.ts";
+import { Tracer, type Value, visitBuffers, zeroLike } from "../core/value.ts";
+import { asUser, enterTransform, exitTransform, pin } from "../tensor/buffers.ts";
+import { isLeaf, isRecord } from "../tree/tree.ts";
 import { Dual, type Tag } from "../forward/dual.ts";
 import type { Tracked } from "../reverse/tape.ts";
 import type { Tape } from "../reverse/tape.ts";
 
-/** The zero cotangent or tangent for a leaf like `x`. */
-export const zeroLike = (_x: Value): Value => 0;
+export { zeroLike } from "../core/value.ts";
 
 /** A derivative as returned to the caller: −0 is written 0 (the sign of a zero derivative means nothing). */
 export const unsigned = (d: Value): Value => (typeof d === "number" ? d + 0 : d);
@@ -33,3 +34,34 @@ export function splitTracked(tape: Tape, leaf: Value): readonly [Value, number] 
       `reverse mode cannot see through it. Make the dual outside ${tape.transform}, or read its tangent inside.`,
   );
 }
+
+/** Every buffer reachable from a result (trees, pairs, leaves at every level; functions skipped). */
+function visitResult(x: unknown, visit: (b: Float64Array) => void): void {
+  if (isLeaf(x)) visitBuffers(x, visit);
+  else if (Array.isArray(x)) for (const v of x) visitResult(v, visit);
+  else if (isRecord(x)) for (const v of Object.values(x)) visitResult(v, visit);
+}
+
+/** Values handed to user code as they are: their buffers must never be reused. */
+export const pinTree = (leaves: readonly unknown[]): void => visitResult(leaves, pin);
+
+/**
+ * Runs a transform's body as one transform call for buffer recycling (tensor/buffers.ts): the
+ * outermost call reuses what its result does not reach. `recycles` is false for vjp, whose pullback
+ * still needs the forward pass's values.
+ */
+export function transformCall<T>(recycles: boolean, body: () => T): T {
+  const scope = enterTransform(recycles);
+  let result: T;
+  try {
+    result = body();
+  } catch (e) {
+    exitTransform(scope);
+    throw e;
+  }
+  exitTransform(scope, (mark) => visitResult(result, mark));
+  return result;
+}
+
+/** Calls the user's function (user code, even when a transform runs inside nabla's machinery). */
+export const callUser = (f: (x: never) => unknown, x: unknown): unknown => asUser(() => (f as (x: unknown) => unknown)(x));

@@ -1,13 +1,14 @@
 // Reverse mode: vjp runs the function once on tape-tracked inputs and returns its pullback; grad is
 // vjp with cotangent 1; jacrev pulls back each unit cotangent through one recording.
 import { describeValue } from "../core/errors.ts";
-import { Tracer, type Real, type Value } from "../core/value.ts";
+import { type Real, shapeOf, Tracer, type Value } from "../core/value.ts";
+import type { Tensor } from "../tensor/tensor.ts";
 import { Tracked } from "../reverse/tape.ts";
 import { sweep, type Seed } from "../reverse/sweep.ts";
 import { Tape } from "../reverse/tape.ts";
 import { type Flat, flatten, flattenAs, freezeTree, LEAF, type Like, unflatten } from "../tree/tree.ts";
-import { splitTracked, unsigned, zeroLike } from "./levels.ts";
-import { type Jacobian, unit, vectorArgument, vectorResult } from "./vector.ts";
+import { callUser, splitTracked, transformCall, unsigned, zeroLike } from "./levels.ts";
+import { type Jacobian, stackRows, unitTensor, vectorArgument, vectorResult } from "./vector.ts";
 
 /** A recording: the argument, the result's primals, and the tape with the result's places on it. */
 export interface Recording {
@@ -25,7 +26,7 @@ export function record(f: (x: never) => unknown, x: unknown, transform: string):
     const n = input.leaves.length;
     const nodes = new Array<Value>(n);
     for (let i = 0; i < n; i++) nodes[i] = tape.input(input.leaves[i]);
-    return finish(tape, input, (f as (x: unknown) => unknown)(unflatten(input.def, nodes)), transform);
+    return finish(tape, input, callUser(f, unflatten(input.def, nodes)), transform);
   } finally {
     tape.close();
   }
@@ -61,11 +62,16 @@ export function pullLeaves(rec: Recording, u: readonly Value[]): Value[] {
 
 /** `[f(x), pullback]`: the pullback maps a cotangent shaped like f(x) to one shaped like x. */
 export function vjp<X, U extends X, Y>(f: (x: X) => Y, x: U): readonly [Like<Y>, (u: Like<Y>) => Like<U>] {
-  const rec = record(f, x, "vjp");
-  const y = unflatten(rec.y.def, rec.y.leaves) as Like<Y>;
-  const pullback = (u: Like<Y>): Like<U> =>
-    unflatten(rec.x.def, pullLeaves(rec, flattenAs(rec.y.def, u, "vjp pullback", "the cotangent"))) as Like<U>;
-  return Object.freeze([y, Object.freeze(pullback)] as const);
+  return transformCall(false, () => {
+    const rec = record(f, x, "vjp");
+    const y = unflatten(rec.y.def, rec.y.leaves) as Like<Y>;
+    const pullback = (u: Like<Y>): Like<U> =>
+      transformCall(true, () => {
+        const uLeaves = flattenAs(rec.y.def, u, "vjp pullback", "the cotangent", rec.y.leaves);
+        return unflatten(rec.x.def, pullLeaves(rec, uLeaves)) as Like<U>;
+      });
+    return Object.freeze([y, Object.freeze(pullback)] as const);
+  });
 }
 
 /** The tape index of a scalar result, or a TypeError saying what to use instead. */
@@ -122,7 +128,7 @@ function valueAndGradLeaves(f: (x: never) => unknown, x: unknown, transform: str
     const n = input.leaves.length;
     const nodes = new Array<Value>(n);
     for (let i = 0; i < n; i++) nodes[i] = tape.input(input.leaves[i]);
-    y = (f as (x: unknown) => unknown)(unflatten(input.def, nodes));
+    y = callUser(f, unflatten(input.def, nodes));
     const fast = y instanceof Tracked && y.trace === tape && typeof y.primal === "number" && tape.isPlain;
     if (!fast) rec = finish(tape, input, y, transform);
   } finally {
@@ -143,28 +149,43 @@ function valueAndGradLeaves(f: (x: never) => unknown, x: unknown, transform: str
 
 /** `x ↦ ∇f(x)`, shaped like `x`, for `f` returning a scalar Real. */
 export function grad<X>(f: (x: X) => Real): Gradient<X> {
-  return ((x: X) => {
-    const [, g, input] = valueAndGradLeaves(f, x, "grad");
-    return unflatten(input.def, g);
-  }) as Gradient<X>;
+  return ((x: X) =>
+    transformCall(true, () => {
+      const [, g, input] = valueAndGradLeaves(f, x, "grad");
+      return unflatten(input.def, g);
+    })) as Gradient<X>;
 }
 
 /** `x ↦ [f(x), ∇f(x)]`. */
 export function valueAndGrad<X>(f: (x: X) => Real): ValueAndGradient<X> {
-  return ((x: X) => {
-    const [value, g, input] = valueAndGradLeaves(f, x, "valueAndGrad");
-    return Object.freeze([value as Real, unflatten(input.def, g)] as const);
-  }) as ValueAndGradient<X>;
+  return ((x: X) =>
+    transformCall(true, () => {
+      const [value, g, input] = valueAndGradLeaves(f, x, "valueAndGrad");
+      return Object.freeze([value as Real, unflatten(input.def, g)] as const);
+    })) as ValueAndGradient<X>;
 }
 
 /** `x ↦ J` with `J[i][j] = ∂yᵢ/∂xⱼ`, by one recording and one pullback per output. */
-export function jacrev(f: (x: readonly Real[]) => readonly Real[] | Real): Jacobian {
-  return ((x: readonly Real[]) => {
-    const rec = record(f, vectorArgument(x, "jacrev"), "jacrev");
-    if (rec.y.def === LEAF) return freezeTree(pullLeaves(rec, [1]));
-    const m = vectorResult(unflatten(rec.y.def, rec.y.leaves), "jacrev").length;
-    const rows: Value[][] = [];
-    for (let i = 0; i < m; i++) rows.push(pullLeaves(rec, unit(m, i)));
-    return freezeTree(rows);
-  }) as Jacobian;
+export function jacrev(f: (x: readonly Real[]) => readonly Real[] | Real): Jacobian;
+export function jacrev(f: (x: Tensor) => Tensor | Real): Jacobian;
+export function jacrev(f: (x: never) => unknown): Jacobian {
+  return ((x: unknown) => transformCall(true, () => {
+    const v = vectorArgument(x, "jacrev");
+    const rec = record(f, v.x, "jacrev");
+    const y = unflatten(rec.y.def, rec.y.leaves);
+    const kind = vectorResult(y, "jacrev");
+    const pull = (u: readonly Value[]): unknown => unflatten(rec.x.def, pullLeaves(rec, u));
+    if (kind === "scalar") return pull([1]);
+    const m = kind === "array" ? (y as unknown[]).length : shapeOf(y as Value)![0];
+    const rows: unknown[] = [];
+    for (let i = 0; i < m; i++) rows.push(pull(kind === "array" ? unit(m, i) : [unitTensor(m, i)]));
+    return stackRows(rows, v.isTensor, "jacrev");
+  })) as Jacobian;
 }
+
+/** The i-th unit vector of length n. */
+const unit = (n: number, i: number): Value[] => {
+  const e = new Array<Value>(n).fill(0);
+  e[i] = 1;
+  return e;
+};

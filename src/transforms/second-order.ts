@@ -1,10 +1,12 @@
 // Second order, forward over reverse: a Hessian-vector product is the jvp of the gradient, so it
 // costs a few gradients and never forms H; hessian stacks one such product per input.
-import type { Real, Value } from "../core/value.ts";
-import { freezeTree, type Like, unflatten } from "../tree/tree.ts";
-import { pushforward, transposeColumns } from "./forward.ts";
+import type { Real } from "../core/value.ts";
+import type { Tensor } from "../tensor/tensor.ts";
+import { type Like, unflatten } from "../tree/tree.ts";
+import { emptyJacobian, pushforward } from "./forward.ts";
 import { gradLeaves, record } from "./reverse.ts";
-import { type Jacobian, unit, vectorArgument } from "./vector.ts";
+import { transformCall } from "./levels.ts";
+import { type Jacobian, stackColumns, vectorArgument } from "./vector.ts";
 
 /** ∇f as a tree, for use inside another transform. */
 const gradTree =
@@ -21,16 +23,19 @@ export interface HessianVectorProduct<X> {
 
 /** `(x, v) ↦ H_f(x)·v`, shaped like `x`, as the forward derivative of ∇f along v. */
 export function hvp<X>(f: (x: X) => Real): HessianVectorProduct<X> {
-  return ((x: X, v: Like<X>) => pushforward(gradTree(f, "hvp"), x, v, "hvp")[1]) as HessianVectorProduct<X>;
+  return ((x: X, v: Like<X>) => transformCall(true, () => pushforward(gradTree(f, "hvp"), x, v, "hvp")[1])) as HessianVectorProduct<X>;
 }
 
 /** `x ↦ H` with `H[i][j] = ∂²f/∂xᵢ∂xⱼ`, one Hessian-vector product per column. */
-export function hessian(f: (x: readonly Real[]) => Real): Jacobian {
-  return ((x: readonly Real[]) => {
-    const xs = vectorArgument(x, "hessian");
+export function hessian(f: (x: readonly Real[]) => Real): Jacobian;
+export function hessian(f: (x: Tensor) => Real): Jacobian;
+export function hessian(f: (x: never) => Real): Jacobian {
+  return ((x: unknown) => transformCall(true, () => {
+    const v = vectorArgument(x, "hessian");
     const g = gradTree(f, "hessian");
-    const columns: Value[][] = [];
-    for (let j = 0; j < xs.length; j++) columns.push(pushforward(g, xs, unit(xs.length, j), "hessian")[1] as Value[]);
-    return freezeTree(transposeColumns(columns, xs.length, "hessian", g, xs));
-  }) as Jacobian;
+    if (v.n === 0) return emptyJacobian(g, v, "hessian");
+    const columns: unknown[] = [];
+    for (let j = 0; j < v.n; j++) columns.push(pushforward(g, v.x, v.unit(j), "hessian")[1]);
+    return stackColumns(columns, v.isTensor, "hessian");
+  })) as Jacobian;
 }

@@ -1,20 +1,33 @@
 // Reading and making values by hand: primal, stopGradient, and the user's own dual numbers.
 import { describeValue } from "../core/errors.ts";
 import { escapedError } from "../core/trace.ts";
-import { Tracer, primalValue, type Real } from "../core/value.ts";
+import { payloadOf, type Real, Tracer } from "../core/value.ts";
+import type { Tensor } from "../tensor/tensor.ts";
+import { pinTree } from "./levels.ts";
 import { Dual, Tag } from "../forward/dual.ts";
 import { flatten, isLeaf, type Like, unflatten } from "../tree/tree.ts";
 
-/** The plain value under every perturbation (for control flow and logging). Works on escaped Reals. */
-export function primal(x: Real): number {
-  if (!isLeaf(x)) throw new TypeError(`primal: expects a Real, got ${describeValue(x)}`);
-  return primalValue(x);
+/**
+ * The plain value under every perturbation (for control flow and logging). Works on escaped Reals;
+ * a tensor's value is readable only while its transform runs (after that its memory is reused).
+ */
+export function primal(x: Real): number;
+export function primal(x: Tensor): Tensor;
+export function primal(x: Real | Tensor): number | Tensor {
+  if (!isLeaf(x)) throw new TypeError(`primal: expects a Real or a Tensor, got ${describeValue(x)}`);
+  const p = payloadOf(x);
+  if (typeof p === "number") return p;
+  if (x instanceof Tracer && !x.trace.live) throw escapedError(x.trace);
+  pinTree([p]);
+  return p;
 }
 
-/** `x`'s value with zero derivative at every level (leaves of a tree become plain numbers). */
+/** `x`'s value with zero derivative at every level (leaves of a tree become plain numbers and tensors). */
 export function stopGradient<T>(x: T): Like<T> {
   const { leaves, def } = flatten(x, "stopGradient");
-  return unflatten(def, leaves.map(primalValue)) as Like<T>;
+  const plain = leaves.map(payloadOf);
+  pinTree(plain);
+  return unflatten(def, plain) as Like<T>;
 }
 
 /** A dual number `primal + tangent·ε` with a fresh tag of its own. */

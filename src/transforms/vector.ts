@@ -1,31 +1,99 @@
-// Arguments and results of the Jacobian and Hessian transforms: vectors of Reals, and unit vectors.
+// Arguments and results of the Jacobian and Hessian transforms: a Real[] (giving nested arrays) or
+// a 1-D tensor (giving a tensor), unit vectors shaped like the argument, and stacking of results.
 import { describeValue } from "../core/errors.ts";
-import type { Real, Value } from "../core/value.ts";
-import { isLeaf } from "../tree/tree.ts";
+import { isTensorValued, type Real, shapeOf, type Value } from "../core/value.ts";
+import { concat, reshape, transpose } from "../rules/tensor.ts";
+import { broadcastTo } from "../rules/elementwise.ts";
+import { fromData, Tensor } from "../tensor/tensor.ts";
+import { freezeTree, isLeaf } from "../tree/tree.ts";
 
-/** A Jacobian or Hessian transform's result: numbers in, numbers out; Reals in, Reals out. */
+/** A Jacobian or Hessian transform's result: numbers in, numbers out; Reals in, Reals out; tensors in, a tensor out. */
 export interface Jacobian {
   (x: readonly number[]): number[][];
+  (x: Tensor): Tensor;
   (x: readonly Real[]): Real[][];
 }
 
-export function vectorArgument(x: unknown, transform: string): readonly Value[] {
-  if (!Array.isArray(x)) {
-    throw new TypeError(`${transform}: expects a Real[] (or a 1-D Tensor), got ${describeValue(x)}`);
-  }
-  return x as readonly Value[];
+/** The vector a Jacobian transform differentiates at. */
+export interface VectorArgument {
+  readonly x: unknown;
+  readonly n: number;
+  readonly isTensor: boolean;
+  /** The i-th unit vector, shaped like the argument. */
+  unit(i: number): unknown;
 }
 
-export function vectorResult(y: unknown, transform: string): readonly Value[] {
-  if (!Array.isArray(y) || !y.every(isLeaf)) {
-    throw new TypeError(`${transform}: the function must return a Real[] (or a Real), but returned ${describeValue(y)}`);
+export function vectorArgument(x: unknown, transform: string): VectorArgument {
+  if (Array.isArray(x)) {
+    if (!x.every(isLeaf) || x.some((v) => isTensorValued(v as Value))) {
+      throw new TypeError(`${transform}: expects a Real[] or a 1-D Tensor, got an array that is not all Reals`);
+    }
+    return { x, n: x.length, isTensor: false, unit: (i) => unitArray(x.length, i) };
   }
-  return y as readonly Value[];
+  if (isLeaf(x) && isTensorValued(x)) {
+    const shape = shapeOf(x)!;
+    if (shape.length === 1) {
+      return { x, n: shape[0], isTensor: true, unit: (i) => unitTensor(shape[0], i) };
+    }
+    throw new TypeError(`${transform}: expects a 1-D Tensor, got a Tensor of shape [${shape.join(",")}]`);
+  }
+  throw new TypeError(`${transform}: expects a Real[] or a 1-D Tensor, got ${describeValue(x)}`);
 }
 
-/** The i-th unit vector of length n. */
-export function unit(n: number, i: number): Value[] {
+function unitArray(n: number, i: number): Value[] {
   const e = new Array<Value>(n).fill(0);
   e[i] = 1;
   return e;
 }
+
+/** A tensor one-hot of length m (for pulling back one row of a Jacobian). */
+export function unitTensor(m: number, i: number): Tensor {
+  const e = new Float64Array(m);
+  e[i] = 1;
+  return fromData(e, [m]);
+}
+
+/** Checks a result: a Real, a Real[], or (for a tensor argument) a 1-D tensor. */
+export function vectorResult(y: unknown, transform: string): "scalar" | "array" | "tensor" {
+  if (isLeaf(y) && !isTensorValued(y)) return "scalar";
+  if (Array.isArray(y) && y.every((v) => isLeaf(v) && !isTensorValued(v as Value))) return "array";
+  if (isLeaf(y) && shapeOf(y)?.length === 1) return "tensor";
+  throw new TypeError(`${transform}: the function must return a Real, a Real[] or a 1-D Tensor, but returned ${describeValue(y)}`);
+}
+
+/**
+ * The matrix whose rows are `vectors` (each a Real, a Real[] or a 1-D tensor, like the function's
+ * result or argument), as nested arrays, or as a tensor when `asTensor`. Frozen.
+ */
+export function stackRows(vectors: readonly unknown[], asTensor: boolean, transform: string): unknown {
+  if (!asTensor) {
+    return freezeTree(vectors.map((v) => (Array.isArray(v) ? [...v] : isLeaf(v) && !isTensorValued(v) ? v : notVector(v, transform))));
+  }
+  const rows = vectors.map((v): Value => {
+    if (Array.isArray(v)) return concat(v.map((r) => broadcastTo(r as Value, [1]) as Tensor));
+    if (isLeaf(v) && !isTensorValued(v)) return v;
+    if (isLeaf(v) && shapeOf(v)?.length === 1) return v;
+    return notVector(v, transform);
+  });
+  if (rows.length === 0) return fromData(new Float64Array(0), [0]);
+  if (!isTensorValued(rows[0])) return concat(rows.map((r) => broadcastTo(r, [1]) as Tensor));
+  const m = shapeOf(rows[0])![0];
+  return concat(rows.map((r) => reshape(r as Tensor, [1, m])));
+}
+
+/** The matrix whose columns are `vectors`. */
+export function stackColumns(vectors: readonly unknown[], asTensor: boolean, transform: string): unknown {
+  const rows = stackRows(vectors, asTensor, transform);
+  if (asTensor) {
+    const shape = shapeOf(rows as Value)!;
+    return shape.length === 2 ? transpose(rows as Tensor) : rows;
+  }
+  const r = rows as readonly unknown[];
+  if (r.length === 0 || !Array.isArray(r[0])) return r;
+  const m = (r[0] as unknown[]).length;
+  return freezeTree(Array.from({ length: m }, (_, i) => r.map((row) => (row as unknown[])[i])));
+}
+
+const notVector = (v: unknown, transform: string): never => {
+  throw new TypeError(`${transform}: the function must return a Real, a Real[] or a 1-D Tensor, but returned ${describeValue(v)}`);
+};

@@ -4,16 +4,23 @@
 import { freeze } from "immer";
 import { describe } from "../core/errors.ts";
 import { escapedError } from "../core/trace.ts";
-import { Tracer, type Real, type Value } from "../core/value.ts";
+import { type Real, shapeOf, Tracer, type Value } from "../core/value.ts";
+import { formatShape, sameShape, Tensor } from "../tensor/tensor.ts";
 
-/** A Real, or a readonly array or plain record of Trees. */
-export type Tree = Real | readonly Tree[] | { readonly [key: string]: Tree };
+/** A Real, a Tensor, or a readonly array or plain record of Trees. */
+export type Tree = Real | Tensor | readonly Tree[] | { readonly [key: string]: Tree };
 
 /**
  * A tree of `T`'s structure as nabla returns it: plain numbers where `T` has plain numbers, Reals
  * where it has Reals. This is the type of a gradient of a function of `T`, or of a tangent.
  */
-export type Like<T> = T extends number ? number : T extends Tracer ? Real : { [K in keyof T]: Like<T[K]> };
+export type Like<T> = T extends number
+  ? number
+  : T extends Tensor
+    ? Tensor
+    : T extends Tracer
+      ? Real
+      : { [K in keyof T]: Like<T[K]> };
 
 /** A tree's structure: `LEAF`, or a container (an array when `keys` is null) of child structures. */
 export type TreeDef = typeof LEAF | Container;
@@ -35,7 +42,7 @@ export interface Flat {
 type Key = string | number;
 
 export function isLeaf(x: unknown): x is Value {
-  return typeof x === "number" || x instanceof Tracer;
+  return typeof x === "number" || x instanceof Tracer || x instanceof Tensor;
 }
 
 /** A plain record: an object whose prototype is Object.prototype or null. */
@@ -80,6 +87,10 @@ function collect(x: unknown, out: Value[]): TreeDef | undefined {
     out.push(x as Value);
     return LEAF;
   }
+  if (x instanceof Tensor) {
+    out.push(x);
+    return LEAF;
+  }
   if (Array.isArray(x)) {
     let children: TreeDef[] | null = null;
     for (let i = 0; i < x.length; i++) {
@@ -106,7 +117,7 @@ function collect(x: unknown, out: Value[]): TreeDef | undefined {
 function badLeaf(tree: unknown, context: string, root: string): TypeError {
   const path: Key[] = [];
   const find = (x: unknown): { value: unknown } | undefined => {
-    if (typeof x === "number" || x instanceof Tracer) return undefined;
+    if (isLeaf(x)) return undefined;
     if (Array.isArray(x) || isRecord(x)) {
       for (const [k, v] of Object.entries(x)) {
         path.push(Array.isArray(x) ? Number(k) : k);
@@ -173,7 +184,13 @@ function record(keys: readonly string[], values: readonly unknown[]): Record<str
  * where leaves are), aligned with that structure's leaf order. Otherwise a TypeError names the
  * first path that differs, as `${context}: ${what} at a.b[1] ...`.
  */
-export function flattenAs(def: TreeDef, given: unknown, context: string, what: string): Value[] {
+export function flattenAs(
+  def: TreeDef,
+  given: unknown,
+  context: string,
+  what: string,
+  like?: readonly Value[],
+): Value[] {
   const out: Value[] = [];
   const path: Key[] = [];
   const fail = (detail: string): never => {
@@ -182,8 +199,17 @@ export function flattenAs(def: TreeDef, given: unknown, context: string, what: s
   };
   const visit = (d: TreeDef, g: unknown): void => {
     if (d === LEAF) {
-      if (!isLeaf(g)) return fail(`should be a Real like the value it pairs with, but is ${describe(g)}`);
+      const expected = like === undefined ? null : shapeOf(like[out.length]);
+      const kind = expected === null ? "a Real" : `a Tensor of shape ${formatShape(expected)}`;
+      if (!isLeaf(g)) return fail(`should be ${kind} like the value it pairs with, but is ${describe(g)}`);
       if (g instanceof Tracer && !g.trace.live) throw escapedError(g.trace);
+      if (like !== undefined) {
+        const got = shapeOf(g);
+        const matches = expected === null ? got === null : got !== null && sameShape(got, expected);
+        if (!matches) {
+          return fail(`should be ${kind} like the value it pairs with, but is ${got === null ? "a Real" : `a Tensor of shape ${formatShape(got)}`}`);
+        }
+      }
       out.push(g);
       return;
     }

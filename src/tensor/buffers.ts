@@ -1,0 +1,121 @@
+// Float64 buffers for tensor data. A fresh large typed array is expensive (zeroing and first-touch
+// page faults cost several times the arithmetic of an elementwise op), so the buffers of tensors
+// that provably died with a transform are kept and handed to new tensors.
+//
+// Proof of death. The outermost transform (none other running) opens a scope. While it runs, nabla's
+// own machinery (an op on traced values, a forward rule, a pullback in the sweep) counts as
+// internal, and the buffers it allocates are owned by the scope: user code never holds them as plain
+// tensors, only inside tracers. When the transform returns, the owned buffers that its results
+// reach are kept, and so are those pinned because they were handed to user code as plain tensors
+// (stopGradient, a custom rule's arguments, a nested transform's results); the rest are reused.
+// Tracers of the closed transform throw when used, so nothing can read a reused buffer through them.
+
+/** Buffers smaller than this are cheap to allocate and not worth tracking. */
+const MIN_POOLED = 2048;
+/** At most this many bytes wait in the free lists. */
+const MAX_FREE_BYTES = 256 * 1024 * 1024;
+
+const free = new Map<number, Float64Array[]>();
+let freeBytes = 0;
+const pinned = new WeakSet<Float64Array>();
+
+interface Scope {
+  readonly owned: Float64Array[];
+  /** Set when a value of a never-closing level (a user dual) was made inside: nothing is provably dead. */
+  tainted: boolean;
+}
+let scope: Scope | undefined;
+/** Transforms running (nested calls included). */
+let depth = 0;
+/** > 0 while nabla's machinery runs (not user code). */
+let internal = 0;
+
+/** A zero-filled buffer of n elements. */
+export function allocate(n: number): Float64Array {
+  const b = reuse(n);
+  if (b === undefined) return track(new Float64Array(n));
+  b.fill(0);
+  return track(b);
+}
+
+/** A buffer of n elements with arbitrary contents, for kernels that write every element. */
+export function allocateUninitialized(n: number): Float64Array {
+  return track(reuse(n) ?? new Float64Array(n));
+}
+
+function reuse(n: number): Float64Array | undefined {
+  if (n < MIN_POOLED) return undefined;
+  const b = free.get(n)?.pop();
+  if (b !== undefined) freeBytes -= 8 * n;
+  return b;
+}
+
+function track(b: Float64Array): Float64Array {
+  if (scope !== undefined && internal > 0 && b.length >= MIN_POOLED) scope.owned.push(b);
+  return b;
+}
+
+/** A buffer handed to user code as a plain tensor: never reused. */
+export function pin(b: Float64Array): void {
+  if (b.length >= MIN_POOLED) pinned.add(b);
+}
+
+/** A value of a never-closing level was made while the scope is open. */
+export function taint(): void {
+  if (scope !== undefined) scope.tainted = true;
+}
+
+/** nabla's machinery starts (an op on tracers, a rule, a sweep) … */
+export function beginInternal(): void {
+  internal++;
+}
+/** … and ends. */
+export function endInternal(): void {
+  internal--;
+}
+
+/** Runs user code (a custom rule, a pullback it gave) from inside the machinery. */
+export function asUser<T>(run: () => T): T {
+  const saved = internal;
+  internal = 0;
+  try {
+    return run();
+  } finally {
+    internal = saved;
+  }
+}
+
+/** A transform starts; the outermost one that can prove its intermediates dead opens a scope. */
+export function enterTransform(recycles: boolean): Scope | undefined {
+  depth++;
+  if (depth === 1 && recycles && internal === 0) {
+    scope = { owned: [], tainted: false };
+    return scope;
+  }
+  return undefined;
+}
+
+/**
+ * A transform ends, `keep` walking the buffers its results reach (undefined when it threw). An
+ * outermost scope recycles what it owned but kept; a nested transform's results are pinned, since
+ * they go to user code that may keep them.
+ */
+export function exitTransform(opened: Scope | undefined, keep?: (mark: (b: Float64Array) => void) => void): void {
+  depth--;
+  if (opened === undefined) {
+    if (keep !== undefined && scope !== undefined && scope.owned.length > 0) keep(pin);
+    return;
+  }
+  scope = undefined;
+  if (keep === undefined || opened.tainted || opened.owned.length === 0) return;
+  const kept = new Set<Float64Array>();
+  keep((b) => kept.add(b));
+  for (const b of opened.owned) {
+    if (kept.has(b) || pinned.has(b) || freeBytes + 8 * b.length > MAX_FREE_BYTES) continue;
+    kept.add(b); // never listed twice
+    let list = free.get(b.length);
+    if (list === undefined) free.set(b.length, (list = []));
+    list.push(b);
+    freeBytes += 8 * b.length;
+  }
+}

@@ -1,0 +1,237 @@
+// Kernels that move or reduce data without arithmetic per pair: broadcasting to a shape, summing
+// back to one, summing along an axis, transposing, slicing, padding and concatenating.
+import { allocate, allocateUninitialized } from "./buffers.ts";
+import { broadcastShapes } from "./broadcast.ts";
+import { data, formatShape, fromData, type Shape, sizeOf, Tensor } from "./tensor.ts";
+
+/** Row-major strides of a shape. */
+export function stridesOf(shape: Shape): number[] {
+  const s = new Array<number>(shape.length);
+  let acc = 1;
+  for (let k = shape.length - 1; k >= 0; k--) {
+    s[k] = acc;
+    acc *= shape[k];
+  }
+  return s;
+}
+
+/** An axis in range, negative counting from the end, or a RangeError. */
+export function normalizeAxis(axis: number, rank: number, op: string, shape: Shape): number {
+  const a = axis < 0 ? axis + rank : axis;
+  if (!Number.isInteger(axis) || a < 0 || a >= rank) {
+    throw new RangeError(`${op}: axis ${axis} is out of range for shape ${formatShape(shape)}`);
+  }
+  return a;
+}
+
+/** `x` (a number or tensor) repeated to `shape`, which it must broadcast to. */
+export function broadcastToKernel(x: number | Tensor, shape: Shape): Tensor {
+  const n = sizeOf(shape);
+  const out = allocateUninitialized(n);
+  if (typeof x === "number") {
+    out.fill(x);
+    return fromData(out, shape);
+  }
+  const target = broadcastShapes(x.shape, shape, "broadcastTo");
+  if (target.length !== shape.length || target.some((d, k) => d !== shape[k])) {
+    throw new RangeError(`broadcastTo: shape ${formatShape(x.shape)} does not broadcast to ${formatShape(shape)}`);
+  }
+  const xd = data(x);
+  if (xd.length === n) {
+    out.set(xd);
+    return fromData(out, shape);
+  }
+  if (xd.length === 1) {
+    out.fill(xd[0]);
+    return fromData(out, shape);
+  }
+  // walk the output; the source index follows with stride 0 along broadcast axes
+  const rank = shape.length;
+  const src = new Array<number>(rank).fill(0);
+  for (let k = x.shape.length - 1, s = 1; k >= 0; k--) {
+    src[rank - x.shape.length + k] = x.shape[k] === 1 ? 0 : s;
+    s *= x.shape[k];
+  }
+  const index = new Array<number>(rank).fill(0);
+  const last = rank - 1;
+  const len = shape[last];
+  let si = 0;
+  for (let o = 0; o < n; o += len) {
+    const st = src[last];
+    for (let i = 0; i < len; i++) out[o + i] = xd[si + i * st];
+    for (let k = last - 1; k >= 0; k--) {
+      index[k]++;
+      si += src[k];
+      if (index[k] < shape[k]) break;
+      si -= src[k] * shape[k];
+      index[k] = 0;
+    }
+  }
+  return fromData(out, shape);
+}
+
+/**
+ * `x` summed down to `target` (the reverse of broadcasting: leading axes and axes of extent 1 are
+ * summed over). A null target sums everything to a number.
+ */
+export function sumToKernel(x: Tensor, target: Shape | null): number | Tensor {
+  const xd = data(x);
+  if (target === null) {
+    let s = 0;
+    for (let i = 0; i < xd.length; i++) s += xd[i];
+    return s;
+  }
+  const n = sizeOf(target);
+  if (n === xd.length) {
+    const copy = allocateUninitialized(n);
+    copy.set(xd);
+    return fromData(copy, target);
+  }
+  const out = allocate(n);
+  const shape = x.shape;
+  const rank = shape.length;
+  const dst = new Array<number>(rank).fill(0);
+  for (let k = target.length - 1, s = 1; k >= 0; k--) {
+    dst[rank - target.length + k] = target[k] === 1 ? 0 : s;
+    s *= target[k];
+  }
+  if (n === 1) {
+    let s = 0;
+    for (let i = 0; i < xd.length; i++) s += xd[i];
+    out[0] = s;
+    return fromData(out, target);
+  }
+  const index = new Array<number>(rank).fill(0);
+  const last = rank - 1;
+  const len = shape[last];
+  let di = 0;
+  for (let o = 0; o < xd.length; o += len) {
+    const st = dst[last];
+    if (st === 0) {
+      let s = 0;
+      for (let i = 0; i < len; i++) s += xd[o + i];
+      out[di] += s;
+    } else for (let i = 0; i < len; i++) out[di + i] += xd[o + i];
+    for (let k = last - 1; k >= 0; k--) {
+      index[k]++;
+      di += dst[k];
+      if (index[k] < shape[k]) break;
+      di -= dst[k] * shape[k];
+      index[k] = 0;
+    }
+  }
+  return fromData(out, target);
+}
+
+/** Σ along `axis` (already normalized); the axis is removed. */
+export function sumAxisKernel(x: Tensor, axis: number): Tensor {
+  const shape = x.shape;
+  const outer = sizeOf(shape.slice(0, axis));
+  const len = shape[axis];
+  const inner = sizeOf(shape.slice(axis + 1));
+  const xd = data(x);
+  const out = allocate(outer * inner);
+  for (let o = 0; o < outer; o++) {
+    const base = o * len * inner;
+    const ob = o * inner;
+    for (let k = 0; k < len; k++) {
+      const row = base + k * inner;
+      for (let i = 0; i < inner; i++) out[ob + i] += xd[row + i];
+    }
+  }
+  return fromData(out, [...shape.slice(0, axis), ...shape.slice(axis + 1)]);
+}
+
+/** Axes permuted: output axis k is input axis perm[k]. */
+export function transposeKernel(x: Tensor, perm: readonly number[]): Tensor {
+  const shape = x.shape;
+  const outShape = perm.map((p) => shape[p]);
+  const xd = data(x);
+  const out = allocateUninitialized(xd.length);
+  if (shape.length === 2 && perm[0] === 1) {
+    // the common case, blocked so that both sides stay in cache
+    const [r, c] = shape;
+    const B = 32;
+    for (let i0 = 0; i0 < r; i0 += B) {
+      for (let j0 = 0; j0 < c; j0 += B) {
+        const iEnd = Math.min(i0 + B, r);
+        const jEnd = Math.min(j0 + B, c);
+        for (let i = i0; i < iEnd; i++) for (let j = j0; j < jEnd; j++) out[j * r + i] = xd[i * c + j];
+      }
+    }
+    return fromData(out, outShape);
+  }
+  const inStrides = stridesOf(shape);
+  const src = perm.map((p) => inStrides[p]);
+  const rank = outShape.length;
+  const index = new Array<number>(rank).fill(0);
+  let si = 0;
+  for (let o = 0; o < out.length; o++) {
+    out[o] = xd[si];
+    for (let k = rank - 1; k >= 0; k--) {
+      index[k]++;
+      si += src[k];
+      if (index[k] < outShape[k]) break;
+      si -= src[k] * outShape[k];
+      index[k] = 0;
+    }
+  }
+  return fromData(out, outShape);
+}
+
+/** Elements begin … end−1 along `axis` (normalized, in range). */
+export function sliceKernel(x: Tensor, begin: number, end: number, axis: number): Tensor {
+  const shape = x.shape;
+  const outer = sizeOf(shape.slice(0, axis));
+  const len = shape[axis];
+  const inner = sizeOf(shape.slice(axis + 1));
+  const m = end - begin;
+  const xd = data(x);
+  const out = allocateUninitialized(outer * m * inner);
+  for (let o = 0; o < outer; o++) {
+    const from = (o * len + begin) * inner;
+    out.set(xd.subarray(from, from + m * inner), o * m * inner);
+  }
+  const outShape = [...shape];
+  outShape[axis] = m;
+  return fromData(out, outShape);
+}
+
+/** `x` placed at `begin` along `axis` of a zero tensor whose extent there is `len` (slice's reverse). */
+export function padKernel(x: Tensor, begin: number, len: number, axis: number): Tensor {
+  const shape = x.shape;
+  const outer = sizeOf(shape.slice(0, axis));
+  const m = shape[axis];
+  const inner = sizeOf(shape.slice(axis + 1));
+  const xd = data(x);
+  const out = allocate(outer * len * inner);
+  for (let o = 0; o < outer; o++) out.set(xd.subarray(o * m * inner, (o + 1) * m * inner), (o * len + begin) * inner);
+  const outShape = [...shape];
+  outShape[axis] = len;
+  return fromData(out, outShape);
+}
+
+/** Tensors joined along `axis` (normalized); shapes must agree elsewhere. */
+export function concatKernel(xs: readonly Tensor[], axis: number): Tensor {
+  const first = xs[0].shape;
+  for (const x of xs) {
+    if (x.shape.length !== first.length || x.shape.some((d, k) => k !== axis && d !== first[k])) {
+      throw new RangeError(`concat: shapes ${formatShape(first)} and ${formatShape(x.shape)} differ off axis ${axis}`);
+    }
+  }
+  const outer = sizeOf(first.slice(0, axis));
+  const inner = sizeOf(first.slice(axis + 1));
+  const total = xs.reduce((s, x) => s + x.shape[axis], 0);
+  const out = allocateUninitialized(outer * total * inner);
+  for (let o = 0; o < outer; o++) {
+    let at = o * total * inner;
+    for (const x of xs) {
+      const m = x.shape[axis] * inner;
+      out.set(data(x).subarray(o * m, (o + 1) * m), at);
+      at += m;
+    }
+  }
+  const outShape = [...first];
+  outShape[axis] = total;
+  return fromData(out, outShape);
+}

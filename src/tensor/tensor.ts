@@ -1,0 +1,157 @@
+// The Tensor: an immutable n-d array of float64 with a shape. Its data is private (no public way to
+// change it), it never shares a caller's array, and construction validates shape against data.
+import { describe } from "../core/errors.ts";
+import { allocate } from "./buffers.ts";
+
+/** A shape: non-negative integer extents, outermost first. `[]` is a 0-d tensor (one element). */
+export type Shape = readonly number[];
+
+/** Nested plain arrays of numbers, as `toArray` gives and `tensor` takes. */
+export type NestedArray = number | readonly NestedArray[];
+
+let dataOf: (t: Tensor) => Float64Array;
+
+/** An immutable n-d array of float64. Build one with `tensor`, `zeros` or `ones`. */
+export class Tensor {
+  readonly #data: Float64Array;
+  /** Extents, outermost first; frozen. */
+  readonly shape: Shape;
+
+  static {
+    dataOf = (t) => t.#data;
+  }
+
+  /** Internal: wraps `data` (which must not be shared with anyone else) with a validated shape. */
+  constructor(data: Float64Array, shape: Shape) {
+    this.#data = data;
+    this.shape = Object.freeze([...shape]);
+    Object.freeze(this);
+  }
+
+  /** The number of elements. */
+  get size(): number {
+    return this.#data.length;
+  }
+
+  /** The number of axes. */
+  get rank(): number {
+    return this.shape.length;
+  }
+
+  toString(): string {
+    return `Tensor(${formatShape(this.shape)})`;
+  }
+}
+
+/** Internal: the tensor's data, for kernels that only read it. */
+export const data = (t: Tensor): Float64Array => dataOf(t);
+
+/** `[2,3]`, as SPEC §7 writes shapes in messages. */
+export const formatShape = (shape: Shape): string => `[${shape.join(",")}]`;
+
+export const sizeOf = (shape: Shape): number => {
+  let n = 1;
+  for (const d of shape) n *= d;
+  return n;
+};
+
+export function sameShape(a: Shape, b: Shape): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+/** Checks that `shape` is an array of non-negative integers. */
+export function checkShape(shape: unknown, op: string): Shape {
+  if (!Array.isArray(shape) || !shape.every((d) => Number.isInteger(d) && d >= 0)) {
+    throw new RangeError(`${op}: a shape is an array of non-negative integers, got ${describe(shape)}`);
+  }
+  return shape as Shape;
+}
+
+/** Internal: a tensor over a fresh buffer the caller has filled. */
+export const fromData = (buffer: Float64Array, shape: Shape): Tensor => new Tensor(buffer, shape);
+
+/**
+ * A tensor from nested arrays (`tensor([[1, 2], [3, 4]])`), or from flat data and a shape
+ * (`tensor([1, 2, 3, 4], [2, 2])`, any ArrayLike). The data is always copied.
+ */
+export function tensor(values: NestedArray | ArrayLike<number>, shape?: Shape): Tensor {
+  if (shape !== undefined) {
+    checkShape(shape, "tensor");
+    if (typeof values === "number" || typeof (values as ArrayLike<number>).length !== "number") {
+      throw new TypeError(`tensor: with a shape, the data must be a flat array of numbers, got ${describe(values)}`);
+    }
+    const flat = values as ArrayLike<number>;
+    const n = sizeOf(shape);
+    if (flat.length !== n) {
+      throw new RangeError(`tensor: ${flat.length} values do not fill the shape ${formatShape(shape)} (${n} elements)`);
+    }
+    const out = allocate(n);
+    for (let i = 0; i < n; i++) {
+      const v = flat[i];
+      if (typeof v !== "number") throw new TypeError(`tensor: element ${i} is ${describe(v)}, not a number`);
+      out[i] = v;
+    }
+    return new Tensor(out, shape);
+  }
+  const inferred = inferShape(values);
+  const out = allocate(sizeOf(inferred));
+  let next = 0;
+  const fill = (v: unknown, depth: number, path: string): void => {
+    if (depth === inferred.length) {
+      if (typeof v !== "number") throw new TypeError(`tensor: the element at ${path || "the top"} is ${describe(v)}, not a number`);
+      out[next++] = v;
+      return;
+    }
+    if (!Array.isArray(v) && !ArrayBuffer.isView(v)) {
+      throw new RangeError(`tensor: ragged data at ${path || "the top"}: expected an array of length ${inferred[depth]}, got ${describe(v)}`);
+    }
+    const a = v as ArrayLike<unknown>;
+    if (a.length !== inferred[depth]) {
+      throw new RangeError(`tensor: ragged data at ${path || "the top"}: expected length ${inferred[depth]}, got ${a.length}`);
+    }
+    for (let i = 0; i < a.length; i++) fill(a[i], depth + 1, `${path}[${i}]`);
+  };
+  fill(values, 0, "");
+  return new Tensor(out, inferred);
+}
+
+/** The shape of nested arrays, read along the first element at each depth. */
+function inferShape(values: unknown): number[] {
+  const shape: number[] = [];
+  let v = values;
+  while (Array.isArray(v) || ArrayBuffer.isView(v)) {
+    const a = v as ArrayLike<unknown>;
+    shape.push(a.length);
+    if (a.length === 0) break;
+    v = a[0];
+  }
+  return shape;
+}
+
+/** A tensor of the given shape filled with `value`. */
+export function full(shape: Shape, value: number): Tensor {
+  checkShape(shape, "full");
+  const out = allocate(sizeOf(shape));
+  out.fill(value);
+  return new Tensor(out, shape);
+}
+
+export const zeros = (shape: Shape): Tensor => full(shape, 0);
+export const ones = (shape: Shape): Tensor => full(shape, 1);
+
+/** The tensor as nested plain arrays (a number for a 0-d tensor). */
+export function toArray(t: Tensor): NestedArray {
+  if (!(t instanceof Tensor)) throw new TypeError(`toArray: expects a Tensor, got ${describe(t)}`);
+  const d = dataOf(t);
+  const shape = t.shape;
+  let next = 0;
+  const build = (depth: number): NestedArray => {
+    if (depth === shape.length) return d[next++];
+    const out: NestedArray[] = new Array(shape[depth]);
+    for (let i = 0; i < shape[depth]; i++) out[i] = build(depth + 1);
+    return out;
+  };
+  return build(0);
+}
