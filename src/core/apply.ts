@@ -8,7 +8,7 @@ import type { BinaryRule, NaryRule, TensorRule, UnaryRule } from "../rules/defin
 import { elementwise1, elementwise2 } from "../rules/elementwise.ts";
 import { add, mul, neg } from "../rules/scalar.ts";
 import { beginInternal, endInternal, taint } from "../tensor/buffers.ts";
-import { binaryLoopOf, broadcastBinary, mapUnary, unaryLoopOf } from "../tensor/broadcast.ts";
+import { elementwise } from "../tensor/broadcast.ts";
 import { Tensor } from "../tensor/tensor.ts";
 import { notAReal } from "./errors.ts";
 import { escapedError, type Trace } from "./trace.ts";
@@ -33,21 +33,10 @@ function live(trace: Trace): Trace {
   return trace;
 }
 
-const unaryLoops = new WeakMap<UnaryRule, ReturnType<typeof unaryLoopOf>>();
-const binaryLoops = new WeakMap<BinaryRule, ReturnType<typeof binaryLoopOf>>();
+/** The rule's value on a plain tensor (pending, to be fused with what follows). */
+export const unaryOnTensor = (rule: UnaryRule, x: Tensor): Tensor => elementwise(rule, [x]);
 
-/** The rule's value on a plain tensor, by its own loop or one built from its scalar value. */
-export function unaryOnTensor(rule: UnaryRule, x: Tensor): Tensor {
-  let loop = rule.loop ?? unaryLoops.get(rule);
-  if (loop === undefined) unaryLoops.set(rule, (loop = unaryLoopOf(rule.value)));
-  return mapUnary(x, loop);
-}
-
-export function binaryOnTensors(rule: BinaryRule, a: Payload, b: Payload): Tensor {
-  let loop = rule.loop ?? binaryLoops.get(rule);
-  if (loop === undefined) binaryLoops.set(rule, (loop = binaryLoopOf(rule.value)));
-  return broadcastBinary(a, b, loop, rule.name);
-}
+export const binaryOnTensors = (rule: BinaryRule, a: Payload, b: Payload): Tensor => elementwise(rule, [a, b]);
 
 export function apply1(rule: UnaryRule, x: Value): Value {
   if (typeof x === "number") return rule.value(x);

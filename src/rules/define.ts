@@ -2,7 +2,6 @@
 // partials written with nabla's own ops; a tensor primitive gives its value, its forward rule and
 // its pullback. Forward mode (duals) and reverse mode (the tape) both read these.
 import type { Payload, Value } from "../core/value.ts";
-import type { BinaryLoop, UnaryLoop } from "../tensor/broadcast.ts";
 
 /**
  * Where a primitive is smooth and finite, for sampling inputs in tests and laws: an open interval per
@@ -19,19 +18,21 @@ export interface Domain {
  */
 export interface UnaryRule {
   readonly name: string;
+  readonly arity: 1;
   readonly domain: Domain;
   readonly value: (x: number) => number;
-  /** The value over a tensor's data, as one tight loop. */
-  readonly loop?: UnaryLoop;
+  /** The value as a JavaScript expression over `x` (a variable), for fused tensor kernels. */
+  readonly code: (x: string) => string;
   readonly d: ((x: Value, y: Value) => Value) | number;
 }
 
 /** y = f(a, b), elementwise with broadcasting, with both partials (numbers when constant). */
 export interface BinaryRule {
   readonly name: string;
+  readonly arity: 2;
   readonly domain: Domain;
   readonly value: (a: number, b: number) => number;
-  readonly loop?: BinaryLoop;
+  readonly code: (a: string, b: string) => string;
   readonly da: ((a: Value, b: Value, y: Value) => Value) | number;
   readonly db: ((a: Value, b: Value, y: Value) => Value) | number;
 }

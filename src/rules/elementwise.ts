@@ -4,10 +4,10 @@
 import { add } from "./scalar.ts";
 import { applyT, binaryOnTensors, d1, da, db, scale, unaryOnTensor } from "../core/apply.ts";
 import { type Payload, payloadOf, shapeOf, type Value } from "../core/value.ts";
-import { allocateUninitialized } from "../tensor/buffers.ts";
-import { broadcastShapes } from "../tensor/broadcast.ts";
-import { broadcastToKernel, sumToKernel } from "../tensor/layout.ts";
-import { data, fromData, sameShape, type Shape, Tensor } from "../tensor/tensor.ts";
+import { elementwise } from "../tensor/broadcast.ts";
+import type { ElementOp } from "../tensor/fusion.ts";
+import { broadcastTo as broadcastToPlain, sumToKernel } from "../tensor/layout.ts";
+import { sameShape, type Shape, type Tensor } from "../tensor/tensor.ts";
 import type { BinaryRule, TensorRule, UnaryRule } from "./define.ts";
 
 const sameTarget = (a: Shape | null, b: Shape | null): boolean =>
@@ -37,7 +37,7 @@ const sumToRule: TensorRule<Shape | null> = {
 // Broadcasting is linear: its tangent is broadcast too, its pullback sums back.
 const broadcastToRule: TensorRule<Shape> = {
   name: "broadcastTo",
-  value: ([x], shape) => broadcastToKernel(x, shape),
+  value: ([x], shape) => broadcastToPlain(x, shape),
   jvp: (_p, [t], _y, shape) => broadcastTo(t!, shape),
   vjp: ([x]) => (ct) => [sumTo(ct, shapeOf(x))],
 };
@@ -86,39 +86,51 @@ export function elementwise2(rule: BinaryRule): TensorRule<undefined> {
 
 // ---- masks: plain 0/1 constants for kinks (their own derivative is zero) ----
 
-function mask2(a: Value, b: Value, test: (x: number, y: number) => boolean): Payload {
-  const pa = payloadOf(a);
-  const pb = payloadOf(b);
-  if (typeof pa === "number" && typeof pb === "number") return test(pa, pb) ? 1 : 0;
-  const as = typeof pa === "number" ? [] : pa.shape;
-  const bs = typeof pb === "number" ? [] : pb.shape;
-  const shape = broadcastShapes(as, bs, "mask");
-  const A = typeof pa === "number" ? pa : broadcastToKernel(pa, shape);
-  const B = typeof pb === "number" ? pb : broadcastToKernel(pb, shape);
-  const ad = typeof A === "number" ? undefined : data(A);
-  const bd = typeof B === "number" ? undefined : data(B);
-  const out = allocateUninitialized(ad?.length ?? bd!.length);
-  for (let i = 0; i < out.length; i++) out[i] = test(ad ? ad[i] : (A as number), bd ? bd[i] : (B as number)) ? 1 : 0;
-  return fromData(out, shape);
+/** An elementwise test as a 0/1 op, fused like any other. */
+const test = (name: string, arity: number, value: (...v: number[]) => boolean, code: (...v: string[]) => string): ElementOp => ({
+  name,
+  arity,
+  value: (...v) => (value(...v) ? 1 : 0),
+  code: (...v) => `(${code(...v)} ? 1 : 0)`,
+});
+
+const positiveOp = test("positive", 1, (x) => x > 0, (x) => `${x} > 0`);
+const atLeastOp = test("atLeast", 2, (a, b) => a >= b, (a, b) => `${a} >= ${b}`);
+const atMostOp = test("atMost", 2, (a, b) => a <= b, (a, b) => `${a} <= ${b}`);
+const isZeroOp = test("isZero", 1, (x) => x === 0, (x) => `${x} === 0`);
+const nonzeroOp = test("nonzero", 1, (x) => x !== 0, (x) => `${x} !== 0`);
+const signOp: ElementOp = {
+  name: "sign",
+  arity: 1,
+  value: (x) => (x > 0 ? 1 : x < 0 ? -1 : 0),
+  code: (x) => `(${x} > 0 ? 1 : ${x} < 0 ? -1 : 0)`,
+};
+const selectOp: ElementOp = {
+  name: "select",
+  arity: 3,
+  value: (m, a, b) => (m === 1 ? a : b),
+  code: (m, a, b) => `(${m} === 1 ? ${a} : ${b})`,
+};
+
+/** A mask of plain values: a number for numbers, a (pending) tensor otherwise. */
+function mask(op: ElementOp, args: readonly Value[]): Payload {
+  const ps = args.map(payloadOf);
+  if (ps.every((p) => typeof p === "number")) return op.value(...(ps as number[]));
+  return elementwise(op, ps);
 }
 
 /** 1 where x > 0 (relu's derivative; 0 at the kink and at NaN). */
-export const positiveMask = (x: Value): Payload => mask2(x, 0, (v, z) => v > z);
+export const positiveMask = (x: Value): Payload => mask(positiveOp, [x]);
 /** sign(x), 0 at 0 and at NaN (abs's derivative). */
-export const signMask = (x: Value): Payload => {
-  const p = payloadOf(x);
-  if (typeof p === "number") return p > 0 ? 1 : p < 0 ? -1 : 0;
-  const xd = data(p);
-  const out = allocateUninitialized(xd.length);
-  for (let i = 0; i < xd.length; i++) out[i] = xd[i] > 0 ? 1 : xd[i] < 0 ? -1 : 0;
-  return fromData(out, p.shape);
-};
+export const signMask = (x: Value): Payload => mask(signOp, [x]);
 /** 1 where a >= b, else 0 (max sends the gradient to a there). */
-export const atLeastMask = (a: Value, b: Value): Payload => mask2(a, b, (x, y) => x >= y);
+export const atLeastMask = (a: Value, b: Value): Payload => mask(atLeastOp, [a, b]);
 /** 1 where a <= b, else 0 (min sends the gradient to a there). */
-export const atMostMask = (a: Value, b: Value): Payload => mask2(a, b, (x, y) => x <= y);
+export const atMostMask = (a: Value, b: Value): Payload => mask(atMostOp, [a, b]);
 /** 1 where the mask is 0 and 0 where it is 1. */
-export const complement = (m: Payload): Payload => (typeof m === "number" ? 1 - m : mask2(m, 0, (x) => x === 0));
+export const complement = (m: Payload): Payload => mask(isZeroOp, [m]);
+/** 1 where x ≠ 0. */
+export const nonzeroMask = (x: Value): Payload => mask(nonzeroOp, [x]);
 
 /** `whenTrue` where the mask is 1 and `whenFalse` elsewhere, chosen (not blended: no 0·∞). */
 export function select(mask: Payload, whenTrue: Value, whenFalse: Value): Value {
@@ -128,21 +140,10 @@ export function select(mask: Payload, whenTrue: Value, whenFalse: Value): Value 
 
 const selectRule: TensorRule<Tensor> = {
   name: "select",
-  value: ([a, b], mask) => {
-    const shape = broadcastShapes(broadcastShapes(mask.shape, typeof a === "number" ? [] : a.shape, "select"), typeof b === "number" ? [] : b.shape, "select");
-    const m = data(broadcastToKernel(mask, shape));
-    const ad = data(broadcastToKernel(a, shape));
-    const bd = data(broadcastToKernel(b, shape));
-    const out = allocateUninitialized(m.length);
-    for (let i = 0; i < m.length; i++) out[i] = m[i] === 1 ? ad[i] : bd[i];
-    return fromData(out, shape);
-  },
-  jvp: (_p, [ta, tb], _y, mask) => select(mask, ta ?? 0, tb ?? 0),
-  vjp: ([a, b], _y, mask, active) => (ct) => [
-    active[0] ? sumTo(select(mask, ct, 0), shapeOf(a)) : undefined,
-    active[1] ? sumTo(select(mask, 0, ct), shapeOf(b)) : undefined,
+  value: ([a, b], m) => elementwise(selectOp, [m, a, b]),
+  jvp: (_p, [ta, tb], _y, m) => select(m, ta ?? 0, tb ?? 0),
+  vjp: ([a, b], _y, m, active) => (ct) => [
+    active[0] ? sumTo(select(m, ct, 0), shapeOf(a)) : undefined,
+    active[1] ? sumTo(select(m, 0, ct), shapeOf(b)) : undefined,
   ],
 };
-
-/** 1 where x ≠ 0. */
-export const nonzeroMask = (x: Value): Payload => mask2(x, 0, (v) => v !== 0);

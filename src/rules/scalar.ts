@@ -7,7 +7,6 @@ import { describe } from "../core/errors.ts";
 import type { Real, Value } from "../core/value.ts";
 import type { Tensor } from "../tensor/tensor.ts";
 import { Tracked } from "../reverse/tape.ts";
-import type { BinaryLoop, UnaryLoop } from "../tensor/broadcast.ts";
 import type { BinaryRule, Domain, NaryRule, UnaryRule } from "./define.ts";
 import { atLeastMask, atMostMask, complement, nonzeroMask, positiveMask, select, signMask } from "./elementwise.ts";
 
@@ -24,106 +23,76 @@ const kinkAtZero: Domain = { args: [[-4, 4]], kinkDistance: ([x]) => Math.abs(x)
 const kinkOnDiagonal: Domain = { args: [[-4, 4], [-4, 4]], kinkDistance: ([a, b]) => Math.abs(a - b) };
 const plane: Domain = { args: [[-4, 4], [-4, 4]] };
 
+/** A rule: its fused-kernel code, its value on numbers, its partial, and where it is smooth. */
 const unary = (
   name: string,
+  code: UnaryRule["code"],
   value: UnaryRule["value"],
   d: UnaryRule["d"],
   domain = everywhere,
-  loop?: UnaryLoop,
-): UnaryRule => (loop === undefined ? { name, value, d, domain } : { name, value, d, domain, loop });
+): UnaryRule => ({ name, arity: 1, code, value, d, domain });
 const binary = (
   name: string,
+  code: BinaryRule["code"],
   value: BinaryRule["value"],
   da: BinaryRule["da"],
   db: BinaryRule["db"],
   domain = plane,
-  loop?: BinaryLoop,
-): BinaryRule => (loop === undefined ? { name, value, da, db, domain } : { name, value, da, db, domain, loop });
+): BinaryRule => ({ name, arity: 2, code, value, da, db, domain });
 
 /** The unary primitives. The type makes a primitive without a rule a compile error. */
 export const unaryRules: { readonly [P in UnaryPrim]: UnaryRule } = {
   // d(−x) = −dx
-  neg: unary("neg", (x) => -x, -1, everywhere, (x, o, n) => {
-    for (let i = 0; i < n; i++) o[i] = -x[i];
-  }),
+  neg: unary("neg", (x) => `(-${x})`, (x) => -x, -1, everywhere),
   // d(eˣ) = eˣ dx
-  exp: unary("exp", Math.exp, (_x, y) => y, everywhere, (x, o, n) => {
-    for (let i = 0; i < n; i++) o[i] = Math.exp(x[i]);
-  }),
+  exp: unary("exp", (x) => `Math.exp(${x})`, Math.exp, (_x, y) => y, everywhere),
   // d(log x) = dx / x
-  log: unary("log", Math.log, (x) => div(1, x), positive, (x, o, n) => {
-    for (let i = 0; i < n; i++) o[i] = Math.log(x[i]);
-  }),
+  log: unary("log", (x) => `Math.log(${x})`, Math.log, (x) => div(1, x), positive),
   // d(sin x) = cos x dx
-  sin: unary("sin", Math.sin, (x) => cos(x), everywhere, (x, o, n) => {
-    for (let i = 0; i < n; i++) o[i] = Math.sin(x[i]);
-  }),
+  sin: unary("sin", (x) => `Math.sin(${x})`, Math.sin, (x) => cos(x), everywhere),
   // d(cos x) = −sin x dx
-  cos: unary("cos", Math.cos, (x) => neg(sin(x)), everywhere, (x, o, n) => {
-    for (let i = 0; i < n; i++) o[i] = Math.cos(x[i]);
-  }),
+  cos: unary("cos", (x) => `Math.cos(${x})`, Math.cos, (x) => neg(sin(x)), everywhere),
   // d(tan x) = (1 + tan² x) dx
-  tan: unary("tan", Math.tan, (_x, y) => add(1, square(y)), { args: [[-1.2, 1.2]] }, (x, o, n) => {
-    for (let i = 0; i < n; i++) o[i] = Math.tan(x[i]);
-  }),
+  tan: unary("tan", (x) => `Math.tan(${x})`, Math.tan, (_x, y) => add(1, square(y)), { args: [[-1.2, 1.2]] }),
   // d(tanh x) = (1 − tanh² x) dx
-  tanh: unary("tanh", Math.tanh, (_x, y) => sub(1, square(y)), everywhere, (x, o, n) => {
-    for (let i = 0; i < n; i++) o[i] = Math.tanh(x[i]);
-  }),
+  tanh: unary("tanh", (x) => `Math.tanh(${x})`, Math.tanh, (_x, y) => sub(1, square(y)), everywhere),
   // d(σ(x)) = σ(x)(1 − σ(x)) dx
-  sigmoid: unary("sigmoid", (x) => 1 / (1 + Math.exp(-x)), (_x, y) => mul(y, sub(1, y)), everywhere, (x, o, n) => {
-    for (let i = 0; i < n; i++) o[i] = 1 / (1 + Math.exp(-x[i]));
-  }),
+  sigmoid: unary("sigmoid", (x) => `(1 / (1 + Math.exp(-${x})))`, (x) => 1 / (1 + Math.exp(-x)), (_x, y) => mul(y, sub(1, y)), everywhere),
   // d(relu x) = [x > 0] dx; relu'(0) = 0. Math.max keeps NaN.
-  relu: unary("relu", (x) => Math.max(x, 0), positiveMask, kinkAtZero, (x, o, n) => {
-    for (let i = 0; i < n; i++) o[i] = Math.max(x[i], 0);
-  }),
+  relu: unary("relu", (x) => `Math.max(${x}, 0)`, (x) => Math.max(x, 0), positiveMask, kinkAtZero),
   // softplus x = log(1 + eˣ), evaluated without overflow; d = σ(x) dx
-  softplus: unary("softplus", (x) => (x > 0 ? x + Math.log1p(Math.exp(-x)) : Math.log1p(Math.exp(x))), (x) => sigmoid(x)),
+  softplus: unary("softplus", (x) => `(${x} > 0 ? ${x} + Math.log1p(Math.exp(-${x})) : Math.log1p(Math.exp(${x})))`, (x) => (x > 0 ? x + Math.log1p(Math.exp(-x)) : Math.log1p(Math.exp(x))), (x) => sigmoid(x)),
   // d(√x) = dx / (2√x)
-  sqrt: unary("sqrt", Math.sqrt, (_x, y) => div(0.5, y), positive, (x, o, n) => {
-    for (let i = 0; i < n; i++) o[i] = Math.sqrt(x[i]);
-  }),
+  sqrt: unary("sqrt", (x) => `Math.sqrt(${x})`, Math.sqrt, (_x, y) => div(0.5, y), positive),
   // d(x²) = 2x dx
-  square: unary("square", (x) => x * x, (x) => mul(2, x), everywhere, (x, o, n) => {
-    for (let i = 0; i < n; i++) o[i] = x[i] * x[i];
-  }),
+  square: unary("square", (x) => `(${x} * ${x})`, (x) => x * x, (x) => mul(2, x), everywhere),
   // d|x| = sign(x) dx; abs'(0) = 0
-  abs: unary("abs", Math.abs, signMask, kinkAtZero, (x, o, n) => {
-    for (let i = 0; i < n; i++) o[i] = Math.abs(x[i]);
-  }),
+  abs: unary("abs", (x) => `Math.abs(${x})`, Math.abs, signMask, kinkAtZero),
 };
 
 /** The binary primitives. */
 export const binaryRules: { readonly [P in BinaryPrim]: BinaryRule } = {
   // d(a + b) = da + db
-  add: binary("add", (a, b) => a + b, 1, 1, plane, (a, ai, as, b, bi, bs, o, oi, n) => {
-    for (let i = 0; i < n; i++) o[oi + i] = a[ai + i * as] + b[bi + i * bs];
-  }),
+  add: binary("add", (a, b) => `(${a} + ${b})`, (a, b) => a + b, 1, 1, plane),
   // d(a − b) = da − db
-  sub: binary("sub", (a, b) => a - b, 1, -1, plane, (a, ai, as, b, bi, bs, o, oi, n) => {
-    for (let i = 0; i < n; i++) o[oi + i] = a[ai + i * as] - b[bi + i * bs];
-  }),
+  sub: binary("sub", (a, b) => `(${a} - ${b})`, (a, b) => a - b, 1, -1, plane),
   // d(a·b) = b da + a db
-  mul: binary("mul", (a, b) => a * b, (_a, b) => b, (a) => a, plane, (a, ai, as, b, bi, bs, o, oi, n) => {
-    for (let i = 0; i < n; i++) o[oi + i] = a[ai + i * as] * b[bi + i * bs];
-  }),
+  mul: binary("mul", (a, b) => `(${a} * ${b})`, (a, b) => a * b, (_a, b) => b, (a) => a, plane),
   // d(a / b) = da / b − (a/b²) db
-  div: binary("div", (a, b) => a / b, (_a, b) => div(1, b), (_a, b, y) => neg(div(y, b)), { args: [[-4, 4], [1 / 4, 4]] }, (a, ai, as, b, bi, bs, o, oi, n) => {
-    for (let i = 0; i < n; i++) o[oi + i] = a[ai + i * as] / b[bi + i * bs];
-  }),
+  div: binary("div", (a, b) => `(${a} / ${b})`, (a, b) => a / b, (_a, b) => div(1, b), (_a, b, y) => neg(div(y, b)), { args: [[-4, 4], [1 / 4, 4]] }),
   // d(xʸ) = y·xʸ⁻¹ dx + xʸ·ln x dy, the second taken as 0 where x == 0
   pow: binary(
     "pow",
+    (a, b) => `(${a} ** ${b})`,
     (a, b) => a ** b,
     (a, b) => mul(b, pow(a, sub(b, 1))),
     (a, _b, y) => select(nonzeroMask(a), mul(y, log(a)), 0),
     { args: [[1 / 4, 4], [-2, 3]] },
   ),
   // the gradient goes to a when a >= b
-  max: binary("max", (a, b) => Math.max(a, b), atLeastMask, (a, b) => complement(atLeastMask(a, b)), kinkOnDiagonal),
+  max: binary("max", (a, b) => `Math.max(${a}, ${b})`, (a, b) => Math.max(a, b), atLeastMask, (a, b) => complement(atLeastMask(a, b)), kinkOnDiagonal),
   // the gradient goes to a when a <= b
-  min: binary("min", (a, b) => Math.min(a, b), atMostMask, (a, b) => complement(atMostMask(a, b)), kinkOnDiagonal),
+  min: binary("min", (a, b) => `Math.min(${a}, ${b})`, (a, b) => Math.min(a, b), atMostMask, (a, b) => complement(atMostMask(a, b)), kinkOnDiagonal),
 };
 
 /** The n-ary primitives: one node however many arguments. */

@@ -1,17 +1,9 @@
-// Elementwise kernels with NumPy broadcasting: the output shape of two operands, and a driver that
-// runs a tight per-op loop over contiguous runs (one loop when shapes match or one side is a scalar).
-import { allocateUninitialized } from "./buffers.ts";
-import { data, formatShape, fromData, type Shape, sizeOf, Tensor } from "./tensor.ts";
-
-/** A loop over `n` elements: `out[o + i] = f(a[ai + i·as], b[bi + i·bs])`, strides 0 or 1. */
-export type BinaryLoop = (
-  a: Float64Array, ai: number, as: number,
-  b: Float64Array, bi: number, bs: number,
-  out: Float64Array, o: number, n: number,
-) => void;
-
-/** A loop over `n` elements: `out[i] = f(x[i])`. */
-export type UnaryLoop = (x: Float64Array, out: Float64Array, n: number) => void;
+// Elementwise ops with NumPy broadcasting: the output shape of several operands, and a pending
+// (fused) tensor over them. Each operand is read as the whole output shape, as one element, or as
+// a trailing row repeated; any other broadcast is written out first.
+import { broadcastToKernel } from "./layout.ts";
+import { type ElementOp, type Expr, MAX_NODES, nodeCount, run } from "./fusion.ts";
+import { data, formatShape, lazy, pendingExpr, type Shape, sameShape, sizeOf, Tensor } from "./tensor.ts";
 
 /** The broadcast shape of `a` and `b`, or a RangeError naming the op and both shapes. */
 export function broadcastShapes(a: Shape, b: Shape, op: string): Shape {
@@ -28,78 +20,63 @@ export function broadcastShapes(a: Shape, b: Shape, op: string): Shape {
   return out;
 }
 
-/** Element strides of `shape` aligned to an output of rank `rank`: 0 along broadcast axes. */
-function broadcastStrides(shape: Shape, rank: number): number[] {
-  const strides = new Array<number>(rank).fill(0);
-  let s = 1;
-  for (let k = shape.length - 1; k >= 0; k--) {
-    const axis = rank - shape.length + k;
-    strides[axis] = shape[k] === 1 ? 0 : s;
-    s *= shape[k];
+/** Whether `inner`, without its leading 1s, is the trailing part of `outer` (so it repeats by rows). */
+function isTrailing(inner: Shape, outer: Shape): boolean {
+  let k = 0;
+  while (k < inner.length && inner[k] === 1) k++;
+  const rest = inner.slice(k);
+  if (rest.length > outer.length) return false;
+  const tail = outer.slice(outer.length - rest.length);
+  return rest.every((d, i) => d === tail[i]);
+}
+
+/** An operand as it is read at each output index. */
+function operand(x: number | Tensor, shape: Shape): Expr {
+  if (typeof x === "number") return { kind: "const", value: x };
+  if (sameShape(x.shape, shape)) return pendingExpr(x) ?? { kind: "leaf", data: data(x), access: "full" };
+  if (x.size === 1) return { kind: "leaf", data: data(x), access: "scalar" };
+  if (isTrailing(x.shape, shape)) return { kind: "leaf", data: data(x), access: "row" };
+  return { kind: "leaf", data: data(broadcastToKernel(x, shape)), access: "full" };
+}
+
+/**
+ * `op` applied elementwise to operands (numbers and tensors, at least one a tensor) with
+ * broadcasting, as a pending tensor. An expression that grows past MAX_NODES has its largest
+ * pending operands computed first.
+ */
+export function elementwise(op: ElementOp, operands: readonly (number | Tensor)[]): Tensor {
+  let shape: Shape = [];
+  for (const x of operands) if (typeof x !== "number") shape = broadcastShapes(shape, x.shape, op.name);
+  if (operands.length === 2 && typeof operands[0] !== "number" && typeof operands[1] !== "number") {
+    broadcastShapes(operands[0].shape, operands[1].shape, op.name); // names both operands' shapes
   }
-  return strides;
-}
-
-const scalarData = (x: number): Float64Array => Float64Array.of(x);
-
-/** `f(a, b)` elementwise with broadcasting, for plain operands (at least one a tensor). */
-export function broadcastBinary(a: number | Tensor, b: number | Tensor, loop: BinaryLoop, op: string): Tensor {
-  const as = typeof a === "number" ? [] : a.shape;
-  const bs = typeof b === "number" ? [] : b.shape;
-  const ad = typeof a === "number" ? scalarData(a) : data(a);
-  const bd = typeof b === "number" ? scalarData(b) : data(b);
-  const shape = broadcastShapes(as, bs, op);
-  const n = sizeOf(shape);
-  const out = allocateUninitialized(n);
-  if (ad.length === n && bd.length === n) loop(ad, 0, 1, bd, 0, 1, out, 0, n);
-  else if (ad.length === 1) loop(ad, 0, 0, bd, 0, bd.length === n ? 1 : 0, out, 0, n);
-  else if (bd.length === 1) loop(ad, 0, ad.length === n ? 1 : 0, bd, 0, 0, out, 0, n);
-  else runs(shape, as, bs, ad, bd, out, loop);
-  return fromData(out, shape);
-}
-
-/** The general case: an odometer over all axes but the last, a loop along the last. */
-function runs(shape: Shape, as: Shape, bs: Shape, ad: Float64Array, bd: Float64Array, out: Float64Array, loop: BinaryLoop): void {
-  const rank = shape.length;
-  const sa = broadcastStrides(as, rank);
-  const sb = broadcastStrides(bs, rank);
-  const last = rank - 1;
-  const len = shape[last];
-  const index = new Array<number>(rank).fill(0);
-  let ai = 0;
-  let bi = 0;
-  for (let o = 0; o < out.length; o += len) {
-    loop(ad, ai, sa[last], bd, bi, sb[last], out, o, len);
-    // advance the odometer over axes last-1 … 0
-    for (let k = last - 1; k >= 0; k--) {
-      index[k]++;
-      ai += sa[k];
-      bi += sb[k];
-      if (index[k] < shape[k]) break;
-      ai -= sa[k] * shape[k];
-      bi -= sb[k] * shape[k];
-      index[k] = 0;
-    }
+  let args = operands.map((x) => operand(x, shape));
+  let size = 1 + args.reduce((s, a) => s + nodeCount(a), 0);
+  while (size > MAX_NODES) {
+    let k = 0;
+    for (let i = 1; i < args.length; i++) if (nodeCount(args[i]) > nodeCount(args[k])) k = i;
+    const x = operands[k] as Tensor;
+    data(x); // computes it; read it as a leaf from now on
+    args = args.map((a, i) => (i === k ? operand(x, shape) : a));
+    size = 1 + args.reduce((s, a) => s + nodeCount(a), 0);
   }
+  return lazy({ kind: "op", op, args, size }, shape);
 }
 
-/** `f(x)` elementwise. */
-export function mapUnary(x: Tensor, loop: UnaryLoop): Tensor {
-  const xd = data(x);
-  const out = allocateUninitialized(xd.length);
-  loop(xd, out, xd.length);
-  return fromData(out, x.shape);
+/** `op` of one tensor read into a larger `shape` (as one element or a repeated row), or undefined. */
+export function elementwiseTo(op: ElementOp, x: Tensor, shape: Shape): Tensor | undefined {
+  if (x.size !== 1 && !isTrailing(x.shape, shape)) return undefined;
+  return lazy({ kind: "op", op, args: [operand(x, shape)], size: 2 }, shape);
 }
 
-/** A loop from a scalar function, for ops without a hand-written loop (one call per element). */
-export const binaryLoopOf =
-  (f: (a: number, b: number) => number): BinaryLoop =>
-  (a, ai, as, b, bi, bs, out, o, n) => {
-    for (let i = 0; i < n; i++) out[o + i] = f(a[ai + i * as], b[bi + i * bs]);
-  };
-
-export const unaryLoopOf =
-  (f: (x: number) => number): UnaryLoop =>
-  (x, out, n) => {
-    for (let i = 0; i < n; i++) out[i] = f(x[i]);
-  };
+/** Σ of every element, fused with a pending tensor's expression. */
+export function sumAll(x: Tensor): number {
+  const expr = pendingExpr(x);
+  if (expr === undefined) {
+    const d = data(x);
+    let s = 0;
+    for (let i = 0; i < d.length; i++) s += d[i];
+    return s;
+  }
+  return run(expr, sizeOf(x.shape), undefined);
+}

@@ -17,7 +17,8 @@ const MAX_FREE_BYTES = 256 * 1024 * 1024;
 
 const free = new Map<number, Float64Array[]>();
 let freeBytes = 0;
-const pinned = new WeakSet<Float64Array>();
+/** Identified by their ArrayBuffer, so that a view (a slice) pins or keeps what it shares. */
+const pinned = new WeakSet<ArrayBufferLike>();
 
 interface Scope {
   readonly owned: Float64Array[];
@@ -43,6 +44,16 @@ export function allocateUninitialized(n: number): Float64Array {
   return track(reuse(n) ?? new Float64Array(n));
 }
 
+/** A buffer of n elements (arbitrary contents) owned as if allocated when `internal` was the case. */
+export function allocateAs(n: number, internalAtCreation: boolean): Float64Array {
+  const b = reuse(n) ?? new Float64Array(n);
+  if (scope !== undefined && internalAtCreation && b.length >= MIN_POOLED) scope.owned.push(b);
+  return b;
+}
+
+/** Whether nabla's machinery (not user code) is running. */
+export const isInternal = (): boolean => internal > 0;
+
 function reuse(n: number): Float64Array | undefined {
   if (n < MIN_POOLED) return undefined;
   const b = free.get(n)?.pop();
@@ -57,7 +68,7 @@ function track(b: Float64Array): Float64Array {
 
 /** A buffer handed to user code as a plain tensor: never reused. */
 export function pin(b: Float64Array): void {
-  if (b.length >= MIN_POOLED) pinned.add(b);
+  pinned.add(b.buffer);
 }
 
 /** A value of a never-closing level was made while the scope is open. */
@@ -108,11 +119,11 @@ export function exitTransform(opened: Scope | undefined, keep?: (mark: (b: Float
   }
   scope = undefined;
   if (keep === undefined || opened.tainted || opened.owned.length === 0) return;
-  const kept = new Set<Float64Array>();
-  keep((b) => kept.add(b));
+  const kept = new Set<ArrayBufferLike>();
+  keep((b) => kept.add(b.buffer));
   for (const b of opened.owned) {
-    if (kept.has(b) || pinned.has(b) || freeBytes + 8 * b.length > MAX_FREE_BYTES) continue;
-    kept.add(b); // never listed twice
+    if (kept.has(b.buffer) || pinned.has(b.buffer) || freeBytes + 8 * b.length > MAX_FREE_BYTES) continue;
+    kept.add(b.buffer); // never listed twice
     let list = free.get(b.length);
     if (list === undefined) free.set(b.length, (list = []));
     list.push(b);

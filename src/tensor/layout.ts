@@ -1,8 +1,9 @@
 // Kernels that move or reduce data without arithmetic per pair: broadcasting to a shape, summing
 // back to one, summing along an axis, transposing, slicing, padding and concatenating.
 import { allocate, allocateUninitialized } from "./buffers.ts";
-import { broadcastShapes } from "./broadcast.ts";
-import { data, formatShape, fromData, type Shape, sizeOf, Tensor } from "./tensor.ts";
+import { broadcastShapes, elementwiseTo, sumAll } from "./broadcast.ts";
+import { type ElementOp, nodeCount } from "./fusion.ts";
+import { data, formatShape, fromData, lazy, pendingExpr, sameShape, type Shape, sizeOf, Tensor } from "./tensor.ts";
 
 /** Row-major strides of a shape. */
 export function stridesOf(shape: Shape): number[] {
@@ -24,7 +25,23 @@ export function normalizeAxis(axis: number, rank: number, op: string, shape: Sha
   return a;
 }
 
-/** `x` (a number or tensor) repeated to `shape`, which it must broadcast to. */
+const identity: ElementOp = { name: "broadcastTo", arity: 1, value: (v) => v, code: (v) => v };
+
+/**
+ * `x` (a number or tensor) repeated to `shape`, which it must broadcast to: pending when each
+ * element is read as one value or as a repeated row, written out otherwise.
+ */
+export function broadcastTo(x: number | Tensor, shape: Shape): Tensor {
+  if (typeof x === "number") return lazy({ kind: "op", op: identity, args: [{ kind: "const", value: x }], size: 2 }, shape);
+  const target = broadcastShapes(x.shape, shape, "broadcastTo");
+  if (target.length !== shape.length || target.some((d, k) => d !== shape[k])) {
+    throw new RangeError(`broadcastTo: shape ${formatShape(x.shape)} does not broadcast to ${formatShape(shape)}`);
+  }
+  if (sameShape(x.shape, shape)) return x;
+  return elementwiseTo(identity, x, shape) ?? broadcastToKernel(x, shape);
+}
+
+/** `x` (a number or tensor) repeated to `shape`, written out. */
 export function broadcastToKernel(x: number | Tensor, shape: Shape): Tensor {
   const n = sizeOf(shape);
   const out = allocateUninitialized(n);
@@ -75,12 +92,8 @@ export function broadcastToKernel(x: number | Tensor, shape: Shape): Tensor {
  * summed over). A null target sums everything to a number.
  */
 export function sumToKernel(x: Tensor, target: Shape | null): number | Tensor {
+  if (target === null) return sumAll(x);
   const xd = data(x);
-  if (target === null) {
-    let s = 0;
-    for (let i = 0; i < xd.length; i++) s += xd[i];
-    return s;
-  }
   const n = sizeOf(target);
   if (n === xd.length) {
     const copy = allocateUninitialized(n);
@@ -179,7 +192,7 @@ export function transposeKernel(x: Tensor, perm: readonly number[]): Tensor {
   return fromData(out, outShape);
 }
 
-/** Elements begin … end−1 along `axis` (normalized, in range). */
+/** Elements begin … end−1 along `axis` (normalized, in range); a view when they are contiguous. */
 export function sliceKernel(x: Tensor, begin: number, end: number, axis: number): Tensor {
   const shape = x.shape;
   const outer = sizeOf(shape.slice(0, axis));
@@ -187,6 +200,10 @@ export function sliceKernel(x: Tensor, begin: number, end: number, axis: number)
   const inner = sizeOf(shape.slice(axis + 1));
   const m = end - begin;
   const xd = data(x);
+  const outShape0 = [...shape];
+  outShape0[axis] = m;
+  // immutable data can be shared: one contiguous run needs no copy
+  if (outer === 1) return fromData(xd.subarray(begin * inner, end * inner), outShape0);
   const out = allocateUninitialized(outer * m * inner);
   for (let o = 0; o < outer; o++) {
     const from = (o * len + begin) * inner;
@@ -203,6 +220,13 @@ export function padKernel(x: Tensor, begin: number, len: number, axis: number): 
   const outer = sizeOf(shape.slice(0, axis));
   const m = shape[axis];
   const inner = sizeOf(shape.slice(axis + 1));
+  if (outer === 1) {
+    // one contiguous run: a pending shift, fused with what produced x and what consumes the result
+    const arg = pendingExpr(x) ?? { kind: "leaf" as const, data: data(x), access: "full" as const };
+    const outShape1 = [...shape];
+    outShape1[axis] = len;
+    return lazy({ kind: "shift", arg, from: begin * inner, to: (begin + m) * inner, size: nodeCount(arg) + 1 }, outShape1);
+  }
   const xd = data(x);
   const out = allocate(outer * len * inner);
   for (let o = 0; o < outer; o++) out.set(xd.subarray(o * m * inner, (o + 1) * m * inner), (o * len + begin) * inner);

@@ -1,7 +1,8 @@
 // The Tensor: an immutable n-d array of float64 with a shape. Its data is private (no public way to
 // change it), it never shares a caller's array, and construction validates shape against data.
 import { describe } from "../core/errors.ts";
-import { allocate } from "./buffers.ts";
+import { allocate, allocateAs, isInternal } from "./buffers.ts";
+import { type Expr, run } from "./fusion.ts";
 
 /** A shape: non-negative integer extents, outermost first. `[]` is a 0-d tensor (one element). */
 export type Shape = readonly number[];
@@ -10,27 +11,49 @@ export type Shape = readonly number[];
 export type NestedArray = number | readonly NestedArray[];
 
 let dataOf: (t: Tensor) => Float64Array;
+let exprOfTensor: (t: Tensor) => Expr | undefined;
+let makeLazy: (expr: Expr, shape: Shape) => Tensor;
 
-/** An immutable n-d array of float64. Build one with `tensor`, `zeros` or `ones`. */
+/**
+ * An immutable n-d array of float64. Build one with `tensor`, `zeros` or `ones`. An elementwise
+ * result may be pending (an expression, see fusion.ts) until its numbers are first needed; it is
+ * the same value either way.
+ */
 export class Tensor {
-  readonly #data: Float64Array;
+  #data: Float64Array | undefined;
+  #expr: Expr | undefined;
+  /** Whether nabla's machinery made it (which decides who owns its buffer once computed). */
+  readonly #internal: boolean;
   /** Extents, outermost first; frozen. */
   readonly shape: Shape;
 
   static {
-    dataOf = (t) => t.#data;
+    dataOf = (t) => {
+      if (t.#data === undefined) {
+        const n = sizeOf(t.shape);
+        const out = allocateAs(n, t.#internal);
+        run(t.#expr!, n, out);
+        t.#data = out;
+        t.#expr = undefined;
+      }
+      return t.#data;
+    };
+    exprOfTensor = (t) => t.#expr;
+    makeLazy = (expr, shape) => new Tensor(undefined, shape, expr);
   }
 
   /** Internal: wraps `data` (which must not be shared with anyone else) with a validated shape. */
-  constructor(data: Float64Array, shape: Shape) {
+  constructor(data: Float64Array | undefined, shape: Shape, expr?: Expr) {
     this.#data = data;
+    this.#expr = expr;
+    this.#internal = isInternal();
     this.shape = Object.freeze([...shape]);
     Object.freeze(this);
   }
 
   /** The number of elements. */
   get size(): number {
-    return this.#data.length;
+    return sizeOf(this.shape);
   }
 
   /** The number of axes. */
@@ -43,8 +66,14 @@ export class Tensor {
   }
 }
 
-/** Internal: the tensor's data, for kernels that only read it. */
+/** Internal: the tensor's data (computed first if pending), for kernels that only read it. */
 export const data = (t: Tensor): Float64Array => dataOf(t);
+
+/** Internal: a pending tensor's expression, or undefined once its data exists. */
+export const pendingExpr = (t: Tensor): Expr | undefined => exprOfTensor(t);
+
+/** Internal: a tensor whose elements are the expression's values, computed when first needed. */
+export const lazy = (expr: Expr, shape: Shape): Tensor => makeLazy(expr, shape);
 
 /** `[2,3]`, as SPEC §7 writes shapes in messages. */
 export const formatShape = (shape: Shape): string => `[${shape.join(",")}]`;
