@@ -18,7 +18,8 @@ export {
 } from "./rules/scalar.ts";
 
 // tensors
-export { Tensor, full, ones, tensor, toArray, zeros } from "./tensor/tensor.ts";
+export { Tensor, full, ones, tensor, zeros } from "./tensor/tensor.ts";
+export { toArray } from "./transforms/values.ts";
 export type { NestedArray, Shape } from "./tensor/tensor.ts";
 export {
   argmax, concat, logSumExp, matmul, mean, oneHot, reshape, slice, softmax, sum, transpose,

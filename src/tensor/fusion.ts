@@ -40,6 +40,11 @@ interface Compiled {
 const cache = new Map<string, (...args: unknown[]) => number>();
 let canCompile = true;
 
+/** For tests: run expressions interpreted (as under a strict CSP) or compiled again. */
+export function setCompilation(enabled: boolean): void {
+  canCompile = enabled;
+}
+
 /**
  * Writes the expression's value at every index into `out` (length n), or, with `out` undefined,
  * returns the sum over every index.

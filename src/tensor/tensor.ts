@@ -106,6 +106,11 @@ export const fromData = (buffer: Float64Array, shape: Shape): Tensor => new Tens
  * (`tensor([1, 2, 3, 4], [2, 2])`, any ArrayLike). The data is always copied.
  */
 export function tensor(values: NestedArray | ArrayLike<number>, shape?: Shape): Tensor {
+  if (typeof values === "number" && (shape === undefined || shape.length === 0)) {
+    const out = allocate(1);
+    out[0] = values;
+    return new Tensor(out, []);
+  }
   if (shape !== undefined) {
     checkShape(shape, "tensor");
     if (typeof values === "number" || typeof (values as ArrayLike<number>).length !== "number") {

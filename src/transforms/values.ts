@@ -1,8 +1,8 @@
 // Reading and making values by hand: primal, stopGradient, and the user's own dual numbers.
 import { describeValue } from "../core/errors.ts";
 import { escapedError } from "../core/trace.ts";
-import { payloadOf, type Real, Tracer } from "../core/value.ts";
-import type { Tensor } from "../tensor/tensor.ts";
+import { payloadOf, type Real, Tracer, type Value } from "../core/value.ts";
+import { type NestedArray, type Tensor, toArray as toArrayPlain } from "../tensor/tensor.ts";
 import { pinTree } from "./levels.ts";
 import { Dual, Tag } from "../forward/dual.ts";
 import { flatten, isLeaf, type Like, unflatten } from "../tree/tree.ts";
@@ -50,4 +50,13 @@ export function tangent(d: Real): Real {
     `tangent: expects a Dual (from dual(primal, tangent)) or a number, got ${describeValue(d)}` +
       (d instanceof Tracer ? " from a reverse-mode transform" : ""),
   );
+}
+
+/** The tensor as nested plain arrays (a number for a 0-d tensor); inside a transform, its value. */
+export function toArray(t: Tensor): NestedArray {
+  if (t instanceof Tracer) {
+    if (!t.trace.live) throw escapedError(t.trace);
+    return toArrayPlain(payloadOf(t as Value) as Tensor);
+  }
+  return toArrayPlain(t);
 }

@@ -1,0 +1,141 @@
+// Layers as pairs of pure functions, `{ init(key, inShape) -> [params, outShape], apply(params, x) }`
+// (stax's convention): dense, the activation layers, and serial composition. Nothing here has a
+// derivative rule of its own: a layer is a composition of nabla's ops, so every transform sees through it.
+import { describe } from "../core/errors.ts";
+import { relu, sigmoid, tanh } from "../rules/scalar.ts";
+import { add, mul } from "../rules/scalar.ts";
+import { matmul, softmax } from "../rules/tensor.ts";
+import { formatShape, type Shape, type Tensor, zeros } from "../tensor/tensor.ts";
+import type { Tree } from "../tree/tree.ts";
+import { checkKey, type Key, split } from "../random/key.ts";
+import { normal, uniform } from "../random/sample.ts";
+
+/**
+ * A layer: `init` makes parameters for inputs of shape `inShape` (the full shape, batch axes
+ * included) and says the output's shape; `apply` maps parameters and an input to the output.
+ * Both are pure. A layer without parameters has the empty tree `[]`.
+ */
+export interface Layer<P extends Tree = Tree> {
+  init(key: Key, inShape: Shape): readonly [P, Shape];
+  apply(params: P, x: Tensor): Tensor;
+}
+
+/** The parameters' type of a layer. */
+export type ParamsOf<L> = L extends Layer<infer P> ? P : never;
+
+/** The parameters of `dense`: y = x·w + b with w of shape [in, units] and b of shape [units]. */
+export type DenseParams = { readonly w: Tensor; readonly b: Tensor };
+
+export interface DenseOptions {
+  /**
+   * How `init` draws the weights: "glorot" (default; uniform in ±√(6/(in + units)), for tanh and
+   * sigmoid) or "he" (normal with standard deviation √(2/in), for relu). Biases start at zero.
+   */
+  readonly init?: "glorot" | "he" | undefined;
+}
+
+/** Checks a full input shape (at least one axis, positive extents) and returns its last extent. */
+function lastExtent(inShape: unknown, layer: string): number {
+  if (!Array.isArray(inShape) || inShape.length === 0 || !inShape.every((d) => Number.isInteger(d) && d > 0)) {
+    throw new RangeError(`${layer}.init: inShape must be a non-empty array of positive integers, got ${describe(inShape)}`);
+  }
+  return inShape[inShape.length - 1] as number;
+}
+
+function checkShapeArg(inShape: unknown, layer: string): Shape {
+  if (!Array.isArray(inShape) || !inShape.every((d) => Number.isInteger(d) && d >= 0)) {
+    throw new RangeError(`${layer}.init: inShape must be an array of non-negative integers, got ${describe(inShape)}`);
+  }
+  return Object.freeze([...(inShape as number[])]);
+}
+
+/**
+ * A fully connected layer of `units` outputs, y = x·w + b, acting on the last axis: leading axes are
+ * batch axes, so `init(key, [5, 4])` of `dense(1)` gives out-shape `[5, 1]`.
+ */
+export function dense(units: number, options: DenseOptions = {}): Layer<DenseParams> {
+  if (!Number.isInteger(units) || units <= 0) throw new RangeError(`dense: units must be a positive integer, got ${units}`);
+  const scheme = options.init ?? "glorot";
+  if (scheme !== "glorot" && scheme !== "he") throw new RangeError(`dense: init must be "glorot" or "he", got ${describe(scheme)}`);
+  return Object.freeze({
+    init(key: Key, inShape: Shape): readonly [DenseParams, Shape] {
+      checkKey(key, "dense.init");
+      const fanIn = lastExtent(inShape, "dense");
+      const w =
+        scheme === "glorot"
+          ? uniform(key, [fanIn, units], -Math.sqrt(6 / (fanIn + units)), Math.sqrt(6 / (fanIn + units)))
+          : mul(normal(key, [fanIn, units]), Math.sqrt(2 / fanIn));
+      const params: DenseParams = Object.freeze({ w, b: zeros([units]) });
+      return Object.freeze([params, Object.freeze([...inShape.slice(0, -1), units])] as const);
+    },
+    apply(params: DenseParams, x: Tensor): Tensor {
+      if (params === null || typeof params !== "object" || !("w" in params) || !("b" in params)) {
+        throw new TypeError(`dense.apply: params must be a record { w, b }, got ${describe(params)}`);
+      }
+      const xs = x.shape;
+      const ws = params.w.shape;
+      if (xs === undefined || ws === undefined || xs.length === 0 || ws.length !== 2 || xs[xs.length - 1] !== ws[0]) {
+        throw new RangeError(`dense.apply: an input of shape ${xs ? formatShape(xs) : describe(x)} does not fit weights of shape ${ws ? formatShape(ws) : describe(params.w)}`);
+      }
+      return add(matmul(x, params.w), params.b);
+    },
+  });
+}
+
+/** A layer with no parameters that applies `f` elementwise (or along the last axis). */
+function activation(name: string, f: (x: Tensor) => Tensor): Layer<readonly []> {
+  const none: readonly [] = Object.freeze([] as const);
+  return Object.freeze({
+    init(key: Key, inShape: Shape): readonly [readonly [], Shape] {
+      checkKey(key, `${name}.init`);
+      return Object.freeze([none, checkShapeArg(inShape, name)] as const);
+    },
+    apply(_params: readonly [], x: Tensor): Tensor {
+      return f(x);
+    },
+  });
+}
+
+/** σ(x) elementwise. */
+export const sigmoidLayer: Layer<readonly []> = activation("sigmoidLayer", (x) => sigmoid(x));
+/** tanh(x) elementwise. */
+export const tanhLayer: Layer<readonly []> = activation("tanhLayer", (x) => tanh(x));
+/** max(x, 0) elementwise. */
+export const reluLayer: Layer<readonly []> = activation("reluLayer", (x) => relu(x));
+/** softmax along the last axis. */
+export const softmaxLayer: Layer<readonly []> = activation("softmaxLayer", (x) => softmax(x, -1));
+
+/** The parameters of `serial(...layers)`: the tuple of its layers' parameters. */
+export type SerialParams<Ls extends readonly Layer[]> = { readonly [K in keyof Ls]: ParamsOf<Ls[K]> };
+
+/**
+ * The layers applied one after another; its parameters are the tuple of theirs, and `init` gives
+ * each layer a key of its own (split from the one it is given).
+ */
+export function serial<const Ls extends readonly Layer[]>(...layers: Ls): Layer<SerialParams<Ls> & Tree> {
+  layers.forEach((l, i) => {
+    if (l === null || typeof l !== "object" || typeof l.init !== "function" || typeof l.apply !== "function") {
+      throw new TypeError(`serial: the layer at [${i}] is ${describe(l)}, not a { init, apply } layer`);
+    }
+  });
+  type P = SerialParams<Ls> & Tree;
+  return Object.freeze({
+    init(key: Key, inShape: Shape): readonly [P, Shape] {
+      const keys = split(checkKey(key, "serial.init"), layers.length);
+      let shape = checkShapeArg(inShape, "serial");
+      const params = layers.map((layer, i) => {
+        const [p, out] = layer.init(keys[i], shape);
+        shape = out;
+        return p;
+      });
+      return Object.freeze([Object.freeze(params) as unknown as P, shape] as const);
+    },
+    apply(params: P, x: Tensor): Tensor {
+      const ps = params as unknown as readonly Tree[];
+      if (!Array.isArray(ps) || ps.length !== layers.length) {
+        throw new TypeError(`serial.apply: params must be an array of ${layers.length} layers' params, got ${describe(params)}`);
+      }
+      return layers.reduce((y, layer, i) => layer.apply(ps[i], y), x);
+    },
+  });
+}

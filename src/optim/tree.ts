@@ -1,0 +1,51 @@
+// Param trees leaf by leaf, for the optimizers, withL2, projectToBall and train: take a tree apart
+// (checking it, with the path of anything wrong), pair other trees with it, and build a frozen copy.
+import { isTensorValued, type Real, type Value } from "../core/value.ts";
+import type { Tensor } from "../tensor/tensor.ts";
+import { flatten, flattenAs, isLeaf, isRecord, type Tree, type TreeDef, unflatten } from "../tree/tree.ts";
+
+/** A leaf of a params tree. */
+export type Leaf = Real | Tensor;
+
+/** One step of a path from the root of a tree: a record key or an array index. */
+export type PathKey = string | number;
+
+/** A tree taken apart: its leaves in order, and its structure. */
+export interface Parts {
+  readonly leaves: readonly Leaf[];
+  readonly def: TreeDef;
+}
+
+/** The leaves of a params tree, or a TypeError naming `context` and the path of the bad leaf. */
+export function partsOf(tree: unknown, context: string, what = "the parameter tree"): Parts {
+  const { leaves, def } = flatten(tree, context, what);
+  return { leaves: leaves as readonly Leaf[], def };
+}
+
+/**
+ * The leaves of `given`, which must have the structure of `like` and a leaf of the same shape at
+ * every place; otherwise a TypeError names the first path that differs.
+ */
+export function leavesLike(like: Parts, given: unknown, context: string, what: string): readonly Leaf[] {
+  return flattenAs(like.def, given, context, what, like.leaves as readonly Value[]) as readonly Leaf[];
+}
+
+/** The frozen tree of structure `def` with these leaves. */
+export function rebuild<T>(def: TreeDef, leaves: readonly Leaf[]): T {
+  return unflatten(def, leaves) as T;
+}
+
+/** The path of every leaf of a (valid) tree, in the order of its leaves. */
+export function leafPaths(tree: Tree): readonly (readonly PathKey[])[] {
+  const out: (readonly PathKey[])[] = [];
+  const walk = (x: unknown, path: readonly PathKey[]): void => {
+    if (isLeaf(x)) out.push(path);
+    else if (Array.isArray(x)) x.forEach((v, i) => walk(v, [...path, i]));
+    else if (isRecord(x)) for (const k of Object.keys(x)) walk(x[k], [...path, k]);
+  };
+  walk(tree, []);
+  return out;
+}
+
+/** Whether a leaf is a tensor underneath (a plain Tensor, or a traced one inside a transform). */
+export const isTensorLeaf = (leaf: Leaf): leaf is Tensor => isTensorValued(leaf);

@@ -1,0 +1,69 @@
+// Samples as pure functions of a key: element i of a sample is made from Threefry's block for
+// counter (i, 0), so the same key and shape always give the same tensor.
+import { describe } from "../core/errors.ts";
+import { type Shape, Tensor, tensor } from "../tensor/tensor.ts";
+import { checkKey, type Key, SAMPLE_DOMAIN } from "./key.ts";
+import { block } from "./threefry.ts";
+
+/** The number of elements of a valid shape, or a RangeError naming the op. */
+function sizeOfShape(shape: unknown, op: string): number {
+  if (!Array.isArray(shape) || !shape.every((d) => Number.isInteger(d) && d >= 0)) {
+    throw new RangeError(`${op}: a shape is an array of non-negative integers, got ${describe(shape)}`);
+  }
+  const n = (shape as number[]).reduce((p, d) => p * d, 1);
+  if (n >= 2 ** 32) throw new RangeError(`${op}: at most 2^32 − 1 elements, got ${n}`);
+  return n;
+}
+
+/** n uniform numbers in [0, 1), each with 53 random bits (all a float64 mantissa holds). */
+function unitUniforms(k: Key, n: number): Float64Array {
+  const out = new Float64Array(n);
+  const words = new Uint32Array(2);
+  for (let i = 0; i < n; i++) {
+    block(k.hi, k.lo, i, SAMPLE_DOMAIN, 20, words, 0);
+    // 32 high bits and 21 more: an integer below 2^53, scaled exactly into [0, 1)
+    out[i] = (words[0] * 2 ** 21 + (words[1] >>> 11)) / 2 ** 53;
+  }
+  return out;
+}
+
+/** A tensor of `shape` whose elements are uniform in [lo, hi) (default [0, 1)). */
+export function uniform(k: Key, shape: Shape, lo = 0, hi = 1): Tensor {
+  checkKey(k, "uniform");
+  const n = sizeOfShape(shape, "uniform");
+  if (!Number.isFinite(lo) || !Number.isFinite(hi) || !(lo <= hi)) {
+    throw new RangeError(`uniform: the bounds must be finite with lo <= hi, got [${lo}, ${hi})`);
+  }
+  const u = unitUniforms(k, n);
+  // lo·(1 − u) + hi·u cannot overflow, but can round up to hi: the largest float below hi keeps
+  // the interval half-open
+  const top = lo === hi ? lo : below(hi);
+  for (let i = 0; i < n; i++) u[i] = Math.min(lo * (1 - u[i]) + hi * u[i], top);
+  return tensor(u, shape);
+}
+
+/** The largest float64 below x (x finite). */
+function below(x: number): number {
+  if (x === 0) return -Number.MIN_VALUE;
+  const b = new Float64Array([x]);
+  const bits = new BigInt64Array(b.buffer);
+  bits[0] += x > 0 ? -1n : 1n;
+  return b[0];
+}
+
+/** A tensor of `shape` of standard normal numbers (mean 0, variance 1), by Box–Muller. */
+export function normal(k: Key, shape: Shape): Tensor {
+  checkKey(k, "normal");
+  const n = sizeOfShape(shape, "normal");
+  const u = unitUniforms(k, n + (n % 2));
+  const out = new Float64Array(n);
+  for (let i = 0; i < n; i += 2) {
+    // a pair of uniforms gives a pair of independent normals: radius √(−2 ln u₁), angle 2πu₂;
+    // 1 − u₁ lies in (0, 1], so the log is finite
+    const radius = Math.sqrt(-2 * Math.log(1 - u[i]));
+    const angle = 2 * Math.PI * u[i + 1];
+    out[i] = radius * Math.cos(angle);
+    if (i + 1 < n) out[i + 1] = radius * Math.sin(angle);
+  }
+  return tensor(out, shape);
+}

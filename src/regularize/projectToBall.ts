@@ -1,0 +1,62 @@
+// projectToBall(r): the Euclidean projection onto the ball ‖θ‖₂ <= r, θ ↦ θ·min(1, r/‖θ‖₂), as a
+// params-to-params step (compose it with an optimizer by `projected`: projected gradient descent).
+import { describe } from "../core/errors.ts";
+import { primal } from "../transforms/values.ts";
+import { div, mul, sqrt } from "../rules/scalar.ts";
+import type { Real } from "../core/value.ts";
+import type { Tree } from "../tree/tree.ts";
+import { type Leaf, partsOf, rebuild } from "../optim/tree.ts";
+import { squaredNorm } from "./withL2.ts";
+
+export interface BallOptions {
+  /** Project each leaf onto its own ball of radius r, instead of the whole tree onto one (default false). */
+  readonly perLeaf?: boolean | undefined;
+}
+
+/** A params-to-params map that keeps the tree's structure. */
+export type Projection = <P extends Tree>(params: P) => P;
+
+/** The largest float64 below a positive finite x. */
+function nextDown(x: number): number {
+  const bits = new BigInt64Array(new Float64Array([x]).buffer);
+  bits[0] -= 1n;
+  return new Float64Array(bits.buffer)[0];
+}
+
+const normOf = (leaves: readonly Leaf[]): Real => sqrt(squaredNorm(leaves));
+
+/**
+ * `leaves` scaled onto the sphere of radius r when their norm exceeds r, else the same leaves.
+ * r/‖θ‖ can leave the scaled norm an ulp above r; the scale is then nudged down until it is not,
+ * so that projecting again changes nothing (the projection is idempotent exactly).
+ */
+function project(leaves: readonly Leaf[], r: number): readonly Leaf[] {
+  const norm = normOf(leaves);
+  if (!(primal(norm) > r)) return leaves; // inside (or on) the ball, or NaN: unchanged
+  let scale: Real = div(r, norm);
+  let scaled = leaves.map((leaf) => mul(leaf, scale));
+  for (let i = 0; i < 64 && primal(normOf(scaled)) > r; i++) {
+    const s: Real = scale;
+    scale = typeof s === "number" ? nextDown(s) : mul(s, 1 - 2 ** -52);
+    scaled = leaves.map((leaf) => mul(leaf, scale));
+  }
+  return scaled;
+}
+
+/**
+ * The projection onto the L2 ball of radius r: θ ↦ θ·min(1, r/‖θ‖₂) with the global norm over every
+ * leaf, or each leaf onto its own ball with `{ perLeaf: true }`. A point inside the ball comes back
+ * with the same values exactly; the projection is idempotent and non-expansive. r must be finite and
+ * > 0 (checked here, before any point is given).
+ */
+export function projectToBall(r: number, options: BallOptions = {}): Projection {
+  if (typeof r !== "number" || !Number.isFinite(r) || r <= 0) {
+    throw new RangeError(`projectToBall: the radius must be a finite number > 0, got ${typeof r === "number" ? r : describe(r)}`);
+  }
+  const perLeaf = options.perLeaf === true;
+  return <P extends Tree>(params: P): P => {
+    const { leaves, def } = partsOf(params, "projectToBall");
+    const out = perLeaf ? leaves.map((leaf) => project([leaf], r)[0]) : project(leaves, r);
+    return rebuild<P>(def, out);
+  };
+}

@@ -1,0 +1,60 @@
+// withL2(λ): a loss to the same loss plus λ·‖θ‖₂² (the course's soft constraint), over every leaf of
+// the params tree or the leaves a selector picks (weights but not biases, say).
+import { describe } from "../core/errors.ts";
+import type { Real } from "../core/value.ts";
+import { add, mul, sqrt, square } from "../rules/scalar.ts";
+import { sum } from "../rules/tensor.ts";
+import type { Tensor } from "../tensor/tensor.ts";
+import type { Tree } from "../tree/tree.ts";
+import { isTensorLeaf, type Leaf, leafPaths, partsOf, type PathKey } from "../optim/tree.ts";
+
+/** Picks leaves of a params tree by their path from the root (`[0, "w"]`) and value. */
+export type LeafSelector = (path: readonly PathKey[], leaf: Real | Tensor) => boolean;
+
+export interface L2Options {
+  /** Which leaves the penalty covers (default: every leaf). */
+  readonly select?: LeafSelector | undefined;
+}
+
+/** A loss to a loss with the same arguments. */
+export type LossTransform = <P extends Tree, R extends readonly unknown[]>(
+  loss: (params: P, ...rest: R) => Real,
+) => (params: P, ...rest: R) => Real;
+
+/** Selects the leaves named `w` (the weights of `dense`), leaving biases out. */
+export const weightsOnly: LeafSelector = (path) => path[path.length - 1] === "w";
+
+/** ‖leaf‖₂²: x² for a Real, Σ x² over a tensor's elements. */
+const leafSquaredNorm = (leaf: Leaf): Real => (isTensorLeaf(leaf) ? sum(square(leaf)) : square(leaf));
+
+/** Σ ‖leaf‖₂² over every leaf of `tree` (or the selected ones): ‖θ‖₂². Differentiable. */
+export function squaredNorm(tree: Tree, select?: LeafSelector): Real {
+  const { leaves } = partsOf(tree, "squaredNorm");
+  if (select === undefined) return sum(leaves.map(leafSquaredNorm));
+  const paths = leafPaths(tree);
+  return sum(leaves.filter((leaf, i) => select(paths[i], leaf)).map(leafSquaredNorm));
+}
+
+/** ‖θ‖₂ over every leaf of a tree (optax's global_norm), e.g. of a gradient. */
+export function globalNorm(tree: Tree): Real {
+  return sqrt(squaredNorm(tree));
+}
+
+/**
+ * `loss ↦ (θ, ...rest) ↦ loss(θ, ...rest) + λ·‖θ‖₂²`, the penalty over every leaf of θ or those
+ * `options.select` picks. Its gradient is ∇loss + 2λθ. λ must be finite and >= 0 (checked here,
+ * before any loss is given).
+ */
+export function withL2(lambda: number, options: L2Options = {}): LossTransform {
+  if (typeof lambda !== "number" || !Number.isFinite(lambda) || lambda < 0) {
+    throw new RangeError(`withL2: λ must be a finite number >= 0, got ${typeof lambda === "number" ? lambda : describe(lambda)}`);
+  }
+  const { select } = options;
+  if (select !== undefined && typeof select !== "function") {
+    throw new TypeError(`withL2: options.select must be a function (path, leaf) => boolean, got ${describe(select)}`);
+  }
+  return <P extends Tree, R extends readonly unknown[]>(loss: (params: P, ...rest: R) => Real) => {
+    if (typeof loss !== "function") throw new TypeError(`withL2(${lambda}): expects a loss function, got ${describe(loss)}`);
+    return (params: P, ...rest: R): Real => add(loss(params, ...rest), mul(lambda, squaredNorm(params, select)));
+  };
+}
