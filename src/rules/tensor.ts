@@ -12,7 +12,7 @@ import { matmulKernel } from "../tensor/matmul.ts";
 import { data, formatShape, fromData, type Shape, sizeOf, Tensor } from "../tensor/tensor.ts";
 import type { TensorRule } from "./define.ts";
 import { broadcastTo, sumTo } from "./elementwise.ts";
-import { add, applySum, exp, mul, sub } from "./scalar.ts";
+import { add, applySum, mul, sub } from "./scalar.ts";
 
 /** A tensor argument (plain, or traced: typed as Tensor too), or a TypeError naming the op. */
 function tensorArg(x: unknown, op: string, what = "argument"): Tensor {
@@ -171,17 +171,54 @@ export function mean(t: Tensor, axis?: number): Real | Tensor {
   return mul(sum(x as Tensor, a), 1 / shape[a]) as Tensor;
 }
 
+// softmax along an axis: exp(x − max) / Σ exp(x − max), so that no term overflows and equal huge
+// inputs still give exactly uniform weights. Its tangent and pullback are y ⊙ (t − Σ y ⊙ t).
+const softmaxRule: TensorRule<number> = {
+  name: "softmax",
+  value: ([x], axis) => softmaxKernel(x as Tensor, axis),
+  jvp: (_p, [t], y, axis) => mul(y, sub(t!, expand(applyT(sumAxisRule, [mul(y, t!)], axis), shapeOfTensor(y), axis))),
+  vjp: (_p, y, axis) => (ct) => [mul(y, sub(ct, expand(applyT(sumAxisRule, [mul(ct, y)], axis), shapeOfTensor(y), axis)))],
+};
+
+/** Softmax along an axis, or over every element (axis null). */
+function softmaxOf(x: Value, axis: number | null): Value {
+  if (axis !== null) return applyT(softmaxRule, [x], axis);
+  const shape = shapeOfTensor(x);
+  return reshape(applyT(softmaxRule, [reshape(x as Tensor, [sizeOf(shape)])], 0) as Tensor, shape);
+}
+
+function softmaxKernel(x: Tensor, axis: number): Tensor {
+  const xd = data(x);
+  const shape = x.shape;
+  const outer = sizeOf(shape.slice(0, axis));
+  const len = shape[axis];
+  const inner = sizeOf(shape.slice(axis + 1));
+  const out = allocateUninitialized(xd.length);
+  for (let o = 0; o < outer; o++) {
+    for (let i = 0; i < inner; i++) {
+      const base = o * len * inner + i;
+      let m = -Infinity;
+      for (let k = 0; k < len; k++) m = Math.max(m, xd[base + k * inner]);
+      let s = 0;
+      for (let k = 0; k < len; k++) {
+        const e = Math.exp(xd[base + k * inner] - m);
+        out[base + k * inner] = e;
+        s += e;
+      }
+      for (let k = 0; k < len; k++) out[base + k * inner] /= s;
+    }
+  }
+  return fromData(out, shape);
+}
+
 // log Σ exp along an axis (or everything), computed after subtracting the maximum so that no term
-// overflows; its derivative is the softmax, exp(x − lse).
+// overflows; its derivative is the softmax.
 const logSumExpRule: TensorRule<number | null> = {
   name: "logSumExp",
   value: ([x], axis) => logSumExpKernel(x as Tensor, axis),
-  jvp: ([x], [t], y, axis) => reduce(mul(softmaxFrom(x, y, axis), t!), axis),
-  vjp: ([x], y, axis) => (ct) => [mul(expand(ct, shapeOfTensor(x), axis), softmaxFrom(x, y, axis))],
+  jvp: ([x], [t], _y, axis) => reduce(mul(softmaxOf(x, axis), t!), axis),
+  vjp: ([x], _y, axis) => (ct) => [mul(expand(ct, shapeOfTensor(x), axis), softmaxOf(x, axis))],
 };
-
-/** exp(x − lse(x)) with lse broadcast back over the reduced axis. */
-const softmaxFrom = (x: Value, lse: Value, axis: number | null): Value => exp(sub(x, expand(lse, shapeOfTensor(x), axis)));
 
 /** A reduced value broadcast back to `shape`. */
 const expand = (reduced: Value, shape: Shape, axis: number | null): Value =>
@@ -200,10 +237,14 @@ function logSumExpKernel(x: Tensor, axis: number | null): Payload {
       const base = o * len * inner + i;
       let m = -Infinity;
       for (let k = 0; k < len; k++) m = Math.max(m, xd[base + k * inner]);
-      let s = 0;
-      if (m === Infinity || m === -Infinity || Number.isNaN(m)) s = m === -Infinity ? 0 : NaN;
-      else for (let k = 0; k < len; k++) s += Math.exp(xd[base + k * inner] - m);
-      out[o * inner + i] = m === Infinity ? Infinity : Number.isNaN(s) ? NaN : m + Math.log(s);
+      let r: number;
+      if (m === -Infinity || m === Infinity || Number.isNaN(m)) r = m; // all −∞, some +∞, or NaN
+      else {
+        let s = 0;
+        for (let k = 0; k < len; k++) s += Math.exp(xd[base + k * inner] - m);
+        r = m + Math.log(s);
+      }
+      out[o * inner + i] = r;
     }
   }
   return axis === null ? out[0] : fromData(out, [...shape.slice(0, axis), ...shape.slice(axis + 1)]);
@@ -219,12 +260,11 @@ export function logSumExp(t: Tensor, axis?: number): Real | Tensor {
   return applyT(logSumExpRule, [x], a) as Real | Tensor;
 }
 
-/** exp(x) / Σ exp(x) along `axis` (default the last), computed as exp(x − logSumExp(x)). */
+/** exp(x) / Σ exp(x) along `axis` (default the last), after subtracting the maximum. */
 export function softmax(t: Tensor, axis = -1): Tensor {
   const x = tensorArg(t, "softmax");
   const shape = shapeOfTensor(x);
-  const a = normalizeAxis(axis, shape.length, "softmax", shape);
-  return softmaxFrom(x, applyT(logSumExpRule, [x], a), a) as Tensor;
+  return applyT(softmaxRule, [x], normalizeAxis(axis, shape.length, "softmax", shape)) as Tensor;
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -12,7 +12,9 @@ export type NestedArray = number | readonly NestedArray[];
 
 let dataOf: (t: Tensor) => Float64Array;
 let exprOfTensor: (t: Tensor) => Expr | undefined;
-let makeLazy: (expr: Expr, shape: Shape) => Tensor;
+
+/** Set just before nabla builds a tensor around data it made (see the constructor); never seen by users. */
+let trusted: { readonly data: Float64Array | undefined; readonly expr: Expr | undefined } | undefined;
 
 /**
  * An immutable n-d array of float64. Build one with `tensor`, `zeros` or `ones`. An elementwise
@@ -39,15 +41,26 @@ export class Tensor {
       return t.#data;
     };
     exprOfTensor = (t) => t.#expr;
-    makeLazy = (expr, shape) => new Tensor(undefined, shape, expr);
   }
 
-  /** Internal: wraps `data` (which must not be shared with anyone else) with a validated shape. */
-  constructor(data: Float64Array | undefined, shape: Shape, expr?: Expr) {
-    this.#data = data;
-    this.#expr = expr;
+  /**
+   * The same as `tensor(values, shape?)`: the data is validated and copied. (nabla's own kernels
+   * wrap the buffers they fill without a copy.)
+   */
+  constructor(values: NestedArray | ArrayLike<number>, shape?: Shape) {
+    const own = trusted;
+    trusted = undefined;
+    if (own !== undefined) {
+      this.#data = own.data;
+      this.#expr = own.expr;
+      this.shape = Object.freeze([...(shape as Shape)]);
+    } else {
+      const copy = build(values, shape);
+      this.#data = copy.data;
+      this.#expr = undefined;
+      this.shape = Object.freeze([...copy.shape]);
+    }
     this.#internal = isInternal();
-    this.shape = Object.freeze([...shape]);
     Object.freeze(this);
   }
 
@@ -73,7 +86,10 @@ export const data = (t: Tensor): Float64Array => dataOf(t);
 export const pendingExpr = (t: Tensor): Expr | undefined => exprOfTensor(t);
 
 /** Internal: a tensor whose elements are the expression's values, computed when first needed. */
-export const lazy = (expr: Expr, shape: Shape): Tensor => makeLazy(expr, shape);
+export function lazy(expr: Expr, shape: Shape): Tensor {
+  trusted = { data: undefined, expr };
+  return new Tensor([], shape);
+}
 
 /** `[2,3]`, as SPEC §7 writes shapes in messages. */
 export const formatShape = (shape: Shape): string => `[${shape.join(",")}]`;
@@ -98,18 +114,26 @@ export function checkShape(shape: unknown, op: string): Shape {
   return shape as Shape;
 }
 
-/** Internal: a tensor over a fresh buffer the caller has filled. */
-export const fromData = (buffer: Float64Array, shape: Shape): Tensor => new Tensor(buffer, shape);
+/** Internal: a tensor over a fresh buffer the caller has filled (or immutable data it shares). */
+export function fromData(buffer: Float64Array, shape: Shape): Tensor {
+  trusted = { data: buffer, expr: undefined };
+  return new Tensor([], shape);
+}
 
 /**
  * A tensor from nested arrays (`tensor([[1, 2], [3, 4]])`), or from flat data and a shape
  * (`tensor([1, 2, 3, 4], [2, 2])`, any ArrayLike). The data is always copied.
  */
 export function tensor(values: NestedArray | ArrayLike<number>, shape?: Shape): Tensor {
+  return new Tensor(values, shape);
+}
+
+/** Validated, copied data and its shape, from nested arrays or from flat data and a shape. */
+function build(values: NestedArray | ArrayLike<number>, shape?: Shape): { data: Float64Array; shape: Shape } {
   if (typeof values === "number" && (shape === undefined || shape.length === 0)) {
     const out = allocate(1);
     out[0] = values;
-    return new Tensor(out, []);
+    return { data: out, shape: [] };
   }
   if (shape !== undefined) {
     checkShape(shape, "tensor");
@@ -127,7 +151,7 @@ export function tensor(values: NestedArray | ArrayLike<number>, shape?: Shape): 
       if (typeof v !== "number") throw new TypeError(`tensor: element ${i} is ${describe(v)}, not a number`);
       out[i] = v;
     }
-    return new Tensor(out, shape);
+    return { data: out, shape };
   }
   const inferred = inferShape(values);
   const out = allocate(sizeOf(inferred));
@@ -148,7 +172,7 @@ export function tensor(values: NestedArray | ArrayLike<number>, shape?: Shape): 
     for (let i = 0; i < a.length; i++) fill(a[i], depth + 1, `${path}[${i}]`);
   };
   fill(values, 0, "");
-  return new Tensor(out, inferred);
+  return { data: out, shape: inferred };
 }
 
 /** The shape of nested arrays, read along the first element at each depth. */
@@ -169,7 +193,7 @@ export function full(shape: Shape, value: number): Tensor {
   checkShape(shape, "full");
   const out = allocate(sizeOf(shape));
   out.fill(value);
-  return new Tensor(out, shape);
+  return fromData(out, shape);
 }
 
 export const zeros = (shape: Shape): Tensor => full(shape, 0);

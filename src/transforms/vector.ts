@@ -5,7 +5,7 @@ import { isTensorValued, type Real, shapeOf, type Value } from "../core/value.ts
 import { concat, reshape, transpose } from "../rules/tensor.ts";
 import { broadcastTo } from "../rules/elementwise.ts";
 import { fromData, Tensor } from "../tensor/tensor.ts";
-import { freezeTree, isLeaf } from "../tree/tree.ts";
+import { flatten, freezeTree, isLeaf } from "../tree/tree.ts";
 
 /** A Jacobian or Hessian transform's result: numbers in, numbers out; Reals in, Reals out; tensors in, a tensor out. */
 export interface Jacobian {
@@ -25,9 +25,9 @@ export interface VectorArgument {
 
 export function vectorArgument(x: unknown, transform: string): VectorArgument {
   if (Array.isArray(x)) {
-    if (!x.every(isLeaf) || x.some((v) => isTensorValued(v as Value))) {
-      throw new TypeError(`${transform}: expects a Real[] or a 1-D Tensor, got an array that is not all Reals`);
-    }
+    flatten(x, transform); // names the path of a bad element
+    const k = x.findIndex((v) => !isLeaf(v) || isTensorValued(v as Value));
+    if (k >= 0) throw new TypeError(`${transform}: the element at [${k}] is ${describeValue(x[k])}; expected a Real[] or a 1-D Tensor`);
     return { x, n: x.length, isTensor: false, unit: (i) => unitArray(x.length, i) };
   }
   if (isLeaf(x) && isTensorValued(x)) {
