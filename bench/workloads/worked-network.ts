@@ -1,6 +1,8 @@
 // W1: the course's 2-2-2 sigmoid network trained by gradient descent (lr 0.5, biases fixed), as
-// nabla scalar ops under grad, and as a hand-written loop with manual derivatives (the floor).
+// nabla scalar ops under grad, as a hand-written loop with manual derivatives (the floor), and as
+// TensorFlow.js with 2×2 weight matrices (its natural form; scalar tensors would be slower still).
 import { add, grad, mul, type Real, sigmoid, square, sub } from "../../src/index.ts";
+import { erase, le, type Numbers, type Suite, type Tf, type TfTensor, timed } from "../workload.ts";
 
 export const inputs = [0.05, 0.1] as const;
 export const targets = [0.01, 0.99] as const;
@@ -8,6 +10,9 @@ export const biases = [0.35, 0.6] as const;
 export const initial = { w1: 0.15, w2: 0.2, w3: 0.25, w4: 0.3, w5: 0.4, w6: 0.45, w7: 0.5, w8: 0.55 };
 export type Weights = typeof initial;
 type RealWeights = { readonly [K in keyof Weights]: Real };
+
+export const steps = 10_000;
+export const learningRate = 0.5;
 
 /** E_total = ½(t₁ − o₁)² + ½(t₂ − o₂)², written with nabla's scalar ops. */
 export function loss(w: RealWeights): Real {
@@ -22,7 +27,7 @@ export function loss(w: RealWeights): Real {
 
 const gradLoss = grad(loss);
 
-export function trainNabla(steps: number, lr = 0.5): Weights {
+export function trainNabla(steps: number, lr = learningRate): Weights {
   let w: Weights = initial;
   for (let s = 0; s < steps; s++) {
     const g = gradLoss(w);
@@ -35,7 +40,7 @@ export function trainNabla(steps: number, lr = 0.5): Weights {
 }
 
 /** The same training with the chain rule worked out by hand (the course's backward pass). */
-export function trainHand(steps: number, lr = 0.5): Weights {
+export function trainHand(steps: number, lr = learningRate): Weights {
   let { w1, w2, w3, w4, w5, w6, w7, w8 } = initial;
   const [i1, i2] = inputs;
   const [b1, b2] = biases;
@@ -54,3 +59,60 @@ export function trainHand(steps: number, lr = 0.5): Weights {
   }
   return { w1, w2, w3, w4, w5, w6, w7, w8 };
 }
+
+/**
+ * TensorFlow.js: h = σ(x·Wh + b₁), o = σ(h·Wo + b₂) with Wh = [[w1, w3], [w2, w4]] and
+ * Wo = [[w5, w7], [w6, w8]], so that h₁ = σ(w1·i1 + w2·i2 + b₁) as in the course.
+ * Returns the final [Wh, Wo]; the caller disposes them.
+ */
+export function trainTfjs(tf: Tf, steps: number, lr = learningRate): readonly [TfTensor, TfTensor] {
+  const { w1, w2, w3, w4, w5, w6, w7, w8 } = initial;
+  const [x, t, b1, b2] = [tf.tensor2d([[...inputs]]), tf.tensor2d([[...targets]]), tf.scalar(biases[0]), tf.scalar(biases[1])];
+  const g = tf.grads((wh, wo) => {
+    const h = tf.sigmoid(tf.add(tf.matMul(x, wh), b1));
+    const o = tf.sigmoid(tf.add(tf.matMul(h, wo), b2));
+    return tf.mul(0.5, tf.sum(tf.square(tf.sub(t, o))));
+  });
+  let wh = tf.tensor2d([[w1, w3], [w2, w4]]);
+  let wo = tf.tensor2d([[w5, w7], [w6, w8]]);
+  for (let s = 0; s < steps; s++) {
+    const [nh, no] = tf.tidy(() => {
+      const [gh, go] = g([wh, wo]);
+      return [tf.sub(wh, tf.mul(lr, gh)), tf.sub(wo, tf.mul(lr, go))];
+    });
+    wh.dispose();
+    wo.dispose();
+    [wh, wo] = [nh, no];
+  }
+  tf.dispose([x, t, b1, b2]);
+  return [wh, wo];
+}
+
+const ordered = (w: Weights): Numbers => ({ weights: [w.w1, w.w2, w.w3, w.w4, w.w5, w.w6, w.w7, w.w8] });
+
+export const workload = erase<null>({
+  id: "W1",
+  title: "worked network (2-2-2 sigmoid), 10,000 gradient-descent steps, lr 0.5, biases fixed",
+  input: () => null,
+  measures: [{ key: "train", label: "10,000 GD steps", plan: { runs: 15, warmup: 3, budgetMs: 5_000 } }],
+  nabla: (): Suite => ({ train: timed(() => trainNabla(steps), ordered) }),
+  hand: (): Suite => ({ train: timed(() => trainHand(steps), ordered) }),
+  tfjs: (tf) => (): Suite => ({
+    train: timed(
+      () => trainTfjs(tf, steps),
+      ([wh, wo]) => {
+        const [w1, w3, w2, w4] = wh.dataSync();
+        const [w5, w7, w6, w8] = wo.dataSync();
+        return { weights: [w1, w2, w3, w4, w5, w6, w7, w8] };
+      },
+      (ws) => tf.dispose([...ws]),
+      { maxRuns: 3, maxWarmup: 1 },
+    ),
+  }),
+  backends: ["cpu", "wasm"],
+  notes: ["W1 TensorFlow.js: the network as 2×2 weight matrices (its natural form; 8 scalar tensors would be slower), tf.grads and tf.tidy per step; 10,000 steps take seconds, so 3 runs after one warm-up."],
+  targets: [
+    { text: "W1 nabla ≤ 10× hand-written", holds: (m) => le(m.train?.nabla, m.train?.hand, 10) },
+    { text: "W1 nabla ≥ 80× faster than TensorFlow.js CPU", holds: (m) => le(m.train?.nabla, m.train?.["tfjs-cpu"], 1 / 80) },
+  ],
+});

@@ -71,24 +71,43 @@ function compile(expr: Expr, write: boolean): Compiled {
     names.push(name);
     return name;
   };
-  const leafNames = new Map<Float64Array, string>();
-  const prelude: string[] = [];
+  const arrays = new Map<Float64Array, string>();
+  const arrayName = (d: Float64Array): string => {
+    let a = arrays.get(d);
+    if (a === undefined) arrays.set(d, (a = param("L", d)));
+    return a;
+  };
   let temps = 0;
+
+  // Values that do not depend on the index (constants, one-element leaves, ops over those) are
+  // computed once before the loop; the rest once per index, in the block for its index expression.
+  const invariant = new Map<Expr, boolean>();
+  const isInvariant = (e: Expr): boolean => {
+    let v = invariant.get(e);
+    if (v === undefined) {
+      v = e.kind === "const" || (e.kind === "leaf" && e.access === "scalar") || (e.kind === "op" && e.args.every(isInvariant));
+      invariant.set(e, v);
+    }
+    return v;
+  };
 
   interface Block {
     readonly lines: string[];
-    readonly cache: Map<Expr, string>;
+    /** Values by node, and leaf reads by `array|access` (equal reads share one load). */
+    readonly cache: Map<unknown, string>;
     readonly parent: Block | undefined;
     readonly index: string;
   }
-  const lookup = (b: Block | undefined, e: Expr): string | undefined => {
+  const prelude: Block = { lines: [], cache: new Map(), parent: undefined, index: "" };
+  const lookup = (b: Block | undefined, key: unknown): string | undefined => {
     for (let s = b; s !== undefined; s = s.parent) {
-      const v = s.cache.get(e);
+      const v = s.cache.get(key);
       if (v !== undefined) return v;
     }
     return undefined;
   };
-  const emit = (e: Expr, block: Block): string => {
+  const emit = (e: Expr, at: Block): string => {
+    const block = isInvariant(e) ? prelude : at;
     const cached = lookup(block, e);
     if (cached !== undefined) return cached;
     let v: string;
@@ -97,15 +116,15 @@ function compile(expr: Expr, write: boolean): Compiled {
         v = param("c", e.value);
         break;
       case "leaf": {
-        let arr = leafNames.get(e.data);
-        if (arr === undefined) leafNames.set(e.data, (arr = param("L", e.data)));
-        if (e.access === "scalar") {
-          v = `s${temps++}`;
-          prelude.push(`const ${v} = ${arr}[0];`);
-        } else {
+        const arr = arrayName(e.data);
+        const key = `${arr}|${e.access}`;
+        const read = lookup(block, key);
+        if (read !== undefined) v = read;
+        else {
           v = `t${temps++}`;
-          const at = e.access === "full" ? block.index : `(${block.index}) % ${arr}.length`;
-          block.lines.push(`const ${v} = ${arr}[${at}];`);
+          const index = e.access === "scalar" ? "0" : e.access === "full" ? block.index : `(${block.index}) % ${arr}.length`;
+          block.lines.push(`const ${v} = ${arr}[${index}];`);
+          block.cache.set(key, v);
         }
         break;
       }
@@ -121,20 +140,20 @@ function compile(expr: Expr, write: boolean): Compiled {
         const to = param("u", e.to);
         const inner: Block = { lines: [], cache: new Map(), parent: block, index: `(${block.index} - ${from})` };
         const a = emit(e.arg, inner);
-        block.lines.push(`let ${v} = 0;`, `if (${block.index} >= ${from} && ${block.index} < ${to}) {`, ...inner.lines, `${v} = ${a};`, `}`);
         // values computed inside the guarded block are not visible after it
+        block.lines.push(`let ${v} = 0;`, `if (${block.index} >= ${from} && ${block.index} < ${to}) {`, ...inner.lines, `${v} = ${a};`, `}`);
         break;
       }
     }
     block.cache.set(e, v);
     return v;
   };
-  const body: Block = { lines: [], cache: new Map(), parent: undefined, index: "i" };
+  const body: Block = { lines: [], cache: new Map(), parent: prelude, index: "i" };
   const root = emit(expr, body);
   const loop = write
     ? `for (let i = 0; i < n; i++) {\n${body.lines.join("\n")}\nout[i] = ${root};\n}\nreturn 0;`
     : `let acc = 0;\nfor (let i = 0; i < n; i++) {\n${body.lines.join("\n")}\nacc += ${root};\n}\nreturn acc;`;
-  const source = `"use strict";\n${prelude.join("\n")}\n${loop}`;
+  const source = `"use strict";\n${prelude.lines.join("\n")}\n${loop}`;
   const key = `${names.join(",")}|${source}`;
   let fn = cache.get(key);
   if (fn === undefined) {

@@ -85,8 +85,13 @@ export const data = (t: Tensor): Float64Array => dataOf(t);
 /** Internal: a pending tensor's expression, or undefined once its data exists. */
 export const pendingExpr = (t: Tensor): Expr | undefined => exprOfTensor(t);
 
+let pending = 0;
+/** How many pending tensors have been made so far (to know whether a result may hold one). */
+export const pendingCount = (): number => pending;
+
 /** Internal: a tensor whose elements are the expression's values, computed when first needed. */
 export function lazy(expr: Expr, shape: Shape): Tensor {
+  pending++;
   trusted = { data: undefined, expr };
   return new Tensor([], shape);
 }

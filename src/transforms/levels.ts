@@ -2,6 +2,7 @@
 // its result's leaves back at that level (primal and tangent, or primal and tape index).
 import { Tracer, type Value, visitBuffers, zeroLike } from "../core/value.ts";
 import { asUser, enterTransform, exitTransform, pin } from "../tensor/buffers.ts";
+import { pendingCount } from "../tensor/tensor.ts";
 import { isLeaf, isRecord } from "../tree/tree.ts";
 import { Dual, type Tag } from "../forward/dual.ts";
 import type { Tracked } from "../reverse/tape.ts";
@@ -52,6 +53,7 @@ export const pinTree = (leaves: readonly unknown[]): void => visitResult(leaves,
  */
 export function transformCall<T>(recycles: boolean, body: () => T): T {
   const scope = enterTransform(recycles);
+  const pendingBefore = pendingCount();
   let result: T;
   try {
     result = body();
@@ -59,6 +61,8 @@ export function transformCall<T>(recycles: boolean, body: () => T): T {
     exitTransform(scope);
     throw e;
   }
+  // A transform returns computed tensors, not pending expressions (its work is done when it returns).
+  if (pendingCount() !== pendingBefore) visitResult(result, () => {});
   exitTransform(scope, (mark) => visitResult(result, mark));
   return result;
 }
