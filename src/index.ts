@@ -40,3 +40,28 @@ export { customJvp, customVjp } from "./transforms/custom.ts";
 
 // algebra (fp-ts instances)
 export { FieldReal, MonoidProductReal, MonoidSumReal, SemigroupGradient, getGradientMonoid } from "./algebra/instances.ts";
+
+// models, losses, regularization, optimizers, training, randomness
+export { dense, reluLayer, serial, sigmoidLayer, softmaxLayer, tanhLayer } from "./nn/layer.ts";
+export type { DenseOptions, DenseParams, Layer, ParamsOf, SerialParams } from "./nn/layer.ts";
+export { binaryCrossEntropy, halfSquaredError, meanSquaredError, softmaxCrossEntropy } from "./nn/loss.ts";
+export type { LossInput } from "./nn/loss.ts";
+export { globalNorm, squaredNorm, weightsOnly, withL2 } from "./regularize/withL2.ts";
+export type { L2Options, LeafSelector, LossTransform } from "./regularize/withL2.ts";
+export { projectToBall } from "./regularize/projectToBall.ts";
+export type { BallOptions, Projection } from "./regularize/projectToBall.ts";
+export { projected } from "./optim/transformation.ts";
+export type { EmptyState, Optimizer } from "./optim/transformation.ts";
+export type { PathKey } from "./optim/tree.ts";
+export { sgd } from "./optim/sgd.ts";
+export { momentum } from "./optim/momentum.ts";
+export type { MomentumState } from "./optim/momentum.ts";
+export { adam } from "./optim/adam.ts";
+export type { AdamState } from "./optim/adam.ts";
+export { adadelta } from "./optim/adadelta.ts";
+export type { AdadeltaState } from "./optim/adadelta.ts";
+export { train } from "./train/train.ts";
+export type { StepInfo, TrainOptions, TrainResult } from "./train/train.ts";
+export { key, split } from "./random/key.ts";
+export type { Key } from "./random/key.ts";
+export { normal, uniform } from "./random/sample.ts";

@@ -2,8 +2,7 @@
 // (stax's convention): dense, the activation layers, and serial composition. Nothing here has a
 // derivative rule of its own: a layer is a composition of nabla's ops, so every transform sees through it.
 import { describe } from "../core/errors.ts";
-import { relu, sigmoid, tanh } from "../rules/scalar.ts";
-import { add, mul } from "../rules/scalar.ts";
+import { add, mul, relu, sigmoid, tanh } from "../rules/scalar.ts";
 import { matmul, softmax } from "../rules/tensor.ts";
 import { formatShape, type Shape, type Tensor, zeros } from "../tensor/tensor.ts";
 import type { Tree } from "../tree/tree.ts";
@@ -15,7 +14,7 @@ import { normal, uniform } from "../random/sample.ts";
  * included) and says the output's shape; `apply` maps parameters and an input to the output.
  * Both are pure. A layer without parameters has the empty tree `[]`.
  */
-export interface Layer<P extends Tree = Tree> {
+export interface Layer<P = Tree> {
   init(key: Key, inShape: Shape): readonly [P, Shape];
   apply(params: P, x: Tensor): Tensor;
 }
@@ -34,12 +33,13 @@ export interface DenseOptions {
   readonly init?: "glorot" | "he" | undefined;
 }
 
-/** Checks a full input shape (at least one axis, positive extents) and returns its last extent. */
+/** Checks a full input shape (at least one axis; a positive last extent) and returns its last extent. */
 function lastExtent(inShape: unknown, layer: string): number {
-  if (!Array.isArray(inShape) || inShape.length === 0 || !inShape.every((d) => Number.isInteger(d) && d > 0)) {
-    throw new RangeError(`${layer}.init: inShape must be a non-empty array of positive integers, got ${describe(inShape)}`);
+  const shape = checkShapeArg(inShape, layer);
+  if (shape.length === 0 || shape[shape.length - 1] === 0) {
+    throw new RangeError(`${layer}.init: inShape must have a last axis of positive extent (the features), got ${formatShape(shape)}`);
   }
-  return inShape[inShape.length - 1] as number;
+  return shape[shape.length - 1];
 }
 
 function checkShapeArg(inShape: unknown, layer: string): Shape {
@@ -106,19 +106,19 @@ export const reluLayer: Layer<readonly []> = activation("reluLayer", (x) => relu
 export const softmaxLayer: Layer<readonly []> = activation("softmaxLayer", (x) => softmax(x, -1));
 
 /** The parameters of `serial(...layers)`: the tuple of its layers' parameters. */
-export type SerialParams<Ls extends readonly Layer[]> = { readonly [K in keyof Ls]: ParamsOf<Ls[K]> };
+export type SerialParams<Ls extends readonly Layer<unknown>[]> = { readonly [K in keyof Ls]: ParamsOf<Ls[K]> };
 
 /**
  * The layers applied one after another; its parameters are the tuple of theirs, and `init` gives
  * each layer a key of its own (split from the one it is given).
  */
-export function serial<const Ls extends readonly Layer[]>(...layers: Ls): Layer<SerialParams<Ls> & Tree> {
+export function serial<const Ls extends readonly Layer<unknown>[]>(...layers: Ls): Layer<SerialParams<Ls>> {
   layers.forEach((l, i) => {
     if (l === null || typeof l !== "object" || typeof l.init !== "function" || typeof l.apply !== "function") {
       throw new TypeError(`serial: the layer at [${i}] is ${describe(l)}, not a { init, apply } layer`);
     }
   });
-  type P = SerialParams<Ls> & Tree;
+  type P = SerialParams<Ls>;
   return Object.freeze({
     init(key: Key, inShape: Shape): readonly [P, Shape] {
       const keys = split(checkKey(key, "serial.init"), layers.length);
@@ -131,7 +131,7 @@ export function serial<const Ls extends readonly Layer[]>(...layers: Ls): Layer<
       return Object.freeze([Object.freeze(params) as unknown as P, shape] as const);
     },
     apply(params: P, x: Tensor): Tensor {
-      const ps = params as unknown as readonly Tree[];
+      const ps = params as unknown as readonly unknown[];
       if (!Array.isArray(ps) || ps.length !== layers.length) {
         throw new TypeError(`serial.apply: params must be an array of ${layers.length} layers' params, got ${describe(params)}`);
       }

@@ -8,7 +8,7 @@ import { formatShape, sameShape, type Shape, Tensor, tensor } from "../tensor/te
 import { isLeaf } from "../tree/tree.ts";
 
 /** An output or a target: a Real, an array of Reals, or a tensor (nested arrays of numbers are made tensors). */
-export type Values = Real | readonly Real[] | Tensor;
+export type LossInput = Real | readonly Real[] | Tensor;
 
 /** Both arguments as tensors, or both as arrays of Reals, with matching shapes; else an error naming both. */
 type Paired = { readonly kind: "tensors"; readonly a: Tensor; readonly b: Tensor; readonly size: number } | { readonly kind: "reals"; readonly a: readonly Real[]; readonly b: readonly Real[]; readonly size: number };
@@ -46,12 +46,12 @@ function sumOfSquares(p: Paired): Real {
 }
 
 /** `Σ ½(target − output)²` over every element: the course's E_total. */
-export function halfSquaredError(output: Values, target: Values): Real {
+export function halfSquaredError(output: LossInput, target: LossInput): Real {
   return mul(0.5, sumOfSquares(pair("halfSquaredError", output, target)));
 }
 
 /** The mean of (target − output)² over every element. */
-export function meanSquaredError(output: Values, target: Values): Real {
+export function meanSquaredError(output: LossInput, target: LossInput): Real {
   const p = pair("meanSquaredError", output, target);
   return mul(1 / p.size, sumOfSquares(p));
 }
@@ -60,7 +60,7 @@ export function meanSquaredError(output: Values, target: Values): Real {
  * −mean(t·log p + (1 − t)·log(1 − p)) over every element, for probabilities p in (0, 1) (a
  * sigmoid's output) and targets t in [0, 1].
  */
-export function binaryCrossEntropy(probabilities: Values, targets: Values): Real {
+export function binaryCrossEntropy(probabilities: LossInput, targets: LossInput): Real {
   const p = pair("binaryCrossEntropy", probabilities, targets);
   const term = (q: Value, t: Value): Value => add(mul(t, log(q)), mul(sub(1, t), log(sub(1, q))));
   const total = p.kind === "tensors" ? sum(term(p.a, p.b) as Tensor) : sum(p.a.map((q, i) => term(q, p.b[i]) as Real));
@@ -100,5 +100,7 @@ function targetsFor(labels: unknown, batch: number, classes: number, logitsShape
     throw new TypeError(`${op}: labels must be a Tensor or an array of class indices, got ${describe(labels)}`);
   }
   if (indices.length !== batch) throw mismatch(`[${indices.length}]`);
+  const bad = (indices as number[]).findIndex((l) => !Number.isInteger(l) || l < 0 || l >= classes);
+  if (bad >= 0) throw new RangeError(`${op}: label ${(indices as number[])[bad]} at [${bad}] is not a class index in [0, ${classes})`);
   return oneHot(indices as number[], classes);
 }

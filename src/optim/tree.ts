@@ -2,7 +2,7 @@
 // (checking it, with the path of anything wrong), pair other trees with it, and build a frozen copy.
 import { isTensorValued, type Real, type Value } from "../core/value.ts";
 import type { Tensor } from "../tensor/tensor.ts";
-import { flatten, flattenAs, isLeaf, isRecord, type Tree, type TreeDef, unflatten } from "../tree/tree.ts";
+import { flatten, flattenAs, isLeaf, isRecord, type TreeDef, unflatten } from "../tree/tree.ts";
 
 /** A leaf of a params tree. */
 export type Leaf = Real | Tensor;
@@ -36,7 +36,7 @@ export function rebuild<T>(def: TreeDef, leaves: readonly Leaf[]): T {
 }
 
 /** The path of every leaf of a (valid) tree, in the order of its leaves. */
-export function leafPaths(tree: Tree): readonly (readonly PathKey[])[] {
+export function leafPaths(tree: unknown): readonly (readonly PathKey[])[] {
   const out: (readonly PathKey[])[] = [];
   const walk = (x: unknown, path: readonly PathKey[]): void => {
     if (isLeaf(x)) out.push(path);

@@ -4,7 +4,6 @@ import { describe } from "../core/errors.ts";
 import { primal } from "../transforms/values.ts";
 import { div, mul, sqrt } from "../rules/scalar.ts";
 import type { Real } from "../core/value.ts";
-import type { Tree } from "../tree/tree.ts";
 import { type Leaf, partsOf, rebuild } from "../optim/tree.ts";
 import { squaredNorm } from "./withL2.ts";
 
@@ -14,7 +13,7 @@ export interface BallOptions {
 }
 
 /** A params-to-params map that keeps the tree's structure. */
-export type Projection = <P extends Tree>(params: P) => P;
+export type Projection = <P>(params: P) => P;
 
 /** The largest float64 below a positive finite x. */
 function nextDown(x: number): number {
@@ -54,7 +53,7 @@ export function projectToBall(r: number, options: BallOptions = {}): Projection 
     throw new RangeError(`projectToBall: the radius must be a finite number > 0, got ${typeof r === "number" ? r : describe(r)}`);
   }
   const perLeaf = options.perLeaf === true;
-  return <P extends Tree>(params: P): P => {
+  return <P>(params: P): P => {
     const { leaves, def } = partsOf(params, "projectToBall");
     const out = perLeaf ? leaves.map((leaf) => project([leaf], r)[0]) : project(leaves, r);
     return rebuild<P>(def, out);

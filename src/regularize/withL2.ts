@@ -17,7 +17,7 @@ export interface L2Options {
 }
 
 /** A loss to a loss with the same arguments. */
-export type LossTransform = <P extends Tree, R extends readonly unknown[]>(
+export type LossTransform = <P, R extends readonly unknown[]>(
   loss: (params: P, ...rest: R) => Real,
 ) => (params: P, ...rest: R) => Real;
 
@@ -28,15 +28,19 @@ export const weightsOnly: LeafSelector = (path) => path[path.length - 1] === "w"
 const leafSquaredNorm = (leaf: Leaf): Real => (isTensorLeaf(leaf) ? sum(square(leaf)) : square(leaf));
 
 /** Σ ‖leaf‖₂² over every leaf of `tree` (or the selected ones): ‖θ‖₂². Differentiable. */
-export function squaredNorm(tree: Tree, select?: LeafSelector): Real {
-  const { leaves } = partsOf(tree, "squaredNorm");
+export function squaredNorm(tree: Tree | object, select?: LeafSelector): Real {
+  return squaredNormIn("squaredNorm", tree, select);
+}
+
+function squaredNormIn(context: string, tree: unknown, select: LeafSelector | undefined): Real {
+  const { leaves } = partsOf(tree, context);
   if (select === undefined) return sum(leaves.map(leafSquaredNorm));
   const paths = leafPaths(tree);
   return sum(leaves.filter((leaf, i) => select(paths[i], leaf)).map(leafSquaredNorm));
 }
 
 /** ‖θ‖₂ over every leaf of a tree (optax's global_norm), e.g. of a gradient. */
-export function globalNorm(tree: Tree): Real {
+export function globalNorm(tree: Tree | object): Real {
   return sqrt(squaredNorm(tree));
 }
 
@@ -53,8 +57,12 @@ export function withL2(lambda: number, options: L2Options = {}): LossTransform {
   if (select !== undefined && typeof select !== "function") {
     throw new TypeError(`withL2: options.select must be a function (path, leaf) => boolean, got ${describe(select)}`);
   }
-  return <P extends Tree, R extends readonly unknown[]>(loss: (params: P, ...rest: R) => Real) => {
+  return <P, R extends readonly unknown[]>(loss: (params: P, ...rest: R) => Real) => {
     if (typeof loss !== "function") throw new TypeError(`withL2(${lambda}): expects a loss function, got ${describe(loss)}`);
-    return (params: P, ...rest: R): Real => add(loss(params, ...rest), mul(lambda, squaredNorm(params, select)));
+    return (params: P, ...rest: R): Real => {
+      // the penalty first, so that a bad params tree is reported with its path before the loss runs
+      const penalty = mul(lambda, squaredNormIn(`withL2(${lambda})`, params, select));
+      return add(loss(params, ...rest), penalty);
+    };
   };
 }

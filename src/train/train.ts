@@ -1,0 +1,88 @@
+// train: the course's workflow as one pure function — forward and loss, backward (valueAndGrad),
+// update (the optimizer), iterate until `steps` or until the loss stops changing.
+import { freeze } from "immer";
+import { describe } from "../core/errors.ts";
+import type { Real } from "../core/value.ts";
+import { valueAndGrad } from "../transforms/reverse.ts";
+import { primal } from "../transforms/values.ts";
+import type { Tree } from "../tree/tree.ts";
+import type { Optimizer } from "../optim/transformation.ts";
+import { partsOf, rebuild } from "../optim/tree.ts";
+
+/** What `onStep` is told after every update. */
+export interface StepInfo<P> {
+  /** The number of updates so far (1 after the first). */
+  readonly step: number;
+  /** The loss at `params`. */
+  readonly loss: number;
+  /** The params after this update. */
+  readonly params: P;
+}
+
+export interface TrainOptions<P, S> {
+  /** The loss to minimise, a scalar function of the params. */
+  readonly loss: (params: P) => Real;
+  /** The initial params (never changed). */
+  readonly params: P;
+  readonly optimizer: Optimizer<S>;
+  /** The most updates to make (a non-negative integer). */
+  readonly steps: number;
+  /** Stop early once an update changes the loss by less than this (|history[k] − history[k−1]| < tolerance). */
+  readonly tolerance?: number | undefined;
+  /** Called after every update. */
+  readonly onStep?: ((info: StepInfo<P>) => void) | undefined;
+}
+
+export interface TrainResult<P> {
+  /** The params after the last update. */
+  readonly params: P;
+  /** history[0] is the loss at the initial params, history[k] the loss after k updates. */
+  readonly history: readonly number[];
+  /** The number of updates made: history.length − 1. */
+  readonly steps: number;
+  /** Whether training stopped early because the loss changed by less than `tolerance`. */
+  readonly converged: boolean;
+}
+
+/**
+ * Minimises `loss` from `params` with `optimizer`: evaluates the loss and its gradient, updates, and
+ * repeats `steps` times or until the loss changes by less than `tolerance`. Returns the final params,
+ * the loss history (history.length === steps + 1 unless it stopped early), the number of updates and
+ * whether it converged; changes nothing it is given and returns a frozen result.
+ */
+export function train<P, S>(options: TrainOptions<P, S>): TrainResult<P> {
+  if (options === null || typeof options !== "object") throw new TypeError(`train: expects { loss, params, optimizer, steps }, got ${describe(options)}`);
+  const { loss, optimizer, steps, tolerance, onStep } = options;
+  if (typeof loss !== "function") throw new TypeError(`train: loss must be a function of the params, got ${describe(loss)}`);
+  if (optimizer === null || typeof optimizer !== "object" || typeof optimizer.init !== "function" || typeof optimizer.update !== "function") {
+    throw new TypeError(`train: optimizer must be { init, update }, got ${describe(optimizer)}`);
+  }
+  if (!Number.isInteger(steps) || steps < 0) throw new RangeError(`train: steps must be a non-negative integer, got ${typeof steps === "number" ? steps : describe(steps)}`);
+  if (tolerance !== undefined && (typeof tolerance !== "number" || Number.isNaN(tolerance) || tolerance < 0)) {
+    throw new RangeError(`train: tolerance must be a number >= 0, got ${typeof tolerance === "number" ? tolerance : describe(tolerance)}`);
+  }
+  if (onStep !== undefined && typeof onStep !== "function") throw new TypeError(`train: onStep must be a function, got ${describe(onStep)}`);
+
+  // a frozen copy: the caller's tree is neither changed nor frozen
+  const start = partsOf(options.params, "train");
+  let params = rebuild<P>(start.def, start.leaves);
+  let state = optimizer.init(params);
+  // the gradient has the params' structure; the optimizer checks it leaf by leaf
+  const lossAndGrad = valueAndGrad(loss) as unknown as (params: P) => readonly [Real, Tree];
+  let [value, grads] = lossAndGrad(params);
+  const history: number[] = [primal(value)];
+  let converged = false;
+  let done = 0;
+  while (done < steps) {
+    [params, state] = optimizer.update(grads, state, params);
+    done++;
+    [value, grads] = lossAndGrad(params);
+    history.push(primal(value));
+    onStep?.(Object.freeze({ step: done, loss: history[done], params }));
+    if (tolerance !== undefined && Math.abs(history[done] - history[done - 1]) < tolerance) {
+      converged = true;
+      break;
+    }
+  }
+  return freeze({ params, history, steps: done, converged }, true);
+}
