@@ -125,13 +125,25 @@ export class Tape extends Trace {
     return new Tracked(this, primal, i);
   }
 
+  /** A node with one parent (NONE for a constant); its partial B is never read, as parent B is NONE. */
   record1(primal: Value, parent: number, partial: Value): Tracked {
-    return this.record2(primal, parent, partial, NONE, 0);
+    const i = this.size;
+    if (i === this.capacity) this.grow();
+    this.parentA[i] = parent;
+    this.partialA[i] = typeof partial === "number" ? partial : this.carry(2 * i, partial);
+    this.parentB[i] = NONE;
+    this.size = i + 1;
+    return new Tracked(this, primal, i);
   }
 
   /** A fresh input: a node without parents. */
   input(primal: Value): Tracked {
-    return this.record2(primal, NONE, 0, NONE, 0);
+    const i = this.size;
+    if (i === this.capacity) this.grow();
+    this.parentA[i] = NONE;
+    this.parentB[i] = NONE;
+    this.size = i + 1;
+    return new Tracked(this, primal, i);
   }
 
   /** A node with any number of parents (parallel arrays; NONE entries are constants). */

@@ -145,53 +145,85 @@ export interface BinaryOp {
   (a: Real, b: Real): Real;
 }
 
+// The public ops. Each op's fast paths (plain numbers; a value on a first-order tape) are written
+// once below, as source, and instantiated per op with new Function: every op then has its own copy
+// of the code, so the calls to its value and partials inside stay monomorphic and get inlined (one
+// shared closure would see every op's functions at the same call site). Where new Function is
+// forbidden (a strict CSP), the same code runs as one shared closure.
+
+const unarySource = `return function op(x) {
+  if (typeof x === "number") return value(x);
+  if (x instanceof Tracked) {
+    const p = x.primal;
+    const t = x.trace;
+    if (typeof p === "number" && t.live) {
+      const y = value(p);
+      return t.record1(y, x.index, typeof d === "number" ? d : d(p, y));
+    }
+  }
+  return apply1(rule, x);
+};`;
+
+const binarySource = `return function op(a, b) {
+  if (typeof a === "number") {
+    if (typeof b === "number") return value(a, b);
+    if (b instanceof Tracked) {
+      const q = b.primal;
+      const t = b.trace;
+      if (typeof q === "number" && t.live) {
+        const y = value(a, q);
+        return t.record1(y, b.index, typeof db === "number" ? db : db(a, q, y));
+      }
+    }
+  } else if (a instanceof Tracked) {
+    const p = a.primal;
+    const t = a.trace;
+    if (typeof p === "number" && t.live) {
+      if (typeof b === "number") {
+        const y = value(p, b);
+        return t.record1(y, a.index, typeof da === "number" ? da : da(p, b, y));
+      }
+      if (b instanceof Tracked && b.trace === t && typeof b.primal === "number") {
+        const q = b.primal;
+        const y = value(p, q);
+        return t.record2(y, a.index, typeof da === "number" ? da : da(p, q, y), b.index, typeof db === "number" ? db : db(p, q, y));
+      }
+    }
+  }
+  return apply2(rule, a, b);
+};`;
+
+/** Instantiates an op's source with its rule, or returns undefined where new Function is forbidden. */
+function instantiate(source: string, names: readonly string[], values: readonly unknown[]): unknown {
+  try {
+    return new Function(...names, source)(...values);
+  } catch (e) {
+    if (e instanceof EvalError) return undefined;
+    throw e;
+  }
+}
+
 function unaryOp(rule: UnaryRule): UnaryOp {
+  const op = instantiate(unarySource, ["rule", "value", "d", "Tracked", "apply1"], [rule, rule.value, rule.d, Tracked, apply1]);
+  if (op !== undefined) return op as UnaryOp;
   const { value, d } = rule;
   return ((x: Value) => {
-    if (typeof x === "number") return value(x);
     if (x instanceof Tracked) {
       const p = x.primal;
-      const t = x.trace;
-      if (typeof p === "number" && t.live) {
+      if (typeof p === "number" && x.trace.live) {
         const y = value(p);
-        return t.record1(y, x.index, typeof d === "number" ? d : d(p, y));
+        return x.trace.record1(y, x.index, typeof d === "number" ? d : d(p, y));
       }
     }
-    return apply1(rule, x);
+    return typeof x === "number" ? value(x) : apply1(rule, x);
   }) as UnaryOp;
 }
+
 function binaryOp(rule: BinaryRule): BinaryOp {
-  const { value, da, db } = rule;
-  return ((a: Value, b: Value) => {
-    if (typeof a === "number") {
-      if (typeof b === "number") return value(a, b);
-      if (b instanceof Tracked) {
-        const p = b.primal;
-        const t = b.trace;
-        if (typeof p === "number" && t.live) {
-          const y = value(a, p);
-          return t.record1(y, b.index, typeof db === "number" ? db : db(a, p, y));
-        }
-      }
-    } else if (a instanceof Tracked) {
-      const p = a.primal;
-      const t = a.trace;
-      if (typeof p === "number" && t.live) {
-        if (typeof b === "number") {
-          const y = value(p, b);
-          return t.record1(y, a.index, typeof da === "number" ? da : da(p, b, y));
-        }
-        if (b instanceof Tracked && b.trace === t) {
-          const q = b.primal;
-          if (typeof q === "number") {
-            const y = value(p, q);
-            return t.record2(y, a.index, typeof da === "number" ? da : da(p, q, y), b.index, typeof db === "number" ? db : db(p, q, y));
-          }
-        }
-      }
-    }
-    return apply2(rule, a, b);
-  }) as BinaryOp;
+  const op = instantiate(binarySource, ["rule", "value", "da", "db", "Tracked", "apply2"], [rule, rule.value, rule.da, rule.db, Tracked, apply2]);
+  if (op !== undefined) return op as BinaryOp;
+  const { value } = rule;
+  return ((a: Value, b: Value) => (typeof a === "number" && typeof b === "number" ? value(a, b) : apply2(rule, a, b))) as BinaryOp;
 }
 
 export const neg = unaryOp(unaryRules.neg);

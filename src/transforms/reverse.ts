@@ -6,7 +6,7 @@ import type { Tensor } from "../tensor/tensor.ts";
 import { Tracked } from "../reverse/tape.ts";
 import { sweep, type Seed } from "../reverse/sweep.ts";
 import { Tape } from "../reverse/tape.ts";
-import { type Flat, flatten, flattenAs, freezeTree, LEAF, type Like, unflatten } from "../tree/tree.ts";
+import { type Flat, flatten, flattenAs, flattenLifted, freezeTree, LEAF, type Like, unflatten } from "../tree/tree.ts";
 import { callUser, splitTracked, transformCall, unsigned, zeroLike } from "./levels.ts";
 import { type Jacobian, stackRows, unitTensor, vectorArgument, vectorResult } from "./vector.ts";
 
@@ -120,15 +120,14 @@ export interface ValueAndGradient<X> {
  * a plain number) takes a short path; anything else goes through a full recording.
  */
 function valueAndGradLeaves(f: (x: never) => unknown, x: unknown, transform: string): readonly [Value, Value[], Flat] {
-  const input = flatten(x, transform);
   const tape = new Tape(transform);
+  let input: Flat;
   let y: unknown;
   let rec: Recording | undefined;
   try {
-    const n = input.leaves.length;
-    const nodes = new Array<Value>(n);
-    for (let i = 0; i < n; i++) nodes[i] = tape.input(input.leaves[i]);
-    y = callUser(f, unflatten(input.def, nodes));
+    const lifted = flattenLifted(x, transform, (leaf) => tape.input(leaf));
+    input = lifted;
+    y = callUser(f, lifted.lifted);
     const fast = y instanceof Tracked && y.trace === tape && typeof y.primal === "number" && tape.isPlain;
     if (!fast) rec = finish(tape, input, y, transform);
   } finally {

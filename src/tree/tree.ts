@@ -76,38 +76,57 @@ export function flatten(tree: unknown, context: string, root = "the argument"): 
   return { leaves, def };
 }
 
+/**
+ * One pass that flattens `tree` and builds the frozen tree a transform hands to the function, with
+ * every leaf replaced by `lift(leaf)` (the same as `flatten` then `unflatten` of the lifted leaves).
+ */
+export function flattenLifted(tree: unknown, context: string, lift: (leaf: Value) => Value): Flat & { readonly lifted: unknown } {
+  const leaves: Value[] = [];
+  const lifted: unknown[] = [];
+  const def = collect(tree, leaves, lift, lifted);
+  if (def === undefined) throw badLeaf(tree, context, "the argument");
+  return { leaves, def, lifted: lifted[0] };
+}
+
 /** Appends the leaves of `x` to `out` and returns its structure; undefined at anything not a Tree. */
-function collect(x: unknown, out: Value[]): TreeDef | undefined {
-  if (typeof x === "number") {
+function collect(
+  x: unknown,
+  out: Value[],
+  lift?: (leaf: Value) => Value,
+  built?: unknown[],
+): TreeDef | undefined {
+  if (typeof x === "number" || x instanceof Tensor) {
     out.push(x);
+    if (lift !== undefined) built!.push(lift(x));
     return LEAF;
   }
   if (x instanceof Tracer) {
     if (!x.trace.live) throw escapedError(x.trace);
     out.push(x as Value);
-    return LEAF;
-  }
-  if (x instanceof Tensor) {
-    out.push(x);
+    if (lift !== undefined) built!.push(lift(x as Value));
     return LEAF;
   }
   if (Array.isArray(x)) {
     let children: TreeDef[] | null = null;
+    const parts = lift === undefined ? undefined : new Array<unknown>(0);
     for (let i = 0; i < x.length; i++) {
-      const c = collect(x[i], out);
+      const c = collect(x[i], out, lift, parts);
       if (c === undefined) return undefined;
       if (c !== LEAF) (children ??= new Array<TreeDef>(x.length).fill(LEAF))[i] = c;
     }
+    if (parts !== undefined) built!.push(Object.freeze(parts));
     return { keys: null, children, size: x.length };
   }
   if (isRecord(x)) {
     const keys = Object.keys(x);
     let children: TreeDef[] | null = null;
+    const parts = lift === undefined ? undefined : new Array<unknown>(0);
     for (let i = 0; i < keys.length; i++) {
-      const c = collect(x[keys[i]], out);
+      const c = collect(x[keys[i]], out, lift, parts);
       if (c === undefined) return undefined;
       if (c !== LEAF) (children ??= new Array<TreeDef>(keys.length).fill(LEAF))[i] = c;
     }
+    if (parts !== undefined) built!.push(Object.freeze(record(keys, parts)));
     return { keys, children, size: keys.length };
   }
   return undefined;
