@@ -14,13 +14,15 @@ export type Tree = Real | Tensor | readonly Tree[] | { readonly [key: string]: T
  * A tree of `T`'s structure as nabla returns it: plain numbers where `T` has plain numbers, Reals
  * where it has Reals. This is the type of a gradient of a function of `T`, or of a tangent.
  */
-export type Like<T> = T extends number
-  ? number
-  : T extends Tensor
-    ? Tensor
-    : T extends Tracer
-      ? Real
-      : { [K in keyof T]: Like<T[K]> };
+export type Like<T> = Tree extends T
+  ? Tree // the general case (a generic parameter bounded by Tree): stop here rather than expand Tree
+  : T extends number
+    ? number
+    : T extends Tensor
+      ? Tensor
+      : T extends Tracer
+        ? Real
+        : { [K in keyof T]: Like<T[K]> };
 
 /** A tree's structure: `LEAF`, or a container (an array when `keys` is null) of child structures. */
 export type TreeDef = typeof LEAF | Container;
