@@ -24,6 +24,8 @@ export type { NestedArray, Shape } from "./tensor/tensor.ts";
 export {
   argmax, concat, logSumExp, matmul, mean, oneHot, reshape, slice, softmax, sum, transpose,
 } from "./rules/tensor.ts";
+export { tensorPrimitives } from "./rules/tensor-catalogue.ts";
+export type { TensorPrimitive } from "./rules/tensor-catalogue.ts";
 export type { BinaryOp, Primitive, UnaryOp } from "./rules/scalar.ts";
 export { primitives } from "./rules/scalar.ts";
 export type { Domain } from "./rules/define.ts";
