@@ -8,7 +8,7 @@
 export type { Real } from "./core/value.ts";
 export type { Dual } from "./forward/dual.ts";
 export type { Tracked } from "./reverse/tape.ts";
-export type { Like, Tree } from "./tree/tree.ts";
+export type { Like, Plain, Result, Tree } from "./tree/tree.ts";
 export { dual, primal, stopGradient, tangent } from "./transforms/values.ts";
 
 // scalar operations

@@ -2,7 +2,7 @@
 // freeze what they return, never touch what they are given, and name the path of anything wrong.
 import { describe, expect, expectTypeOf, it } from "vitest";
 import {
-  add, derivative, grad, hvp, jvp, mul, type Real, sin, square, sum, valueAndGrad, vjp,
+  add, derivative, grad, hvp, jvp, mul, type Real, sin, square, sum, type Tensor, valueAndGrad, vjp, zeros,
 } from "../src/index.ts";
 import { isDeeplyFrozen } from "./helpers.ts";
 
@@ -95,5 +95,22 @@ describe("types", () => {
     // @ts-expect-error: nor is a record
     grad((p: readonly Real[]) => ({ y: p[0] }));
     expectTypeOf(grad).parameter(0).returns.toEqualTypeOf<Real>();
+  });
+});
+
+describe("result types follow the argument: plain in, plain out", () => {
+  it("valueAndGrad, vjp and jvp give numbers for plain arguments and Reals inside transforms", () => {
+    const f = (p: readonly Real[]) => mul(p[0], p[1]);
+    expectTypeOf(valueAndGrad(f)([1, 2])[0]).toEqualTypeOf<number>();
+    expectTypeOf(valueAndGrad(sin)(1)[0]).toEqualTypeOf<number>();
+    expectTypeOf(valueAndGrad((p: { w: Real; t: Tensor }) => p.w)({ w: 1, t: zeros([2]) })[0]).toEqualTypeOf<number>();
+    expectTypeOf(vjp(f, [1, 2])[0]).toEqualTypeOf<number>();
+    expectTypeOf(jvp((p: readonly Real[]) => [p[0], p[1]], [1, 2], [1, 0])[1]).toEqualTypeOf<number[]>();
+    grad((x: Real) => {
+      expectTypeOf(valueAndGrad(sin)(x)[0]).toEqualTypeOf<Real>();
+      return x;
+    })(1);
+    const [value] = valueAndGrad(f)([3, 4]);
+    expect(value < 13).toBe(true); // a number: compares without primal()
   });
 });

@@ -3,6 +3,7 @@
 import { describe } from "../core/errors.ts";
 import { isTensorValued, type Real, type Value } from "../core/value.ts";
 import { add, log, mul, square, sub } from "../rules/scalar.ts";
+import { nonzeroMask, select } from "../rules/elementwise.ts";
 import { logSumExp, oneHot, reshape, sum } from "../rules/tensor.ts";
 import { formatShape, sameShape, type Shape, Tensor, tensor } from "../tensor/tensor.ts";
 import { isLeaf } from "../tree/tree.ts";
@@ -46,11 +47,15 @@ function sumOfSquares(p: Paired): Real {
 }
 
 /** `Σ ½(target − output)²` over every element: the course's E_total. */
+export function halfSquaredError(output: number | readonly number[], target: number | readonly number[]): number;
+export function halfSquaredError(output: LossInput, target: LossInput): Real;
 export function halfSquaredError(output: LossInput, target: LossInput): Real {
   return mul(0.5, sumOfSquares(pair("halfSquaredError", output, target)));
 }
 
 /** The mean of (target − output)² over every element. */
+export function meanSquaredError(output: number | readonly number[], target: number | readonly number[]): number;
+export function meanSquaredError(output: LossInput, target: LossInput): Real;
 export function meanSquaredError(output: LossInput, target: LossInput): Real {
   const p = pair("meanSquaredError", output, target);
   return mul(1 / p.size, sumOfSquares(p));
@@ -60,6 +65,8 @@ export function meanSquaredError(output: LossInput, target: LossInput): Real {
  * −mean(t·log p + (1 − t)·log(1 − p)) over every element, for probabilities p in (0, 1) (a
  * sigmoid's output) and targets t in [0, 1].
  */
+export function binaryCrossEntropy(probabilities: number | readonly number[], targets: number | readonly number[]): number;
+export function binaryCrossEntropy(probabilities: LossInput, targets: LossInput): Real;
 export function binaryCrossEntropy(probabilities: LossInput, targets: LossInput): Real {
   const p = pair("binaryCrossEntropy", probabilities, targets);
   const term = (q: Value, t: Value): Value => add(mul(t, log(q)), mul(sub(1, t), log(sub(1, q))));
@@ -83,7 +90,10 @@ export function softmaxCrossEntropy(logits: Tensor, labels: Tensor | readonly nu
   const y = targetsFor(labels, batch, classes, shape);
   // logSumExp per row, kept as a column so it broadcasts against the row's logits
   const lse = reshape(logSumExp(z, 1), [batch, 1]);
-  return mul(1 / batch, sum(mul(y, sub(lse, z))));
+  // classes a label gives no weight are left out, not multiplied by 0: a masked logit of −∞ would
+  // make 0·∞ = NaN (optax leaves them out the same way)
+  const terms = select(nonzeroMask(y), mul(y, sub(lse, z)), 0) as Tensor;
+  return mul(1 / batch, sum(terms));
 }
 
 /** Labels as a [batch, classes] tensor of target distributions. */

@@ -3,7 +3,8 @@
 import { describe } from "../core/errors.ts";
 import { primal } from "../transforms/values.ts";
 import { div, mul, sqrt } from "../rules/scalar.ts";
-import type { Real } from "../core/value.ts";
+import { payloadOf, type Real, type Value } from "../core/value.ts";
+import { data } from "../tensor/tensor.ts";
 import { type Leaf, partsOf, rebuild } from "../optim/tree.ts";
 import { squaredNorm } from "./withL2.ts";
 
@@ -22,7 +23,29 @@ function nextDown(x: number): number {
   return new Float64Array(bits.buffer)[0];
 }
 
-const normOf = (leaves: readonly Leaf[]): Real => sqrt(squaredNorm(leaves));
+/** The largest |x| over every element of every leaf (a plain number: a constant for derivatives). */
+function largestMagnitude(leaves: readonly Leaf[]): number {
+  let m = 0;
+  for (const leaf of leaves) {
+    const p = payloadOf(leaf as Value);
+    if (typeof p === "number") m = Math.max(m, Math.abs(p));
+    else for (const x of data(p)) m = Math.max(m, Math.abs(x));
+  }
+  return m;
+}
+
+/**
+ * ‖θ‖₂ as √Σx², unless the squares overflow (1e200) or underflow (1e-200): then as s·‖θ/s‖₂ with s
+ * the largest |x|, a constant, so the derivative is still the norm's.
+ */
+function normOf(leaves: readonly Leaf[]): Real {
+  const squares = squaredNorm(leaves);
+  const q = primal(squares);
+  if (Number.isFinite(q) && q > 1e-280) return sqrt(squares);
+  const s = largestMagnitude(leaves);
+  if (s === 0 || !Number.isFinite(s)) return sqrt(squares);
+  return mul(s, sqrt(squaredNorm(leaves.map((leaf) => div(leaf as Real, s) as Leaf))));
+}
 
 /**
  * `leaves` scaled onto the sphere of radius r when their norm exceeds r, else the same leaves.

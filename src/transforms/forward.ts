@@ -5,7 +5,7 @@ import { escapedError } from "../core/trace.ts";
 import { type Real, shapeOf, Tracer, type Value } from "../core/value.ts";
 import { Dual, Tag } from "../forward/dual.ts";
 import { fromData, type Tensor } from "../tensor/tensor.ts";
-import { flatten, flattenAs, freezeTree, isLeaf, type Like, unflatten } from "../tree/tree.ts";
+import { flatten, flattenAs, freezeTree, isLeaf, type Like, type Result, unflatten } from "../tree/tree.ts";
 import { callUser, splitDual, transformCall } from "./levels.ts";
 import { type Jacobian, stackColumns, type VectorArgument, vectorArgument, vectorResult } from "./vector.ts";
 
@@ -37,8 +37,8 @@ export function pushforward(
 }
 
 /** `[f(x), J_f(x)·v]`, where `v` is shaped like `x` and the tangent like `f(x)`. */
-export function jvp<X, U extends X, Y>(f: (x: X) => Y, x: U, v: Like<U>): readonly [Like<Y>, Like<Y>] {
-  return transformCall(true, () => Object.freeze(pushforward(f, x, v, "jvp")) as readonly [Like<Y>, Like<Y>]);
+export function jvp<X, U extends X, Y>(f: (x: X) => Y, x: U, v: Like<U>): readonly [Result<Y, U>, Result<Y, U>] {
+  return transformCall(true, () => Object.freeze(pushforward(f, x, v, "jvp")) as readonly [Result<Y, U>, Result<Y, U>]);
 }
 
 /** `f: Real → Real` to `x ↦ f'(x)`. */

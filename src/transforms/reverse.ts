@@ -6,7 +6,7 @@ import type { Tensor } from "../tensor/tensor.ts";
 import { Tracked } from "../reverse/tape.ts";
 import { sweep, type Seed } from "../reverse/sweep.ts";
 import { Tape } from "../reverse/tape.ts";
-import { type Flat, flatten, flattenAs, flattenLifted, freezeTree, LEAF, type Like, unflatten } from "../tree/tree.ts";
+import { type Flat, flatten, flattenAs, flattenLifted, freezeTree, LEAF, type Like, type Result, unflatten } from "../tree/tree.ts";
 import { callUser, splitTracked, transformCall, unsigned, zeroLike } from "./levels.ts";
 import { type Jacobian, stackRows, unitTensor, vectorArgument, vectorResult } from "./vector.ts";
 
@@ -61,10 +61,10 @@ export function pullLeaves(rec: Recording, u: readonly Value[]): Value[] {
 }
 
 /** `[f(x), pullback]`: the pullback maps a cotangent shaped like f(x) to one shaped like x. */
-export function vjp<X, U extends X, Y>(f: (x: X) => Y, x: U): readonly [Like<Y>, (u: Like<Y>) => Like<U>] {
+export function vjp<X, U extends X, Y>(f: (x: X) => Y, x: U): readonly [Result<Y, U>, (u: Like<Y>) => Like<U>] {
   return transformCall(false, () => {
     const rec = record(f, x, "vjp");
-    const y = unflatten(rec.y.def, rec.y.leaves) as Like<Y>;
+    const y = unflatten(rec.y.def, rec.y.leaves) as Result<Y, U>;
     const pullback = (u: Like<Y>): Like<U> =>
       transformCall(true, () => {
         const uLeaves = flattenAs(rec.y.def, u, "vjp pullback", "the cotangent", rec.y.leaves);
@@ -109,9 +109,9 @@ export interface Gradient<X> {
   (x: X): Like<X>;
 }
 
-/** `valueAndGrad(f)`. */
+/** `valueAndGrad(f)`: the value is a plain number when the argument holds only plain values. */
 export interface ValueAndGradient<X> {
-  <U extends X>(x: U): readonly [Real, Like<U>];
+  <U extends X>(x: U): readonly [Result<Real, U>, Like<U>];
   (x: X): readonly [Real, Like<X>];
 }
 

@@ -24,6 +24,35 @@ export type Like<T> = Tree extends T
         ? Real
         : { [K in keyof T]: Like<T[K]> };
 
+/** Whether a tree type may hold Reals from a transform (not just plain numbers and tensors). */
+type MayBeTraced<T> = Tree extends T
+  ? true
+  : T extends number | Tensor
+    ? false
+    : T extends Tracer
+      ? true
+      : T extends object
+        ? true extends { [K in keyof T]-?: MayBeTraced<T[K]> }[keyof T]
+          ? true
+          : false
+        : false;
+
+/**
+ * The type of a transform's results for an argument of type `U`: plain (numbers for Reals) when U
+ * holds only plain numbers and tensors, as §3 promises ("called with plain numbers, a transform
+ * returns plain numbers"); Reals otherwise.
+ */
+export type Result<Y, U> = MayBeTraced<U> extends false ? Plain<Y> : Like<Y>;
+
+/** `T` with every Real as a plain number (tensors stay tensors). */
+export type Plain<T> = Tree extends T
+  ? Tree
+  : T extends number | Tracer
+    ? number
+    : T extends Tensor
+      ? Tensor
+      : { [K in keyof T]: Plain<T[K]> };
+
 /** A tree's structure: `LEAF`, or a container (an array when `keys` is null) of child structures. */
 export type TreeDef = typeof LEAF | Container;
 export const LEAF = 0;
