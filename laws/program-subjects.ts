@@ -1,0 +1,141 @@
+// Random programs as subjects for the laws: each drawn with an input where it is valid (every primitive
+// applied inside its declared domain), in vector, scalar, real-valued and record form, alone or in
+// pairs, and printed as source in counterexamples.
+import fc from "fast-check";
+import { primal, type Primitive, type Real } from "../src/index.ts";
+import { show } from "./approx.ts";
+import { nice } from "./arbitraries.ts";
+import type { Smooth } from "./finite-differences.ts";
+import { type Instance, labelled, type Pair } from "./harness.ts";
+import type { Composition } from "./chain.ts";
+import { type Program, type ProgramOptions, programs, run, showProgram, trace } from "./programs.ts";
+
+const interval = (p: Primitive, i: number): readonly [number, number] => p.domain.args[Math.min(i, p.domain.args.length - 1)];
+
+/**
+ * Whether `program` is valid at `x`: every argument that was not fitted into its primitive's domain
+ * lies inside it (nested transforms included), and every output is finite.
+ */
+export function validAt(program: Program, x: readonly number[]): boolean {
+  let ok = true;
+  const ys = run(program, (node, args) => {
+    node.args.forEach((a, i) => {
+      if (a.op === "fit") return;
+      const [lo, hi] = interval(node.prim, i);
+      const v = primal(args[i]);
+      if (!(v > lo && v < hi)) ok = false;
+    });
+  })(x);
+  return ok && ys.every((y) => Number.isFinite(primal(y)));
+}
+
+/**
+ * Whether `program` is smooth on the segment x ± s: every application of a primitive with kinks stays
+ * more than twice as far from its kink (by the primitive's kinkDistance) as its arguments move
+ * (ℓ₁) between x and either end. Derivatives inside nested transforms are covered the same way.
+ */
+export function smoothOn(program: Program): (x: readonly Real[], s: readonly Real[]) => boolean {
+  return (xr, sr) => {
+    const x = xr.map((xi) => primal(xi));
+    const s = sr.map((si) => primal(si));
+    const centre = trace(program, x);
+    const ends = [1, -1].map((sign) => trace(program, x.map((xi, i) => xi + sign * s[i])));
+    if (ends.some((e) => e.length !== centre.length)) return false;
+    return centre.every(({ node, args }, k) => {
+      const { kinkDistance } = node.prim.domain;
+      if (kinkDistance === undefined) return true;
+      const move = Math.max(...ends.map((e) => e[k].args.reduce((t, a, i) => t + Math.abs(a - args[i]), 0)));
+      return kinkDistance(args) > 2 * move;
+    });
+  };
+}
+
+/** Inputs for programs: nice numbers in (−3, 3). */
+const inputsFor = (n: number): fc.Arbitrary<number[]> => fc.array(nice(-3, 3), { minLength: n, maxLength: n });
+
+/** A program with a valid input. */
+function valid(options: ProgramOptions): fc.Arbitrary<{ program: Program; x: number[] }> {
+  return fc
+    .record({ program: programs(options), x: inputsFor(options.inputs ?? 2) })
+    .filter(({ program, x }) => validAt(program, x));
+}
+
+/** The label of a program instance in counterexamples. */
+const label = (program: Program, x: unknown) => () => `program ${showProgram(program)} at x = ${show(x)}`;
+
+/** Programs as `f: Real[] → Real[]`. */
+export type VectorProgram = Smooth<readonly Real[], readonly Real[]> & { readonly program: Program };
+
+/** Random programs with valid inputs, as functions between arrays of Reals. */
+export function vectorPrograms(options: ProgramOptions = {}): fc.Arbitrary<Instance<VectorProgram, readonly number[]>> {
+  return valid(options).map(({ program, x }) =>
+    labelled({ program, f: run(program), x, smoothOn: smoothOn(program) }, label(program, x)),
+  );
+}
+
+/** Random programs with one output, as `f: Real[] → Real` (for the second-order laws). */
+export function realPrograms(
+  options: ProgramOptions = {},
+): fc.Arbitrary<Instance<Smooth<readonly Real[], Real> & { readonly program: Program }, readonly number[]>> {
+  return valid({ ...options, outputs: 1 }).map(({ program, x }) => {
+    const f = run(program);
+    return labelled({ program, f: (xs: readonly Real[]) => f(xs)[0], x, smoothOn: smoothOn(program) }, label(program, x));
+  });
+}
+
+/** Random programs of one input and one output, as `f: Real → Real`. */
+export function scalarPrograms(options: ProgramOptions = {}): fc.Arbitrary<Instance<Smooth<Real, Real> & { readonly program: Program }, number>> {
+  return valid({ ...options, inputs: 1, outputs: 1 }).map(({ program, x }) => {
+    const f = run(program);
+    const smooth = smoothOn(program);
+    return labelled(
+      { program, f: (t: Real) => f([t])[0], x: x[0], smoothOn: (t: Real, s: Real) => smooth([t], [s]) },
+      label(program, x[0]),
+    );
+  });
+}
+
+type Named = { readonly [name: string]: Real };
+
+/** Random programs on records: `{ x0, x1, … } ↦ { y0, y1, … }`, to exercise trees with keys. */
+export function recordPrograms(options: ProgramOptions = {}): fc.Arbitrary<Instance<Smooth<Named, Named> & { readonly program: Program }, Named>> {
+  return valid(options).map(({ program, x }) => {
+    const f = run(program);
+    const toArray = (r: Named): Real[] => program.inputs.map((name) => r[name]);
+    const smooth = smoothOn(program);
+    const record = Object.fromEntries(program.inputs.map((name, i) => [name, x[i]]));
+    return labelled(
+      {
+        program,
+        f: (r: Named): Named => Object.fromEntries(f(toArray(r)).map((y, i) => [`y${i}`, y])),
+        x: record,
+        smoothOn: (r: Named, s: Named) => smooth(toArray(r), toArray(s)),
+      },
+      label(program, record),
+    );
+  });
+}
+
+/** Two random programs `g: Real[n] → Real[k]` and `f: Real[k] → Real[m]`, valid at x and at g(x). */
+export function composedPrograms(
+  inner: ProgramOptions = {},
+  outer: ProgramOptions = {},
+): fc.Arbitrary<Instance<Composition<readonly Real[], readonly Real[], readonly Real[]>, readonly number[]>> {
+  const k = inner.outputs ?? 1;
+  return fc
+    .record({ g: valid(inner), f: programs({ ...outer, inputs: k }) })
+    .filter(({ g, f }) => validAt(f, run(g.program)(g.x) as number[]))
+    .map(({ g, f }) =>
+      labelled({ f: run(f), g: run(g.program), x: g.x }, () => `f = ${showProgram(f)}, g = ${showProgram(g.program)} at x = ${show(g.x)}`),
+    );
+}
+
+/** Two random programs of the same shape, both valid at x. */
+export function pairedPrograms(options: ProgramOptions = {}): fc.Arbitrary<Instance<Pair<readonly Real[], readonly Real[]>, readonly number[]>> {
+  return fc
+    .record({ a: valid(options), g: programs(options) })
+    .filter(({ a, g }) => validAt(g, a.x))
+    .map(({ a, g }) =>
+      labelled({ f: run(a.program), g: run(g), x: a.x }, () => `f = ${showProgram(a.program)}, g = ${showProgram(g)} at x = ${show(a.x)}`),
+    );
+}
