@@ -308,3 +308,38 @@ describe("reused memory never shows through", () => {
   });
   afterAll(() => setCompilation(true));
 });
+
+describe("compiled stencils (slices and their pullbacks) agree with interpreted evaluation", () => {
+  it("on random overlapping slices and their gradients", async () => {
+    const fc = (await import("fast-check")).default;
+    const ops = [sin, square, tanh, (t: Tensor) => mul(t, 3)];
+    const stencil = fc.record({
+      n: fc.integer({ min: 3, max: 9 }),
+      shifts: fc.array(fc.record({ lo: fc.integer({ min: 0, max: 2 }), inner: fc.integer({ min: 0, max: 1 }), op: fc.integer({ min: 0, max: 3 }) }), { minLength: 1, maxLength: 5 }),
+    });
+    fc.assert(
+      fc.property(stencil, ({ n, shifts }) => {
+        const width = n - 2;
+        // every term is op(slice(x, lo, lo + width)), some through a slice of a slice, so all terms
+        // have the same length and can multiply; their pullbacks are chains of shifts
+        const term = ({ lo, inner, op }: { lo: number; inner: number; op: number }) =>
+          ops[op](inner === 1 && lo > 0 ? slice(slice(x0(), 1), lo - 1, lo - 1 + width) : slice(x0(), lo, lo + width));
+        let current: Tensor | undefined;
+        const x0 = () => current!;
+        const f = (x: Tensor) => {
+          current = x;
+          return sum(shifts.map(term).reduce((a, b) => mul(add(a, 0.5), b)));
+        };
+        const x = tensor(Array.from({ length: n }, (_, i) => Math.sin(i + 1)));
+        const compiled = [primal(f(x)), toArray(grad(f)(x))];
+        setCompilation(false);
+        try {
+          expect([primal(f(x)), toArray(grad(f)(x))]).toEqual(compiled);
+        } finally {
+          setCompilation(true);
+        }
+      }),
+      { numRuns: Number(process.env.NABLA_LAW_RUNS ?? 200) },
+    );
+  });
+});

@@ -63,6 +63,51 @@ export function run(expr: Expr, n: number, out: Float64Array | undefined): numbe
 }
 
 function compile(expr: Expr, write: boolean): Compiled {
+  // Values that do not depend on the index (constants, one-element leaves, ops over those) are
+  // computed once before the loop.
+  const invariant = new Map<Expr, boolean>();
+  const isInvariant = (e: Expr): boolean => {
+    let v = invariant.get(e);
+    if (v === undefined) {
+      v = e.kind === "const" || (e.kind === "leaf" && e.access === "scalar") || (e.kind === "op" && e.args.every(isInvariant));
+      invariant.set(e, v);
+    }
+    return v;
+  };
+  // Inside a shift, a node is read at an earlier index: i − offset. Where the same node is also
+  // available at offset k − 1 for every index that needs it at offset k (a stencil: a slice's
+  // pullback beside the unshifted value), its value at offset k is the one from one iteration
+  // earlier, carried in a variable instead of computed again. A carry whose source turns out not to
+  // be computed where it is needed (its own ancestors were carried) is dropped and the code redone.
+  const carried = hasShift(expr) ? planCarries(expr, isInvariant) : new Set<string>();
+  for (;;) {
+    const attempt = generate(expr, write, isInvariant, carried);
+    if (attempt.dangling.length === 0) return cached(attempt);
+    for (const key of attempt.dangling) carried.delete(key);
+  }
+}
+
+interface Generated {
+  readonly names: readonly string[];
+  readonly params: readonly unknown[];
+  readonly source: string;
+  /** Carried reads (`id@offset`) whose value is not computed one iteration earlier wherever needed. */
+  readonly dangling: readonly string[];
+}
+
+function cached(g: Generated): Compiled {
+  const key = `${g.names.join(",")}|${g.source}`;
+  let fn = cache.get(key);
+  if (fn === undefined) {
+    fn = new Function(...g.names, "out", "n", g.source) as (...args: unknown[]) => number;
+    cache.set(key, fn);
+  }
+  return { fn, params: g.params };
+}
+
+type Range = readonly [number, number];
+
+function generate(expr: Expr, write: boolean, isInvariant: (e: Expr) => boolean, carried: ReadonlySet<string>): Generated {
   const params: unknown[] = [];
   const names: string[] = [];
   const param = (prefix: string, v: unknown): string => {
@@ -78,17 +123,19 @@ function compile(expr: Expr, write: boolean): Compiled {
     return a;
   };
   let temps = 0;
-
-  // Values that do not depend on the index (constants, one-element leaves, ops over those) are
-  // computed once before the loop; the rest once per index, in the block for its index expression.
-  const invariant = new Map<Expr, boolean>();
-  const isInvariant = (e: Expr): boolean => {
-    let v = invariant.get(e);
-    if (v === undefined) {
-      v = e.kind === "const" || (e.kind === "leaf" && e.access === "scalar") || (e.kind === "op" && e.args.every(isInvariant));
-      invariant.set(e, v);
-    }
-    return v;
+  /** Where each op node's value is available (`id@offset` → index ranges), and where carries read. */
+  const available = new Map<string, Range[]>();
+  const reads = new Map<string, Range[]>();
+  const note = (map: Map<string, Range[]>, key: string, range: Range): void => {
+    const list = map.get(key);
+    if (list === undefined) map.set(key, [range]);
+    else list.push(range);
+  };
+  const carryNames = new Map<string, readonly [string, string]>(); // id@offset of the source → [prev, next]
+  const carryOf = (sourceKey: string): readonly [string, string] => {
+    let c = carryNames.get(sourceKey);
+    if (c === undefined) carryNames.set(sourceKey, (c = [`p${temps++}`, `q${temps++}`]));
+    return c;
   };
 
   interface Block {
@@ -96,20 +143,26 @@ function compile(expr: Expr, write: boolean): Compiled {
     /** Values by node, and leaf reads by `array|access` (equal reads share one load). */
     readonly cache: Map<unknown, string>;
     readonly parent: Block | undefined;
-    readonly index: string;
+    /** The index read here is i − offset, for i in [lo, hi). */
+    readonly offset: number;
+    readonly lo: number;
+    readonly hi: number;
   }
-  const prelude: Block = { lines: [], cache: new Map(), parent: undefined, index: "" };
-  const lookup = (b: Block | undefined, key: unknown): string | undefined => {
-    for (let s = b; s !== undefined; s = s.parent) {
+  const index = (offset: number): string => (offset === 0 ? "i" : `(i - ${offset})`);
+  const prelude: Block = { lines: [], cache: new Map(), parent: undefined, offset: NaN, lo: -Infinity, hi: Infinity };
+  const lookup = (b: Block, key: unknown): string | undefined => {
+    for (let s: Block | undefined = b; s !== undefined; s = s.parent) {
       const v = s.cache.get(key);
       if (v !== undefined) return v;
+      // a different index above: only invariants (in the prelude) are shared
+      if (s.parent !== undefined && s.parent !== prelude && s.parent.offset !== s.offset) return prelude.cache.get(key);
     }
     return undefined;
   };
   const emit = (e: Expr, at: Block): string => {
     const block = isInvariant(e) ? prelude : at;
-    const cached = lookup(block, e);
-    if (cached !== undefined) return cached;
+    const hit = lookup(block, e);
+    if (hit !== undefined) return hit;
     let v: string;
     switch (e.kind) {
       case "const":
@@ -122,45 +175,118 @@ function compile(expr: Expr, write: boolean): Compiled {
         if (read !== undefined) v = read;
         else {
           v = `t${temps++}`;
-          const index = e.access === "scalar" ? "0" : e.access === "full" ? block.index : `(${block.index}) % ${arr}.length`;
-          block.lines.push(`const ${v} = ${arr}[${index}];`);
+          const i = e.access === "scalar" ? "0" : e.access === "full" ? index(block.offset) : `${index(block.offset)} % ${arr}.length`;
+          block.lines.push(`const ${v} = ${arr}[${i}];`);
           block.cache.set(key, v);
         }
         break;
       }
       case "op": {
-        const args = e.args.map((a) => emit(a, block));
-        v = `t${temps++}`;
-        block.lines.push(`const ${v} = ${e.op.code(...args)};`);
+        const key = `${nodeId(e)}@${block.offset}`;
+        if (carried.has(key)) {
+          const source = `${nodeId(e)}@${block.offset - 1}`;
+          v = carryOf(source)[0];
+          note(reads, key, [block.lo, block.hi]);
+        } else {
+          const args = e.args.map((a) => emit(a, block));
+          v = `t${temps++}`;
+          block.lines.push(`const ${v} = ${e.op.code(...args)};`);
+        }
+        if (block !== prelude) {
+          note(available, key, [block.lo, block.hi]);
+          // handed on (a carried value too, along a chain of shifts) if a later read takes it
+          block.lines.push(`/*hand ${key}*/ ${v}`);
+        }
         break;
       }
       case "shift": {
         v = `t${temps++}`;
-        const from = param("f", e.from);
-        const to = param("u", e.to);
-        const inner: Block = { lines: [], cache: new Map(), parent: block, index: `(${block.index} - ${from})` };
+        const lo = Math.max(block.lo, e.from + block.offset);
+        const hi = Math.min(block.hi, e.to + block.offset);
+        const inner: Block = { lines: [], cache: new Map(), parent: block, offset: block.offset + e.from, lo, hi };
         const a = emit(e.arg, inner);
         // values computed inside the guarded block are not visible after it
-        block.lines.push(`let ${v} = 0;`, `if (${block.index} >= ${from} && ${block.index} < ${to}) {`, ...inner.lines, `${v} = ${a};`, `}`);
+        block.lines.push(`let ${v} = 0;`, `if (i >= ${e.from + block.offset} && i < ${e.to + block.offset}) {`, ...inner.lines, `${v} = ${a};`, `}`);
         break;
       }
     }
     block.cache.set(e, v);
     return v;
   };
-  const body: Block = { lines: [], cache: new Map(), parent: prelude, index: "i" };
+  const body: Block = { lines: [], cache: new Map(), parent: prelude, offset: 0, lo: 0, hi: Infinity };
   const root = emit(expr, body);
-  const loop = write
-    ? `for (let i = 0; i < n; i++) {\n${body.lines.join("\n")}\nout[i] = ${root};\n}\nreturn 0;`
-    : `let acc = 0;\nfor (let i = 0; i < n; i++) {\n${body.lines.join("\n")}\nacc += ${root};\n}\nreturn acc;`;
-  const source = `"use strict";\n${prelude.lines.join("\n")}\n${loop}`;
-  const key = `${names.join(",")}|${source}`;
-  let fn = cache.get(key);
-  if (fn === undefined) {
-    fn = new Function(...names, "out", "n", source) as (...args: unknown[]) => number;
-    cache.set(key, fn);
+
+  // a carried read is sound where its source is available one index earlier over all its ranges
+  const dangling: string[] = [];
+  for (const [key, ranges] of reads) {
+    const [id, offset] = key.split("@");
+    const from = available.get(`${id}@${Number(offset) - 1}`) ?? [];
+    if (!ranges.every(([lo, hi]) => from.some(([l, h]) => l <= lo - 1 && hi - 1 <= h))) dangling.push(key);
   }
-  return { fn, params };
+  const hand = (line: string): string =>
+    line.replace(/^\/\*hand (\d+@-?\d+)\*\/ (\w+)$/, (_m, key: string, v: string) => {
+      const c = carryNames.get(key);
+      return c === undefined ? "" : `${c[1]} = ${v};`;
+    });
+  const finish = (lines: readonly string[]): string => lines.map(hand).filter((l) => l !== "").join("\n");
+  const declared = [...carryNames.values()].map(([p, q]) => `let ${p} = 0, ${q} = 0;`);
+  const handOn = [...carryNames.values()].map(([p, q]) => `${p} = ${q};`);
+  const loop = write
+    ? `for (let i = 0; i < n; i++) {\n${finish(body.lines)}\nout[i] = ${root};\n${handOn.join("\n")}\n}\nreturn 0;`
+    : `let acc = 0;\nfor (let i = 0; i < n; i++) {\n${finish(body.lines)}\nacc += ${root};\n${handOn.join("\n")}\n}\nreturn acc;`;
+  const source = `"use strict";\n${finish(prelude.lines)}\n${declared.join("\n")}\n${loop}`;
+  return { names, params, source, dangling };
+}
+
+/** Whether the expression holds a shift (else there is nothing to carry). */
+function hasShift(e: Expr, seen = new Set<Expr>()): boolean {
+  if (seen.has(e)) return false;
+  seen.add(e);
+  if (e.kind === "shift") return true;
+  return e.kind === "op" && e.args.some((a) => hasShift(a, seen));
+}
+
+const ids = new WeakMap<Expr, number>();
+let lastId = 0;
+const nodeId = (e: Expr): number => {
+  let id = ids.get(e);
+  if (id === undefined) ids.set(e, (id = ++lastId));
+  return id;
+};
+
+/**
+ * Which op nodes may take their value at offset k from the previous iteration's value at k − 1,
+ * keyed `id@offset`: those where every index range needing them at k, moved one back, lies inside a
+ * range needing them at k − 1 (generate() then checks that the value is really computed there).
+ */
+function planCarries(expr: Expr, isInvariant: (e: Expr) => boolean): Set<string> {
+  const needs = new Map<Expr, Map<number, [number, number][]>>();
+  const seen = new Set<string>();
+  const visit = (e: Expr, offset: number, lo: number, hi: number): void => {
+    if (isInvariant(e) || e.kind === "leaf" || e.kind === "const" || lo >= hi) return;
+    const key = `${nodeId(e)}@${offset}@${lo}@${hi}`;
+    if (seen.has(key)) return;
+    seen.add(key);
+    if (e.kind === "shift") return visit(e.arg, offset + e.from, Math.max(lo, e.from + offset), Math.min(hi, e.to + offset));
+    let byOffset = needs.get(e);
+    if (byOffset === undefined) needs.set(e, (byOffset = new Map()));
+    let ranges = byOffset.get(offset);
+    if (ranges === undefined) byOffset.set(offset, (ranges = []));
+    ranges.push([lo, hi]);
+    for (const a of e.args) visit(a, offset, lo, hi);
+  };
+  visit(expr, 0, 0, Infinity);
+  const carried = new Set<string>();
+  for (const [e, byOffset] of needs) {
+    for (const [offset, ranges] of byOffset) {
+      const earlier = byOffset.get(offset - 1);
+      if (earlier === undefined) continue;
+      const covered = ranges.every(([lo, hi]) => earlier.some(([l, h]) => l <= lo - 1 && hi - 1 <= h));
+      if (!covered) continue;
+      carried.add(`${nodeId(e)}@${offset}`);
+    }
+  }
+  return carried;
 }
 
 // ---------------------------------------------------------------------------------------------
