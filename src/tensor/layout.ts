@@ -16,6 +16,39 @@ export function stridesOf(shape: Shape): number[] {
   return s;
 }
 
+/** Element strides of `shape` read as a broadcast into rank `rank`: 0 along axes of extent 1 or missing. */
+function broadcastStrides(shape: Shape, rank: number): number[] {
+  const strides = new Array<number>(rank).fill(0);
+  for (let k = shape.length - 1, s = 1; k >= 0; k--) {
+    strides[rank - shape.length + k] = shape[k] === 1 ? 0 : s;
+    s *= shape[k];
+  }
+  return strides;
+}
+
+/**
+ * Walks `shape` one row (its last axis) at a time, calling `visit(row, offset)` with the row's start
+ * in the walked array and the matching start in an array of element strides `strides`.
+ */
+function eachRow(shape: Shape, strides: readonly number[], visit: (row: number, offset: number) => void): void {
+  const rank = shape.length;
+  const last = rank - 1;
+  const len = shape[last];
+  const n = sizeOf(shape);
+  const index = new Array<number>(rank).fill(0);
+  let offset = 0;
+  for (let row = 0; row < n; row += len) {
+    visit(row, offset);
+    for (let k = last - 1; k >= 0; k--) {
+      index[k]++;
+      offset += strides[k];
+      if (index[k] < shape[k]) break;
+      offset -= strides[k] * shape[k];
+      index[k] = 0;
+    }
+  }
+}
+
 /** An axis in range, negative counting from the end, or a RangeError. */
 export function normalizeAxis(axis: number, rank: number, op: string, shape: Shape): number {
   const a = axis < 0 ? axis + rank : axis;
@@ -63,27 +96,12 @@ export function broadcastToKernel(x: number | Tensor, shape: Shape): Tensor {
     return fromData(out, shape);
   }
   // walk the output; the source index follows with stride 0 along broadcast axes
-  const rank = shape.length;
-  const src = new Array<number>(rank).fill(0);
-  for (let k = x.shape.length - 1, s = 1; k >= 0; k--) {
-    src[rank - x.shape.length + k] = x.shape[k] === 1 ? 0 : s;
-    s *= x.shape[k];
-  }
-  const index = new Array<number>(rank).fill(0);
-  const last = rank - 1;
-  const len = shape[last];
-  let si = 0;
-  for (let o = 0; o < n; o += len) {
-    const st = src[last];
-    for (let i = 0; i < len; i++) out[o + i] = xd[si + i * st];
-    for (let k = last - 1; k >= 0; k--) {
-      index[k]++;
-      si += src[k];
-      if (index[k] < shape[k]) break;
-      si -= src[k] * shape[k];
-      index[k] = 0;
-    }
-  }
+  const src = broadcastStrides(x.shape, shape.length);
+  const len = shape[shape.length - 1];
+  const st = src[shape.length - 1];
+  eachRow(shape, src, (row, si) => {
+    for (let i = 0; i < len; i++) out[row + i] = xd[si + i * st];
+  });
   return fromData(out, shape);
 }
 
@@ -101,38 +119,22 @@ export function sumToKernel(x: Tensor, target: Shape | null): number | Tensor {
     return fromData(copy, target);
   }
   const out = allocate(n);
-  const shape = x.shape;
-  const rank = shape.length;
-  const dst = new Array<number>(rank).fill(0);
-  for (let k = target.length - 1, s = 1; k >= 0; k--) {
-    dst[rank - target.length + k] = target[k] === 1 ? 0 : s;
-    s *= target[k];
-  }
   if (n === 1) {
-    let s = 0;
-    for (let i = 0; i < xd.length; i++) s += xd[i];
-    out[0] = s;
+    out[0] = sumAll(x);
     return fromData(out, target);
   }
-  const index = new Array<number>(rank).fill(0);
-  const last = rank - 1;
-  const len = shape[last];
-  let di = 0;
-  for (let o = 0; o < xd.length; o += len) {
-    const st = dst[last];
+  // walk the input; each row adds into the target, whose index has stride 0 along summed axes
+  const shape = x.shape;
+  const dst = broadcastStrides(target, shape.length);
+  const len = shape[shape.length - 1];
+  const st = dst[shape.length - 1];
+  eachRow(shape, dst, (row, di) => {
     if (st === 0) {
       let s = 0;
-      for (let i = 0; i < len; i++) s += xd[o + i];
+      for (let i = 0; i < len; i++) s += xd[row + i];
       out[di] += s;
-    } else for (let i = 0; i < len; i++) out[di + i] += xd[o + i];
-    for (let k = last - 1; k >= 0; k--) {
-      index[k]++;
-      di += dst[k];
-      if (index[k] < shape[k]) break;
-      di -= dst[k] * shape[k];
-      index[k] = 0;
-    }
-  }
+    } else for (let i = 0; i < len; i++) out[di + i] += xd[row + i];
+  });
   return fromData(out, target);
 }
 
