@@ -6,7 +6,7 @@ import { describeValue } from "../core/errors.ts";
 import { isTensorValued, type Payload, payloadOf, type Real, shapeOf, Tracer, type Value } from "../core/value.ts";
 import { allocateUninitialized } from "../tensor/buffers.ts";
 import {
-  concatKernel, normalizeAxis, padKernel, sliceKernel, sumAxisKernel, transposeKernel,
+  around, concatKernel, normalizeAxis, padKernel, sliceKernel, sumAxisKernel, transposeKernel,
 } from "../tensor/layout.ts";
 import { matmulKernel } from "../tensor/matmul.ts";
 import { data, formatShape, fromData, type Shape, sizeOf, Tensor } from "../tensor/tensor.ts";
@@ -190,9 +190,7 @@ function softmaxOf(x: Value, axis: number | null): Value {
 function softmaxKernel(x: Tensor, axis: number): Tensor {
   const xd = data(x);
   const shape = x.shape;
-  const outer = sizeOf(shape.slice(0, axis));
-  const len = shape[axis];
-  const inner = sizeOf(shape.slice(axis + 1));
+  const [outer, len, inner] = around(shape, axis);
   const out = allocateUninitialized(xd.length);
   for (let o = 0; o < outer; o++) {
     for (let i = 0; i < inner; i++) {
@@ -230,7 +228,7 @@ const reduce = (x: Value, axis: number | null): Value =>
 function logSumExpKernel(x: Tensor, axis: number | null): Payload {
   const xd = data(x);
   const shape = x.shape;
-  const [outer, len, inner] = axis === null ? [1, xd.length, 1] : [sizeOf(shape.slice(0, axis)), shape[axis], sizeOf(shape.slice(axis + 1))];
+  const [outer, len, inner] = axis === null ? [1, xd.length, 1] : around(shape, axis);
   const out = axis === null ? new Float64Array(1) : allocateUninitialized(outer * inner);
   for (let o = 0; o < outer; o++) {
     for (let i = 0; i < inner; i++) {
@@ -381,9 +379,7 @@ export function argmax(t: Tensor, axis?: number): number | number[] {
   };
   if (axis === undefined) return best(0, xd.length, 1);
   const a = normalizeAxis(axis, x.shape.length, "argmax", x.shape);
-  const outer = sizeOf(x.shape.slice(0, a));
-  const len = x.shape[a];
-  const inner = sizeOf(x.shape.slice(a + 1));
+  const [outer, len, inner] = around(x.shape, a);
   const flat: number[] = [];
   for (let o = 0; o < outer; o++) for (let i = 0; i < inner; i++) flat.push(best(o * len * inner + i, len, inner));
   const outShape = [...x.shape.slice(0, a), ...x.shape.slice(a + 1)];

@@ -141,9 +141,7 @@ export function sumToKernel(x: Tensor, target: Shape | null): number | Tensor {
 /** Σ along `axis` (already normalized); the axis is removed. */
 export function sumAxisKernel(x: Tensor, axis: number): Tensor {
   const shape = x.shape;
-  const outer = sizeOf(shape.slice(0, axis));
-  const len = shape[axis];
-  const inner = sizeOf(shape.slice(axis + 1));
+  const [outer, len, inner] = around(shape, axis);
   const xd = data(x);
   const out = allocate(outer * inner);
   for (let o = 0; o < outer; o++) {
@@ -194,46 +192,42 @@ export function transposeKernel(x: Tensor, perm: readonly number[]): Tensor {
   return fromData(out, outShape);
 }
 
+/** `shape` split around `axis`: the extents before it (outer), along it, and after it (inner). */
+export function around(shape: Shape, axis: number): readonly [number, number, number] {
+  return [sizeOf(shape.slice(0, axis)), shape[axis], sizeOf(shape.slice(axis + 1))];
+}
+
+/** `shape` with extent `m` along `axis`. */
+const withExtent = (shape: Shape, axis: number, m: number): number[] => shape.map((d, k) => (k === axis ? m : d));
+
 /** Elements begin … end−1 along `axis` (normalized, in range); a view when they are contiguous. */
 export function sliceKernel(x: Tensor, begin: number, end: number, axis: number): Tensor {
-  const shape = x.shape;
-  const outer = sizeOf(shape.slice(0, axis));
-  const len = shape[axis];
-  const inner = sizeOf(shape.slice(axis + 1));
+  const [outer, len, inner] = around(x.shape, axis);
   const m = end - begin;
   const xd = data(x);
-  const outShape0 = [...shape];
-  outShape0[axis] = m;
+  const outShape = withExtent(x.shape, axis, m);
   // immutable data can be shared: one contiguous run needs no copy
-  if (outer === 1) return fromData(xd.subarray(begin * inner, end * inner), outShape0);
+  if (outer === 1) return fromData(xd.subarray(begin * inner, end * inner), outShape);
   const out = allocateUninitialized(outer * m * inner);
   for (let o = 0; o < outer; o++) {
     const from = (o * len + begin) * inner;
     out.set(xd.subarray(from, from + m * inner), o * m * inner);
   }
-  const outShape = [...shape];
-  outShape[axis] = m;
   return fromData(out, outShape);
 }
 
 /** `x` placed at `begin` along `axis` of a zero tensor whose extent there is `len` (slice's reverse). */
 export function padKernel(x: Tensor, begin: number, len: number, axis: number): Tensor {
-  const shape = x.shape;
-  const outer = sizeOf(shape.slice(0, axis));
-  const m = shape[axis];
-  const inner = sizeOf(shape.slice(axis + 1));
+  const [outer, m, inner] = around(x.shape, axis);
+  const outShape = withExtent(x.shape, axis, len);
   if (outer === 1) {
     // one contiguous run: a pending shift, fused with what produced x and what consumes the result
     const arg = pendingExpr(x) ?? { kind: "leaf" as const, data: data(x), access: "full" as const };
-    const outShape1 = [...shape];
-    outShape1[axis] = len;
-    return lazy({ kind: "shift", arg, from: begin * inner, to: (begin + m) * inner, size: nodeCount(arg) + 1 }, outShape1);
+    return lazy({ kind: "shift", arg, from: begin * inner, to: (begin + m) * inner, size: nodeCount(arg) + 1 }, outShape);
   }
   const xd = data(x);
   const out = allocate(outer * len * inner);
   for (let o = 0; o < outer; o++) out.set(xd.subarray(o * m * inner, (o + 1) * m * inner), (o * len + begin) * inner);
-  const outShape = [...shape];
-  outShape[axis] = len;
   return fromData(out, outShape);
 }
 
