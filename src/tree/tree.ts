@@ -137,30 +137,30 @@ function collect(
     if (lift !== undefined) built!.push(lift(x as Value));
     return LEAF;
   }
-  if (Array.isArray(x)) {
-    let children: TreeDef[] | null = null;
-    const parts = lift === undefined ? undefined : new Array<unknown>(0);
-    for (let i = 0; i < x.length; i++) {
-      const c = collect(x[i], out, lift, parts);
-      if (c === undefined) return undefined;
-      if (c !== LEAF) (children ??= new Array<TreeDef>(x.length).fill(LEAF))[i] = c;
+  const isArray = Array.isArray(x);
+  if (!isArray && !isRecord(x)) return undefined;
+  // a record's values come in one builtin call, in the same order as its keys
+  const keys = isArray ? null : Object.keys(x);
+  const values: readonly unknown[] = isArray ? x : Object.values(x as object);
+  const size = values.length;
+  let children: TreeDef[] | null = null;
+  const parts = lift === undefined ? undefined : new Array<unknown>(size);
+  for (let i = 0; i < size; i++) {
+    const v = values[i];
+    // plain numbers, the common leaf, without a call
+    if (typeof v === "number") {
+      out.push(v);
+      if (parts !== undefined) parts[i] = lift!(v);
+      continue;
     }
-    if (parts !== undefined) built!.push(Object.freeze(parts));
-    return { keys: null, children, size: x.length };
+    const sub = parts === undefined ? undefined : [];
+    const c = collect(v, out, lift, sub);
+    if (c === undefined) return undefined;
+    if (sub !== undefined) parts![i] = sub[0];
+    if (c !== LEAF) (children ??= new Array<TreeDef>(size).fill(LEAF))[i] = c;
   }
-  if (isRecord(x)) {
-    const keys = Object.keys(x);
-    let children: TreeDef[] | null = null;
-    const parts = lift === undefined ? undefined : new Array<unknown>(0);
-    for (let i = 0; i < keys.length; i++) {
-      const c = collect(x[keys[i]], out, lift, parts);
-      if (c === undefined) return undefined;
-      if (c !== LEAF) (children ??= new Array<TreeDef>(keys.length).fill(LEAF))[i] = c;
-    }
-    if (parts !== undefined) built!.push(Object.freeze(record(keys, parts)));
-    return { keys, children, size: keys.length };
-  }
-  return undefined;
+  if (parts !== undefined) built!.push(Object.freeze(keys === null ? parts : record(keys, parts)));
+  return { keys, children, size };
 }
 
 /** The TypeError for the first non-Tree leaf of `tree`, with its path (found on this slow path only). */
