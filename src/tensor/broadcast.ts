@@ -3,7 +3,8 @@
 // a trailing row repeated; any other broadcast is written out first.
 import { broadcastToKernel } from "./layout.ts";
 import { type ElementOp, type Expr, MAX_NODES, nodeCount, run } from "./fusion.ts";
-import { data, formatShape, lazy, pendingExpr, type Shape, sameShape, sizeOf, Tensor } from "./tensor.ts";
+import { allocateUninitialized } from "./buffers.ts";
+import { data, formatShape, fromData, lazy, pendingExpr, type Shape, sameShape, sizeOf, Tensor } from "./tensor.ts";
 
 /** The broadcast shape of `a` and `b`, or a RangeError naming the op and both shapes. */
 export function broadcastShapes(a: Shape, b: Shape, op: string): Shape {
@@ -30,6 +31,32 @@ function isTrailing(inner: Shape, outer: Shape): boolean {
   return rest.every((d, i) => d === tail[i]);
 }
 
+/**
+ * Tensors this small are computed at once: compiling a fused loop costs more than the loop saves,
+ * and small tensors (a layer of a few units) are where per-op cost matters most.
+ */
+const SMALL = 256;
+
+/** The values of `op` over operands read as `args`, computed now (each op's own value function). */
+function evaluateSmall(op: ElementOp, args: readonly Expr[], n: number): Float64Array {
+  const read = args.map((a): ((i: number) => number) => {
+    if (a.kind === "const") return () => a.value;
+    if (a.kind === "leaf") {
+      const d = a.data;
+      return a.access === "scalar" ? () => d[0] : a.access === "row" ? (i) => d[i % d.length] : (i) => d[i];
+    }
+    const values = new Float64Array(n);
+    run(a, n, values);
+    return (i) => values[i];
+  });
+  const out = allocateUninitialized(n);
+  const f = op.value;
+  if (read.length === 1) for (let i = 0; i < n; i++) out[i] = f(read[0](i));
+  else if (read.length === 2) for (let i = 0; i < n; i++) out[i] = f(read[0](i), read[1](i));
+  else for (let i = 0; i < n; i++) out[i] = f(...read.map((r) => r(i)));
+  return out;
+}
+
 /** An operand as it is read at each output index. */
 function operand(x: number | Tensor, shape: Shape): Expr {
   if (typeof x === "number") return { kind: "const", value: x };
@@ -45,12 +72,17 @@ function operand(x: number | Tensor, shape: Shape): Expr {
  * pending operands computed first.
  */
 export function elementwise(op: ElementOp, operands: readonly (number | Tensor)[]): Tensor {
-  let shape: Shape = [];
-  for (const x of operands) if (typeof x !== "number") shape = broadcastShapes(shape, x.shape, op.name);
-  if (operands.length === 2 && typeof operands[0] !== "number" && typeof operands[1] !== "number") {
-    broadcastShapes(operands[0].shape, operands[1].shape, op.name); // names both operands' shapes
+  let shape: Shape | undefined;
+  for (const x of operands) {
+    if (typeof x === "number") continue;
+    // the common case, operands of one shape, keeps that (frozen) shape without building another
+    if (shape === undefined) shape = x.shape;
+    else if (!sameShape(shape, x.shape)) shape = broadcastShapes(shape, x.shape, op.name);
   }
+  shape ??= [];
   let args = operands.map((x) => operand(x, shape));
+  const n = sizeOf(shape);
+  if (n <= SMALL) return fromData(evaluateSmall(op, args, n), shape);
   let size = 1 + args.reduce((s, a) => s + nodeCount(a), 0);
   while (size > MAX_NODES) {
     let k = 0;
@@ -66,6 +98,8 @@ export function elementwise(op: ElementOp, operands: readonly (number | Tensor)[
 /** `op` of one tensor read into a larger `shape` (as one element or a repeated row), or undefined. */
 export function elementwiseTo(op: ElementOp, x: Tensor, shape: Shape): Tensor | undefined {
   if (x.size !== 1 && !isTrailing(x.shape, shape)) return undefined;
+  const n = sizeOf(shape);
+  if (n <= SMALL) return fromData(evaluateSmall(op, [operand(x, shape)], n), shape);
   return lazy({ kind: "op", op, args: [operand(x, shape)], size: 2 }, shape);
 }
 

@@ -65,7 +65,10 @@ const identity: ElementOp = { name: "broadcastTo", arity: 1, value: (v) => v, co
  * element is read as one value or as a repeated row, written out otherwise.
  */
 export function broadcastTo(x: number | Tensor, shape: Shape): Tensor {
-  if (typeof x === "number") return lazy({ kind: "op", op: identity, args: [{ kind: "const", value: x }], size: 2 }, shape);
+  if (typeof x === "number") {
+    if (sizeOf(shape) <= 256) return fromData(allocateUninitialized(sizeOf(shape)).fill(x), shape);
+    return lazy({ kind: "op", op: identity, args: [{ kind: "const", value: x }], size: 2 }, shape);
+  }
   const target = broadcastShapes(x.shape, shape, "broadcastTo");
   if (target.length !== shape.length || target.some((d, k) => d !== shape[k])) {
     throw new RangeError(`broadcastTo: shape ${formatShape(x.shape)} does not broadcast to ${formatShape(shape)}`);
@@ -220,7 +223,7 @@ export function sliceKernel(x: Tensor, begin: number, end: number, axis: number)
 export function padKernel(x: Tensor, begin: number, len: number, axis: number): Tensor {
   const [outer, m, inner] = around(x.shape, axis);
   const outShape = withExtent(x.shape, axis, len);
-  if (outer === 1) {
+  if (outer === 1 && outer * len * inner > 256) {
     // one contiguous run: a pending shift, fused with what produced x and what consumes the result
     const arg = pendingExpr(x) ?? { kind: "leaf" as const, data: data(x), access: "full" as const };
     return lazy({ kind: "shift", arg, from: begin * inner, to: (begin + m) * inner, size: nodeCount(arg) + 1 }, outShape);

@@ -53,7 +53,8 @@ export class Tensor {
     if (own !== undefined) {
       this.#data = own.data;
       this.#expr = own.expr;
-      this.shape = Object.freeze([...(shape as Shape)]);
+      // a frozen shape (another tensor's) can be shared; a fresh one is copied and frozen
+      this.shape = Object.isFrozen(shape) ? (shape as Shape) : Object.freeze([...(shape as Shape)]);
     } else {
       const copy = build(values, shape);
       this.#data = copy.data;
