@@ -16,6 +16,7 @@ export {
   abs, add, cos, div, dot, exp, log, max, min, mul, neg, pow, relu, sigmoid, sin, softplus, sqrt, square,
   sub, tan, tanh,
 } from "./rules/scalar.ts";
+export type { BinaryOp, UnaryOp } from "./rules/scalar.ts";
 
 // tensors
 export { Tensor, full, ones, tensor, zeros } from "./tensor/tensor.ts";
@@ -24,11 +25,6 @@ export type { NestedArray, Shape } from "./tensor/tensor.ts";
 export {
   argmax, concat, logSumExp, matmul, mean, oneHot, reshape, slice, softmax, sum, transpose,
 } from "./rules/tensor.ts";
-export { tensorPrimitives } from "./rules/tensor-catalogue.ts";
-export type { TensorPrimitive } from "./rules/tensor-catalogue.ts";
-export type { BinaryOp, Primitive, UnaryOp } from "./rules/scalar.ts";
-export { primitives } from "./rules/scalar.ts";
-export type { Domain } from "./rules/define.ts";
 
 // transforms
 export { derivative, jacfwd, jvp } from "./transforms/forward.ts";
@@ -39,6 +35,13 @@ export { hessian, hvp } from "./transforms/second-order.ts";
 export type { HessianVectorProduct } from "./transforms/second-order.ts";
 export type { Jacobian } from "./transforms/vector.ts";
 export { customJvp, customVjp } from "./transforms/custom.ts";
+
+// the catalogues of primitives, for table-driven tests and laws
+export { primitives } from "./rules/scalar.ts";
+export type { Primitive } from "./rules/scalar.ts";
+export { tensorPrimitives } from "./rules/tensor-catalogue.ts";
+export type { TensorPrimitive } from "./rules/tensor-catalogue.ts";
+export type { Domain } from "./rules/define.ts";
 
 // algebra (fp-ts instances)
 export { FieldReal, MonoidProductReal, MonoidSumReal, SemigroupGradient, getGradientMonoid } from "./algebra/instances.ts";
