@@ -343,3 +343,19 @@ describe("compiled stencils (slices and their pullbacks) agree with interpreted 
     );
   });
 });
+
+describe("dual tensors and signed zeros", () => {
+  it("dual(tensor, tangent) pushes a tangent tensor through ops, shaped like the primal", async () => {
+    const { dual, tangent } = await import("../src/index.ts");
+    const d = dual(tensor([1, 2]), tensor([1, 0]));
+    expect(arr(tangent(mul(d, d)))).toEqual([2, 0]);
+    expectTreeClose(arr(tangent(sin(d))), [Math.cos(1), 0]);
+    expect(() => dual(tensor([1, 2]), 1 as unknown as Tensor)).toThrow(/\[2\].*Real/);
+    expect(() => dual(tensor([1, 2]), tensor([1, 2, 3]))).toThrow(TypeError);
+  });
+  it("a zero derivative is 0, never −0, in tensors as in numbers", () => {
+    // cos(2)·0 = −0 in IEEE arithmetic; derivatives are returned unsigned
+    expect(Object.is((arr(jvp(sin, tensor([1, 2]), tensor([1, 0]))[1]) as number[])[1], 0)).toBe(true);
+    expect(Object.is((arr(grad((t: Tensor) => sum(mul(t, tensor([-0, 1]))))(tensor([1, 1]))) as number[])[0], 0)).toBe(true);
+  });
+});

@@ -4,6 +4,9 @@ import { Tracer, type Value, visitBuffers, zeroLike } from "../core/value.ts";
 import { asUser, enterTransform, exitTransform, pin } from "../tensor/buffers.ts";
 import { pendingCount } from "../tensor/tensor.ts";
 import { isLeaf, isRecord } from "../tree/tree.ts";
+import { elementwise } from "../tensor/broadcast.ts";
+import type { ElementOp } from "../tensor/fusion.ts";
+import { Tensor } from "../tensor/tensor.ts";
 import { Dual, type Tag } from "../forward/dual.ts";
 import type { Tracked } from "../reverse/tape.ts";
 import type { Tape } from "../reverse/tape.ts";
@@ -11,7 +14,11 @@ import type { Tape } from "../reverse/tape.ts";
 export { zeroLike } from "../core/value.ts";
 
 /** A derivative as returned to the caller: −0 is written 0 (the sign of a zero derivative means nothing). */
-export const unsigned = (d: Value): Value => (typeof d === "number" ? d + 0 : d);
+export const unsigned = (d: Value): Value =>
+  typeof d === "number" ? d + 0 : d instanceof Tensor ? elementwise(unsignedOp, [d]) : d;
+
+/** x + 0: −0 becomes 0, everything else (NaN included) stays; fused into the result's loop. */
+const unsignedOp: ElementOp = { name: "unsigned", arity: 1, value: (x) => x + 0, code: (x) => `(${x} + 0)` };
 
 /** A result leaf split at forward level `tag` into `[primal, tangent]`. */
 export function splitDual(tag: Tag, leaf: Value): readonly [Value, Value] {

@@ -1,9 +1,10 @@
 // Reading and making values by hand: primal, stopGradient, and the user's own dual numbers.
 import { describeValue } from "../core/errors.ts";
 import { escapedError } from "../core/trace.ts";
-import { payloadOf, type Real, Tracer, type Value } from "../core/value.ts";
-import { type NestedArray, type Tensor, toArray as toArrayPlain } from "../tensor/tensor.ts";
-import { pinTree } from "./levels.ts";
+import { payloadOf, type Real, shapeOf, Tracer, type Value } from "../core/value.ts";
+import { taint } from "../tensor/buffers.ts";
+import { formatShape, type NestedArray, sameShape, type Shape, type Tensor, toArray as toArrayPlain } from "../tensor/tensor.ts";
+import { pinTree, unsigned } from "./levels.ts";
 import { Dual, Tag } from "../forward/dual.ts";
 import { flatten, isLeaf, type Like, unflatten } from "../tree/tree.ts";
 
@@ -31,20 +32,32 @@ export function stopGradient<T>(x: T): Like<T> {
 }
 
 /** A dual number `primal + tangent·ε` with a fresh tag of its own. */
-export function dual(primal: Real, tangent: Real): Dual {
+export function dual(primal: Real, tangent: Real): Dual;
+export function dual(primal: Tensor, tangent: Tensor): Tensor;
+export function dual(primal: Real | Tensor, tangent: Real | Tensor): Dual | Tensor {
   for (const [what, v] of [["primal", primal], ["tangent", tangent]] as const) {
-    if (!isLeaf(v)) throw new TypeError(`dual: the ${what} must be a Real, got ${describeValue(v)}`);
+    if (!isLeaf(v)) throw new TypeError(`dual: the ${what} must be a Real or a Tensor, got ${describeValue(v)}`);
     if (v instanceof Tracer && !v.trace.live) throw escapedError(v.trace);
   }
+  // the tangent lives in the primal's space: the same kind, and for a tensor the same shape
+  const ps = shapeOf(primal);
+  const ts = shapeOf(tangent);
+  if ((ps === null) !== (ts === null) || (ps !== null && ts !== null && !sameShape(ps, ts))) {
+    const show = (s: Shape | null) => (s === null ? "a Real" : `a Tensor of shape ${formatShape(s)}`);
+    throw new TypeError(`dual: the tangent must be shaped like the primal: the primal is ${show(ps)}, the tangent ${show(ts)}`);
+  }
+  if (ps !== null) taint(); // a dual of tensors never closes: tensors made from it are never reused
   return new Dual(new Tag("dual"), primal, tangent);
 }
 
-/** The tangent of a dual number (0 for a plain number). */
-export function tangent(d: Real): Real {
+/** The tangent of a dual number (0 for a plain number), or of a dual tensor. */
+export function tangent(d: Tensor): Tensor;
+export function tangent(d: Real): Real;
+export function tangent(d: Real | Tensor): Real | Tensor {
   if (typeof d === "number") return 0;
   if (d instanceof Dual) {
     if (!d.trace.live) throw escapedError(d.trace);
-    return d.tangent as Real;
+    return unsigned(d.tangent) as Real | Tensor;
   }
   throw new TypeError(
     `tangent: expects a Dual (from dual(primal, tangent)) or a number, got ${describeValue(d)}` +
