@@ -355,7 +355,27 @@ describe("dual tensors and signed zeros", () => {
   });
   it("a zero derivative is 0, never −0, in tensors as in numbers", () => {
     // cos(2)·0 = −0 in IEEE arithmetic; derivatives are returned unsigned
-    expect(Object.is((arr(jvp(sin, tensor([1, 2]), tensor([1, 0]))[1]) as number[])[1], 0)).toBe(true);
+    expect(Object.is((arr(jvp((t: Tensor) => sin(t), tensor([1, 2]), tensor([1, 0]))[1]) as number[])[1], 0)).toBe(true);
     expect(Object.is((arr(grad((t: Tensor) => sum(mul(t, tensor([-0, 1]))))(tensor([1, 1]))) as number[])[0], 0)).toBe(true);
+  });
+});
+
+describe("a pullback keeps its forward values", () => {
+  it("gives the same answer on every call, for tensors large enough to reuse memory (≥ 2048 elements)", () => {
+    // the intermediates are pending when vjp returns and grow past the fusion limit in the pullback,
+    // so its first call computes them: that memory belongs to the tape, not to the call
+    const S = [48, 47];
+    const fit = (lo: number, hi: number, e: Tensor): Tensor =>
+      add((lo + hi) / 2, mul((0.9 * (hi - lo)) / 2, sin(mul(2 / (hi - lo), sub(e, (lo + hi) / 2)))));
+    const f = (s: Real): Tensor => {
+      const a = add(s, zeros(S));
+      return sub(div(a, fit(0.25, 4, add(fit(-4, 4, a), a))), add(s, zeros([47])));
+    };
+    const u = tensor(Array.from({ length: 48 * 47 }, (_, i) => (i % 17) / 8 - 1), S);
+    const [, pullback] = vjp(f, 0);
+    const first = pullback(u);
+    pullback(mul(2, u));
+    grad((t: Tensor) => sum(square(mul(t, 3))))(tensor(Array.from({ length: 48 * 47 }, () => 1), S));
+    expect(pullback(u)).toEqual(first);
   });
 });

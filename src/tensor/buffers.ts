@@ -28,6 +28,8 @@ interface Scope {
 let scope: Scope | undefined;
 /** Transforms running (nested calls included). */
 let depth = 0;
+/** > 0 inside a transform whose values outlive it (a vjp's forward pass, kept for its pullback). */
+let keeping = 0;
 /** > 0 while nabla's machinery runs (not user code). */
 let internal = 0;
 
@@ -44,15 +46,20 @@ export function allocateUninitialized(n: number): Float64Array {
   return track(reuse(n) ?? new Float64Array(n));
 }
 
-/** A buffer of n elements (arbitrary contents) owned as if allocated when `internal` was the case. */
-export function allocateAs(n: number, internalAtCreation: boolean): Float64Array {
+/**
+ * A buffer of n elements (arbitrary contents) for a pending tensor computed now: owned by the scope
+ * that was open, with the machinery running, when the tensor was made (`owner`), and only if that
+ * scope is still the open one. (A tensor made during a vjp and computed in a later call of its
+ * pullback belongs to no scope: the tape keeps it for the next call.)
+ */
+export function allocateFor(n: number, owner: object | undefined): Float64Array {
   const b = reuse(n) ?? new Float64Array(n);
-  if (scope !== undefined && internalAtCreation && b.length >= MIN_POOLED) scope.owned.push(b);
+  if (owner !== undefined && owner === scope && b.length >= MIN_POOLED) scope.owned.push(b);
   return b;
 }
 
-/** Whether nabla's machinery (not user code) is running. */
-export const isInternal = (): boolean => internal > 0;
+/** The scope that owns what the machinery makes now (undefined outside one, or in user code). */
+export const currentOwner = (): object | undefined => (internal > 0 && keeping === 0 ? scope : undefined);
 
 function reuse(n: number): Float64Array | undefined {
   if (n < MIN_POOLED) return undefined;
@@ -62,7 +69,7 @@ function reuse(n: number): Float64Array | undefined {
 }
 
 function track(b: Float64Array): Float64Array {
-  if (scope !== undefined && internal > 0 && b.length >= MIN_POOLED) scope.owned.push(b);
+  if (scope !== undefined && internal > 0 && keeping === 0 && b.length >= MIN_POOLED) scope.owned.push(b);
   return b;
 }
 
@@ -99,6 +106,7 @@ export function asUser<T>(run: () => T): T {
 /** A transform starts; the outermost one that can prove its intermediates dead opens a scope. */
 export function enterTransform(recycles: boolean): Scope | undefined {
   depth++;
+  if (!recycles) keeping++;
   if (depth === 1 && recycles && internal === 0) {
     scope = { owned: [], tainted: false };
     return scope;
@@ -111,17 +119,27 @@ export function enterTransform(recycles: boolean): Scope | undefined {
  * outermost scope recycles what it owned but kept; a nested transform's results are pinned, since
  * they go to user code that may keep them.
  */
-export function exitTransform(opened: Scope | undefined, keep?: (mark: (b: Float64Array) => void) => void): void {
+export function exitTransform(
+  opened: Scope | undefined,
+  recycles: boolean,
+  keep?: (mark: (b: Float64Array) => void) => void,
+): void {
   depth--;
+  if (!recycles) keeping--;
   if (opened === undefined) {
     if (keep !== undefined && scope !== undefined && scope.owned.length > 0) keep(pin);
     return;
   }
   scope = undefined;
-  if (keep === undefined || opened.tainted || opened.owned.length === 0) return;
+  if (keep !== undefined && !opened.tainted && opened.owned.length > 0) recycle(opened.owned, keep);
+  opened.owned.length = 0; // tensors made in the scope still point at it: let it hold nothing
+}
+
+/** Puts the owned buffers that `keep` does not reach (and nothing pinned) on the free lists. */
+function recycle(owned: readonly Float64Array[], keep: (mark: (b: Float64Array) => void) => void): void {
   const kept = new Set<ArrayBufferLike>();
   keep((b) => kept.add(b.buffer));
-  for (const b of opened.owned) {
+  for (const b of owned) {
     if (kept.has(b.buffer) || pinned.has(b.buffer) || freeBytes + 8 * b.length > MAX_FREE_BYTES) continue;
     kept.add(b.buffer); // never listed twice
     let list = free.get(b.length);

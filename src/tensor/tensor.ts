@@ -1,7 +1,7 @@
 // The Tensor: an immutable n-d array of float64 with a shape. Its data is private (no public way to
 // change it), it never shares a caller's array, and construction validates shape against data.
 import { describe } from "../core/errors.ts";
-import { allocate, allocateAs, isInternal } from "./buffers.ts";
+import { allocate, allocateFor, currentOwner } from "./buffers.ts";
 import { type Expr, run } from "./fusion.ts";
 
 /** A shape: non-negative integer extents, outermost first. `[]` is a 0-d tensor (one element). */
@@ -24,8 +24,8 @@ let trusted: { readonly data: Float64Array | undefined; readonly expr: Expr | un
 export class Tensor {
   #data: Float64Array | undefined;
   #expr: Expr | undefined;
-  /** Whether nabla's machinery made it (which decides who owns its buffer once computed). */
-  readonly #internal: boolean;
+  /** The recycling scope its buffer belongs to once computed, if the machinery made it in one. */
+  readonly #owner: object | undefined;
   /** Extents, outermost first; frozen. */
   readonly shape: Shape;
 
@@ -33,7 +33,7 @@ export class Tensor {
     dataOf = (t) => {
       if (t.#data === undefined) {
         const n = sizeOf(t.shape);
-        const out = allocateAs(n, t.#internal);
+        const out = allocateFor(n, t.#owner);
         run(t.#expr!, n, out);
         t.#data = out;
         t.#expr = undefined;
@@ -61,7 +61,7 @@ export class Tensor {
       this.#expr = undefined;
       this.shape = Object.freeze([...copy.shape]);
     }
-    this.#internal = isInternal();
+    this.#owner = currentOwner();
     Object.freeze(this);
   }
 

@@ -65,12 +65,12 @@ export function transformCall<T>(recycles: boolean, body: () => T): T {
   try {
     result = body();
   } catch (e) {
-    exitTransform(scope);
+    exitTransform(scope, recycles);
     throw e;
   }
   // A transform returns computed tensors, not pending expressions (its work is done when it returns).
   if (pendingCount() !== pendingBefore) visitResult(result, () => {});
-  exitTransform(scope, (mark) => visitResult(result, mark));
+  exitTransform(scope, recycles, (mark) => visitResult(result, mark));
   return result;
 }
 
