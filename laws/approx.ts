@@ -1,7 +1,8 @@
 // Float comparison for the laws: `approxEq({ rtol, atol })` is an fp-ts `Eq` on trees of numbers that
 // allows for rounding, and says where and by how much two trees differ when they do.
 import type { Eq } from "fp-ts/Eq";
-import { leavesOf, pathsOf, sameStructure } from "./trees.ts";
+import { Tensor, toArray } from "../src/index.ts";
+import { elementsOf, pathsOf, sameStructure } from "./trees.ts";
 
 /** How far apart two floats may be: |a − b| ≤ atol + rtol·scale. */
 export interface Tolerance {
@@ -50,8 +51,8 @@ export function approxEq(tolerance: Tolerance): ApproxEq {
     if (!sameStructure(actual, expected)) {
       return `the structures differ: ${show(actual)} vs ${show(expected)}`;
     }
-    const as = leavesOf(actual);
-    const es = leavesOf(expected);
+    const as = elementsOf(actual);
+    const es = elementsOf(expected);
     const paths = pathsOf(expected);
     for (let i = 0; i < as.length; i++) {
       const a = as[i];
@@ -70,9 +71,10 @@ export function approxEq(tolerance: Tolerance): ApproxEq {
   return Object.freeze({ rtol, atol, close, explain, equals: (a: unknown, b: unknown) => explain(a, b) === undefined });
 }
 
-/** A compact rendering of a tree of numbers for messages. */
+/** A compact rendering of a tree of numbers (and tensors, as `tensor([[…]])`) for messages. */
 export function show(tree: unknown): string {
   if (typeof tree === "number") return Object.is(tree, -0) ? "-0" : String(tree);
+  if (tree instanceof Tensor) return `tensor(${show(toArray(tree))})`;
   if (Array.isArray(tree)) return `[${tree.map(show).join(", ")}]`;
   if (typeof tree === "object" && tree !== null) {
     return `{ ${Object.entries(tree).map(([k, v]) => `${k}: ${show(v)}`).join(", ")} }`;

@@ -1,8 +1,10 @@
 // The inputs the laws sample: "nice" dyadic numbers (exact in binary, so a law's own arithmetic on them
-// adds no rounding), drawn inside each primitive's declared domain and away from its kinks.
+// adds no rounding), drawn inside each primitive's declared domain and away from its kinks; for tensor
+// primitives, tensors of random shapes, with kinks judged over the broadcast tuples.
 import fc from "fast-check";
-import type { Domain, Primitive } from "../src/index.ts";
-import { leavesOf, rebuild } from "./trees.ts";
+import { type Domain, type Primitive, type Tensor, tensor, type TensorPrimitive } from "../src/index.ts";
+import { broadcastKinkDistance, type Shape } from "./broadcast.ts";
+import { elementCount, fromElements, sizeOf } from "./trees.ts";
 
 /** Binary digits after the point of a nice number: k / 2⁶, a multiple of 1/64. */
 const BITS = 6;
@@ -42,8 +44,50 @@ export function inDomain(domain: Domain, arity: number, kinkMargin = KINK_MARGIN
 /** A primitive's arguments, from the catalogue's declared domain: the table drives the sampling. */
 export const argsOf = (p: Primitive, kinkMargin = KINK_MARGIN): fc.Arbitrary<number[]> => inDomain(p.domain, p.arity, kinkMargin);
 
-/** A tree shaped like `like` with leaves drawn from `leaf`: a tangent for an input, a cotangent for an output. */
+/**
+ * A tree shaped like `like` with numbers drawn from `leaf` (a tensor leaf gets a tensor of its shape):
+ * a tangent for an input, a cotangent for an output.
+ */
 export function treeLike<T>(like: T, leaf: fc.Arbitrary<number> = niceDirection): fc.Arbitrary<T> {
-  const n = leavesOf(like).length;
-  return fc.array(leaf, { minLength: n, maxLength: n }).map((ls) => rebuild(like, ls) as T);
+  const n = elementCount(like);
+  return fc.array(leaf, { minLength: n, maxLength: n }).map((ls) => fromElements(like, ls) as T);
+}
+
+/** A tensor of `shape` whose elements are nice numbers drawn from `element` (default: inside (−2, 2)). */
+export function tensorOf(shape: Shape, element: fc.Arbitrary<number> = nice(-2, 2)): fc.Arbitrary<Tensor> {
+  const n = sizeOf(shape);
+  return fc.array(element, { minLength: n, maxLength: n }).map((xs) => tensor(xs, shape));
+}
+
+/** Where a tensor primitive's arguments are drawn. */
+export interface TensorArgsOptions {
+  /** The least and greatest random extent (default 1 and 3). */
+  readonly extents?: readonly [number, number];
+  /** Least kink distance over the broadcast tuples (default KINK_MARGIN; 0 or less: kinks allowed). */
+  readonly kinkMargin?: number;
+  /** Element intervals to use instead of the primitive's own (e.g. the (−2, 2) before a map into it). */
+  readonly domain?: Domain;
+}
+
+/** Random extents for a tensor primitive: `p.dims` integers in [lo, hi]. */
+export const extentsOf = (p: Pick<TensorPrimitive, "dims">, [lo, hi]: readonly [number, number] = [1, 3]): fc.Arbitrary<number[]> =>
+  fc.array(fc.integer({ min: lo, max: hi }), { minLength: p.dims, maxLength: p.dims });
+
+/**
+ * A tensor primitive's arguments: shapes from random extents (`p.shapes(d)`, broadcasting patterns
+ * included), elements nice inside each argument's interval, and, when the primitive has kinks, at
+ * least `kinkMargin` from every kink over the tuples of elements that broadcasting pairs up.
+ */
+export function tensorArgsOf(p: TensorPrimitive, options: TensorArgsOptions = {}): fc.Arbitrary<Tensor[]> {
+  const { extents = [1, 3], kinkMargin = KINK_MARGIN, domain = p.domain } = options;
+  const args = extentsOf(p, extents).chain((d) =>
+    fc.tuple(
+      ...p.shapes(d).map((s, i) => {
+        const [lo, hi] = domain.args[Math.min(i, domain.args.length - 1)];
+        return tensorOf(s, nice(lo, hi));
+      }),
+    ),
+  );
+  const { kinkDistance } = domain;
+  return kinkDistance === undefined || kinkMargin <= 0 ? args : args.filter((xs) => broadcastKinkDistance(kinkDistance, xs) >= kinkMargin);
 }

@@ -1,10 +1,12 @@
 // Forward and reverse mode agree: the dot-product identity ⟨u, J·v⟩ = ⟨Jᵀ·u, v⟩ ties each jvp to
 // each pullback; the Jacobians they build are equal (jacfwd = jacrev); and both report f's own value.
 import fc from "fast-check";
-import { jacfwd, jacrev, type Real, valueAndGrad } from "../src/index.ts";
+import { type Real, valueAndGrad } from "../src/index.ts";
 import { identityTolerance, show } from "./approx.ts";
 import { treeLike } from "./arbitraries.ts";
-import { type Fun, gradient, jacobianOf, pullback, pushforward } from "./derivatives.ts";
+import {
+  asNested, type Fun, gradient, isVectorArgument, isVectorResult, jacobianForward, jacobianOf, jacobianReverse, pullback, pushforward,
+} from "./derivatives.ts";
 import {
   assertLaw, compared, type Fn, firstFailure, instancesOf, labelled, type LawOptions, type RunOptions, type Subject, type Verdict,
 } from "./harness.ts";
@@ -46,20 +48,18 @@ export function checkDotProductIdentity<X, Y>(subject: Subject<Fn<X, Y>, X>, opt
   );
 }
 
-const isNumberArray = (x: unknown): x is number[] => Array.isArray(x) && x.every((l) => typeof l === "number");
-
 function jacobianVerdict(f: Fun, options: LawOptions): (x: unknown) => Verdict {
   const eq = options.eq ?? identityTolerance;
   return (x) => {
     const y = f(x);
     const forward = jacobianOf("forward", f, x);
-    const vector = isNumberArray(x) && (typeof y === "number" || isNumberArray(y));
-    const fn = f as (x: readonly Real[]) => Real | readonly Real[];
+    const vector = isVectorArgument(x) && isVectorResult(x, y);
+    // jacfwd / jacrev give one row for a scalar function, else rows of columns (as a tensor for a tensor x)
+    const expected = typeof y === "number" ? forward[0] : forward;
     return firstFailure(
       () => compared("the Jacobian by jvps vs by pullbacks", eq.explain(forward, jacobianOf("reverse", f, x))),
-      // jacfwd / jacrev give one row for a scalar function, else rows of columns
-      () => (vector ? compared("jacfwd vs jvps", eq.explain(jacfwd(fn)(x), typeof y === "number" ? forward[0] : forward)) : undefined),
-      () => (vector ? compared("jacrev vs jvps", eq.explain(jacrev(fn)(x), typeof y === "number" ? forward[0] : forward)) : undefined),
+      () => (vector ? compared("jacfwd vs jvps", eq.explain(asNested(jacobianForward(f)(x)), expected)) : undefined),
+      () => (vector ? compared("jacrev vs jvps", eq.explain(asNested(jacobianReverse(f)(x)), expected)) : undefined),
       () => (typeof y === "number" ? compared("grad vs jvps", eq.explain(numbersOf(gradient(f)(x), "a gradient"), forward[0])) : undefined),
     );
   };
@@ -67,7 +67,8 @@ function jacobianVerdict(f: Fun, options: LawOptions): (x: unknown) => Verdict {
 
 /**
  * Forward and reverse Jacobians agree: the Jacobian built by jvps equals the one built by pullbacks,
- * and, for `Real[]` functions, `jacfwd` and `jacrev` (and `grad` for a scalar function) equal it too.
+ * and, for functions of a `Real[]` or a 1-D tensor, `jacfwd` and `jacrev` (and `grad` for a scalar
+ * function) equal it too.
  */
 export const jacobianAgreement =
   <X, Y>(f: (x: X) => Y, options: LawOptions = {}) =>

@@ -6,7 +6,7 @@ import { finiteDifferenceTolerance, show } from "./approx.ts";
 import { treeLike } from "./arbitraries.ts";
 import { type Fun, jvpLeaves, pullLeaves } from "./derivatives.ts";
 import { assertLaw, compared, type Fn, instancesOf, labelled, type LawOptions, type RunOptions, type Subject, type Verdict } from "./harness.ts";
-import { inner, maxAbs, numbersOf, rebuild } from "./trees.ts";
+import { fromElements, inner, maxAbs, numbersOf } from "./trees.ts";
 
 /** Options of the finite-difference law. */
 export interface FiniteDifferenceOptions extends LawOptions {
@@ -46,7 +46,7 @@ export function centralDifference(f: Fun, x: unknown, v: unknown, step?: number)
   const xs = numbersOf(x, "x");
   const vs = numbersOf(v, "v");
   const h = finiteDifferenceStep(xs, vs, step);
-  const at = (t: number): number[] => numbersOf(f(rebuild(x, xs.map((xi, i) => xi + t * vs[i]))), "f(x + t·v)");
+  const at = (t: number): number[] => numbersOf(f(fromElements(x, xs.map((xi, i) => xi + t * vs[i]))), "f(x + t·v)");
   const values: number[][] = [];
   // D(k) = (f(x + k·v) − f(x − k·v)) / 2k at k = h, h/2, h/4 (error c₂k² + c₄k⁴ + …)
   const d = [h, h / 2, h / 4].map((k) => {
@@ -88,7 +88,7 @@ function smoothAt(smoothOn: Smooth<unknown, unknown>["smoothOn"], step: number |
   const xs = numbersOf(x, "x");
   const vs = numbersOf(v, "v");
   const h = finiteDifferenceStep(xs, vs, step);
-  return smoothOn(x, rebuild(x, vs.map((vi) => h * vi)));
+  return smoothOn(x, fromElements(x, vs.map((vi) => h * vi)));
 }
 
 /**

@@ -45,9 +45,23 @@ export { checkPurity, nablaTransforms, purity } from "./purity.ts";
 export type { PurityOptions, Transforms } from "./purity.ts";
 
 // inputs: nice numbers in each primitive's domain, subjects from the catalogue, random programs
-export { argsOf, inDomain, KINK_MARGIN, nice, niceCoefficient, niceDirection, treeLike } from "./arbitraries.ts";
+export {
+  argsOf, extentsOf, inDomain, KINK_MARGIN, nice, niceCoefficient, niceDirection, tensorArgsOf, tensorOf, treeLike,
+} from "./arbitraries.ts";
+export type { TensorArgsOptions } from "./arbitraries.ts";
 export { subjectsFor } from "./catalogue.ts";
 export type { PrimitiveSubjects } from "./catalogue.ts";
+export { broadcastKinkDistance, broadcastShape, broadcastTuples, smoothAcross } from "./broadcast.ts";
+export type { KinkDistance, Shape } from "./broadcast.ts";
+export { reducer, tensorSubjectsFor, total } from "./tensor-subjects.ts";
+export {
+  runTensorProgram, showTensorExpr, showTensorProgram, tensorComposedPrograms, tensorPairedPrograms, tensorPrograms, tensorRealPrograms,
+  tensorScalarPrograms, tensorSmoothOn, tensorValidAt, tensorVectorPrograms, traceTensorProgram,
+} from "./tensor-programs.ts";
+export type {
+  Application, TensorExpr, TensorObserver, TensorProgram, TensorProgramOptions, TensorProgramSubject, TensorValue,
+} from "./tensor-programs.ts";
+export type { TensorArgs, TensorOut, TensorSubjectOptions, TensorSubjects } from "./tensor-subjects.ts";
 export { fitInto, programs, run, showExpr, showProgram, trace } from "./programs.ts";
 export type { Expr, Nested, Observer, Program, ProgramOptions } from "./programs.ts";
 export {

@@ -8,7 +8,7 @@ import {
   assertLaw, type CombinationOptions, compared, type Fn, instancesOf, labelled, type LawOptions, type Pair, type RunOptions, type Subject,
   type Verdict,
 } from "./harness.ts";
-import { combine, combineReals, combineScale, numbersOf, rebuild } from "./trees.ts";
+import { combine, combineReals, combineScale, fromElements, numbersOf } from "./trees.ts";
 
 /** One sample of a linearity law: a point, two directions (tangents or cotangents), two coefficients. */
 export interface LinearSample<X> {
@@ -21,7 +21,7 @@ export interface LinearSample<X> {
 
 /** a·d1 + b·d2 on trees of numbers. */
 const mix = (d1: unknown, d2: unknown, a: number, b: number): unknown =>
-  rebuild(d1, combine(a, numbersOf(d1, "a direction"), b, numbersOf(d2, "a direction")));
+  fromElements(d1, combine(a, numbersOf(d1, "a direction"), b, numbersOf(d2, "a direction")));
 
 /** `map(a·d1 + b·d2) = a·map(d1) + b·map(d2)` for a map from trees to number leaves. */
 function linearVerdict(what: string, map: (d: unknown) => number[], s: LinearSample<unknown>, eq = identityTolerance): Verdict {

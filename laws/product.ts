@@ -6,7 +6,7 @@ import { identityTolerance, show } from "./approx.ts";
 import { treeLike } from "./arbitraries.ts";
 import { type Fun, jvpLeaves, pullLeaves, pushforward } from "./derivatives.ts";
 import { assertLaw, type CombinationOptions, compared, instancesOf, type Pair, type RunOptions, type Subject, type Verdict, labelled } from "./harness.ts";
-import { numbersOf, rebuild, zipReals } from "./trees.ts";
+import { fromElements, numbersOf, zipReals } from "./trees.ts";
 
 type Rule = "product" | "quotient";
 
@@ -30,8 +30,8 @@ function ruleVerdict(rule: Rule, f: Fun, g: Fun, options: CombinationOptions): (
     } else {
       // J_hᵀ·u from J_fᵀ·(u·g) and J_gᵀ·(u·f) (product), J_fᵀ·(u/g) and J_gᵀ·(u·f/g²) (quotient)
       const u = numbersOf(d, "the cotangent");
-      const uf = rebuild(d, u.map((ui, i) => (rule === "product" ? ui * gx[i] : ui / gx[i])));
-      const ug = rebuild(d, u.map((ui, i) => (rule === "product" ? ui * fx[i] : (ui * fx[i]) / (gx[i] * gx[i]))));
+      const uf = fromElements(d, u.map((ui, i) => (rule === "product" ? ui * gx[i] : ui / gx[i])));
+      const ug = fromElements(d, u.map((ui, i) => (rule === "product" ? ui * fx[i] : (ui * fx[i]) / (gx[i] * gx[i]))));
       const left = pullLeaves(f, x, uf);
       const right = pullLeaves(g, x, ug);
       expected = left.map((l, i) => (rule === "product" ? l + right[i] : l - right[i]));

@@ -1,13 +1,13 @@
 // Purity: a function and its transforms leave their inputs unchanged, transforms return deeply frozen
-// results, the same input gives the same output (bit for bit), and a pullback may be called again and
-// again, in any order, with the same answers.
+// results that stay as they were (whatever runs later), the same input gives the same output (bit for
+// bit), and a pullback may be called again and again, in any order, with the same answers.
 import fc from "fast-check";
-import { derivative, grad, hessian, hvp, jacfwd, jacrev, type Real, valueAndGrad } from "../src/index.ts";
+import { derivative, grad, hessian, hvp, jacfwd, jacrev, valueAndGrad } from "../src/index.ts";
 import { show } from "./approx.ts";
 import { treeLike } from "./arbitraries.ts";
-import { type Fun, pullback, pushforward } from "./derivatives.ts";
+import { type Fun, isVectorArgument, isVectorResult, pullback, pushforward } from "./derivatives.ts";
 import { assertLaw, type Fn, firstFailure, instancesOf, labelled, type LawOptions, type RunOptions, type Subject, type Verdict } from "./harness.ts";
-import { copyTree, isContainer, leavesOf, sameStructure } from "./trees.ts";
+import { copyTree, elementsOf, isContainer, sameStructure, snapshot } from "./trees.ts";
 
 /** The transforms the purity law exercises, untyped. */
 export interface Transforms {
@@ -52,9 +52,12 @@ function unfrozenPath(x: unknown, path = "the result"): string | undefined {
   return undefined;
 }
 
-/** The same tree, bit for bit (NaN is the same as NaN; 0 and −0 are not). */
-const identical = (a: unknown, b: unknown): boolean =>
-  sameStructure(a, b) && leavesOf(a).every((l, i) => Object.is(l, leavesOf(b)[i]));
+/** The same tree, bit for bit, tensors element by element (NaN is the same as NaN; 0 and −0 are not). */
+function identical(a: unknown, b: unknown): boolean {
+  if (!sameStructure(a, b)) return false;
+  const eb = elementsOf(b);
+  return elementsOf(a).every((l, i) => Object.is(l, eb[i]));
+}
 
 const frozen = (what: string, x: unknown): Verdict => {
   const p = unfrozenPath(x, what);
@@ -64,6 +67,12 @@ const same = (what: string, a: unknown, b: unknown): Verdict =>
   identical(a, b) ? undefined : `${what} differs between calls with the same input: ${show(a)} vs ${show(b)}`;
 const unchanged = (what: string, before: unknown, after: unknown): Verdict =>
   identical(before, after) ? undefined : `${what} was changed: ${show(before)} became ${show(after)}`;
+/**
+ * Values read again after everything else ran, against snapshots taken when they were made: a
+ * tensor's memory handed to a later computation while it was still reachable would show here.
+ */
+const kept = (values: readonly (readonly [string, unknown, unknown])[]): Verdict =>
+  firstFailure(...values.map(([what, before, now]) => () => unchanged(`${what} (read again after later transforms)`, before, now)));
 
 interface PuritySample {
   readonly v: unknown;
@@ -77,6 +86,7 @@ function purityVerdict(f: Fun, options: PurityOptions): (x: unknown, s: PuritySa
   // Each check runs only once the ones before it held, in order: f itself first, then its transforms.
   // Inputs are fresh unfrozen copies, so that a mutation shows in them instead of being stopped.
   return (x, { v, u, w }) => {
+    const x0 = snapshot(x);
     const xc = copyTree(x);
     const y = f(xc);
     const direct = firstFailure(
@@ -84,23 +94,30 @@ function purityVerdict(f: Fun, options: PurityOptions): (x: unknown, s: PuritySa
       () => same("f(x)", y, f(copyTree(x))),
     );
     if (direct !== undefined) return direct;
+    const y0 = snapshot(y);
     if (mode === "forward") {
+      const v0 = snapshot(v);
       const vc = copyTree(v);
       const r = t.jvp(f, xc, vc);
+      const r0 = snapshot(r);
       return firstFailure(
         () => unchanged("jvp's input x", x, xc),
         () => unchanged("jvp's tangent v", v, vc),
         () => frozen("jvp's result", r),
         () => same("jvp", r, t.jvp(f, copyTree(x), copyTree(v))),
         () => (typeof x === "number" && typeof y === "number" ? same("derivative", t.derivative(f)(x), t.derivative(f)(x)) : undefined),
-        () => (isVector(x) && (typeof y === "number" || isVector(y)) ? matrixPurity("jacfwd", t.jacfwd(f), x) : undefined),
+        () => (isVectorArgument(x) && isVectorResult(x, y) ? matrixPurity("jacfwd", t.jacfwd(f), x) : undefined),
         () => (typeof y === "number" ? secondOrderPurity(t, f, x, v) : undefined),
+        () => kept([["x", x0, x], ["f(x)", y0, y], ["v", v0, v], ["jvp's result", r0, r]]),
       );
     }
+    const u0 = snapshot(u);
     const pair = t.vjp(f, xc);
+    const pair0 = snapshot(pair[0]);
     const pb = pair[1];
     const uc = copyTree(u);
     const first = pb(uc);
+    const first0 = snapshot(first);
     return firstFailure(
       () => unchanged("vjp's input x", x, xc),
       () => frozen("vjp's result", pair),
@@ -111,21 +128,20 @@ function purityVerdict(f: Fun, options: PurityOptions): (x: unknown, s: PuritySa
       () => (pb(copyTree(w)), same("the pullback (called after another cotangent)", first, pb(copyTree(u)))),
       () => same("vjp's pullback (from a second vjp)", first, t.vjp(f, copyTree(x))[1](copyTree(u))),
       () => (typeof y === "number" ? scalarPurity(t, f, x) : undefined),
-      () => (isVector(x) && (typeof y === "number" || isVector(y)) ? matrixPurity("jacrev", t.jacrev(f), x) : undefined),
+      () => (isVectorArgument(x) && isVectorResult(x, y) ? matrixPurity("jacrev", t.jacrev(f), x) : undefined),
+      () => kept([["x", x0, x], ["f(x)", y0, y], ["u", u0, u], ["vjp's value", pair0, pair[0]], ["the pullback's result", first0, first]]),
     );
   };
 }
 
-const isVector = (x: unknown): x is number[] => Array.isArray(x) && x.every((l) => typeof l === "number");
-
-/** A Jacobian or Hessian transform on a vector: input unchanged, result frozen, the same each time. */
-function matrixPurity(name: string, transform: Fun, x: readonly number[]): Verdict {
-  const xc = [...x];
+/** A Jacobian or Hessian transform on a vector (a `number[]` or a 1-D tensor): input unchanged, result frozen, the same each time. */
+function matrixPurity(name: string, transform: Fun, x: unknown): Verdict {
+  const xc = copyTree(x);
   const m = transform(xc);
   return firstFailure(
     () => unchanged(`${name}'s input`, x, xc),
     () => frozen(`${name}'s result`, m),
-    () => same(name, m, transform([...x])),
+    () => same(name, m, transform(copyTree(x))),
   );
 }
 
@@ -139,7 +155,7 @@ function secondOrderPurity(t: Transforms, f: Fun, x: unknown, v: unknown): Verdi
     () => unchanged("hvp's direction v", v, vc),
     () => frozen("hvp's result", hv),
     () => same("hvp", hv, t.hvp(f)(copyTree(x), copyTree(v))),
-    () => (isVector(x) ? matrixPurity("hessian", t.hessian(f), x) : undefined),
+    () => (isVectorArgument(x) ? matrixPurity("hessian", t.hessian(f), x) : undefined),
   );
 }
 

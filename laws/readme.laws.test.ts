@@ -2,10 +2,11 @@
 // tree of records and arrays (the laws are generic over Trees, not only over Real[]).
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { add, cos, customJvp, mul, type Real, sin, tanh } from "../src/index.ts";
+import { add, cos, customJvp, customVjp, matmul, mul, type Real, sin, tanh, type Tensor, transpose } from "../src/index.ts";
 import {
   checkDerivativeLinearity, checkDotProductIdentity, checkFiniteDifferences, checkHessianSymmetry, checkHvpMatchesHessian,
   checkJacobianAgreement, checkJacobianChainRule, checkLinearity, checkPrimalAgreement, checkProductRule, checkPurity, modes, nice,
+  tensorOf,
 } from "./index.ts";
 
 const runs = Number(process.env.NABLA_LAW_RUNS ?? 100);
@@ -23,6 +24,23 @@ it("the README's example runs, and its check catches a wrong rule", () => {
   // --- end ---
   const badSin = customJvp(sin, (x: Real, v: Real) => [sin(x), mul(cos(x), mul(v, 1.01))] as const);
   expect(() => checkFiniteDifferences({ f: badSin, x: nice(-3, 3) }, { mode: "forward" })).toThrow(/Counterexample/);
+});
+
+it("the README's tensor example runs, and its checks catch a pullback that forgets a transpose", () => {
+  // --- as in laws/README.md ---
+  const mm = (p: readonly Tensor[]) => matmul(p[0], p[1]);
+  const myMatmul = customVjp(mm, (p: readonly Tensor[]) =>
+    [mm(p), (u: Tensor) => [matmul(u, transpose(p[1])), matmul(transpose(p[0]), u)]] as const);
+  const extent = fc.integer({ min: 1, max: 3 });
+  const operands = fc.tuple(extent, extent, extent).chain(([n, k, m]) => fc.tuple(tensorOf([n, k]), tensorOf([k, m])));
+  checkFiniteDifferences({ f: myMatmul, x: operands }, { mode: "reverse" }); // throws if the pullback is wrong
+  checkDotProductIdentity({ f: myMatmul, x: operands });                     // forward agrees with reverse
+  // --- end ---
+  // on square operands, so that the forgotten transpose still has the right shape
+  const square = fc.integer({ min: 2, max: 3 }).chain((n) => fc.tuple(tensorOf([n, n]), tensorOf([n, n])));
+  const badMatmul = customVjp(mm, (p: readonly Tensor[]) => [mm(p), (u: Tensor) => [matmul(u, p[1]), matmul(transpose(p[0]), u)]] as const);
+  expect(() => checkFiniteDifferences({ f: badMatmul, x: square }, { mode: "reverse" })).toThrow(/Counterexample/);
+  expect(() => checkDotProductIdentity({ f: badMatmul, x: square })).toThrow(/Counterexample/);
 });
 
 describe("every law on a layer with nested parameters", () => {

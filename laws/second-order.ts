@@ -2,27 +2,33 @@
 // gradient of a gradient is the Hessian. H is built forward over forward (forward mode) or reverse over
 // reverse (reverse mode), so it is independent of hvp and hessian, which are forward over reverse.
 import fc from "fast-check";
-import { derivative, dot, grad, hessian, hvp, type Real } from "../src/index.ts";
+import { derivative, grad, hvp, type Real } from "../src/index.ts";
 import { identityTolerance, show } from "./approx.ts";
 import { treeLike } from "./arbitraries.ts";
-import { type Fun, gradient, jacobianOf, matmul, pushforward } from "./derivatives.ts";
+import { asNested, type Fun, gradient, hessianOf, isVectorArgument, jacobianOf, matmul, pushforward } from "./derivatives.ts";
 import {
   assertLaw, compared, type Fn, firstFailure, instancesOf, labelled, type LawOptions, type Mode, plain, type RunOptions, type Subject,
   type Verdict,
 } from "./harness.ts";
-import { inner, leavesOf, numbersOf, unitLike } from "./trees.ts";
+import { elementCount, inner, innerReals, leavesOf, numbersOf, unitLike } from "./trees.ts";
 
-/** ∇f as a flat array of Reals, by jvps of unit tangents (forward) or by grad (reverse). */
+/**
+ * ∇f as a flat array: one Real per number of y by jvps of unit tangents (forward), or grad's leaves,
+ * tensors included (reverse).
+ */
 const gradientLeaves =
   (mode: Mode, f: Fun) =>
   (y: unknown): unknown[] =>
-    mode === "forward" ? leavesOf(y).map((_, j) => pushforward(f, y, unitLike(y, j))[1]) : leavesOf(gradient(f)(y));
+    mode === "forward"
+      ? Array.from({ length: elementCount(y) }, (_, j) => pushforward(f, y, unitLike(y, j))[1])
+      : leavesOf(gradient(f)(y));
 
 /** H over x's leaves: the Jacobian of ∇f, forward over forward or reverse over reverse. */
 export const hessianBy = (mode: Mode, f: Fun, x: unknown): number[][] => jacobianOf(mode, gradientLeaves(mode, f), x);
 
 const transpose = (m: readonly (readonly number[])[]): number[][] => m.map((_, i) => m.map((row) => row[i]));
-const isNumberArray = (x: unknown): x is number[] => Array.isArray(x) && x.every((l) => typeof l === "number");
+/** `hessian(f)(x)` as nested arrays, for a `Real[]` or a 1-D tensor x. */
+const hessianMatrix = (f: Fun, x: unknown): number[][] => asNested(hessianOf(f)(x)) as number[][];
 const hvpOf = (f: Fun, x: unknown, v: unknown): number[] =>
   numbersOf((hvp(f as (x: unknown) => Real) as (x: unknown, v: unknown) => unknown)(x, v), "hvp's result");
 
@@ -36,8 +42,8 @@ function symmetryVerdict(f: Fun, options: LawOptions): (x: unknown, v: unknown, 
       () => compared(`H vs Hᵀ (H ${mode} over ${mode})`, eq.explain(h, transpose(h))),
       () => compared("⟨w, H·v⟩ vs ⟨v, H·w⟩ by hvp", eq.explain(left.value, right.value, [Math.max(left.scale, right.scale)])),
       () => {
-        if (!isNumberArray(x)) return undefined;
-        const hx = hessian(f as (x: readonly Real[]) => Real)(x);
+        if (!isVectorArgument(x)) return undefined;
+        const hx = hessianMatrix(f, x);
         return compared("hessian(f)(x) vs its transpose", eq.explain(hx, transpose(hx)));
       },
     );
@@ -60,15 +66,15 @@ function hvpVerdict(f: Fun, options: LawOptions): (x: unknown, v: unknown) => Ve
     return firstFailure(
       () => compared(`hvp(f)(x, v) vs H·v (H ${mode} over ${mode})`, eq.explain(hv, byMode.product.flat(), byMode.scale.flat())),
       () => {
-        if (!isNumberArray(x)) return undefined;
-        const byHessian = matmul(hessian(f as (x: readonly Real[]) => Real)(x), column);
+        if (!isVectorArgument(x)) return undefined;
+        const byHessian = matmul(hessianMatrix(f, x), column);
         return compared("hvp(f)(x, v) vs hessian(f)(x)·v", eq.explain(hv, byHessian.product.flat(), byHessian.scale.flat()));
       },
     );
   };
 }
 
-/** `hvp(f)(x, v) = H·v`, with H built in `mode` over `mode` (and, for `Real[]` inputs, by `hessian`). */
+/** `hvp(f)(x, v) = H·v`, with H built in `mode` over `mode` (and, for `Real[]` or 1-D tensor inputs, by `hessian`). */
 export const hvpMatchesHessian =
   <X>(f: (x: X) => Real, options: LawOptions = {}) =>
   (x: X, v: unknown): boolean =>
@@ -81,15 +87,14 @@ function gradOfGradVerdict(f: Fun, options: LawOptions): (x: unknown, v: unknown
       // f: Real → Real: the second derivative by nesting one transform in itself, against hessian
       const g = f as (x: Real) => Real;
       const twice = plain(mode === "forward" ? derivative(derivative(g))(x) : grad(grad(g))(x), "the second derivative");
-      const h = hessian((t: readonly Real[]) => g(t[0]))([x])[0][0];
+      const h = (hessianOf((t) => g((t as readonly Real[])[0]))([x]) as number[][])[0][0];
       return compared(`${mode === "forward" ? "derivative∘derivative" : "grad∘grad"} vs hessian`, eq.explain(twice, h));
     }
     // H·v as the derivative of ∇f along v: forward over forward, or the gradient of ⟨∇f, v⟩
-    const vs = numbersOf(v, "v");
     const nested =
       mode === "forward"
         ? numbersOf(pushforward(gradientLeaves("forward", f), x, v)[1], "a jvp's tangent")
-        : numbersOf(gradient((y) => dot(gradientLeaves("reverse", f)(y) as Real[], vs))(x), "a gradient");
+        : numbersOf(gradient((y) => innerReals(gradient(f)(y), v))(x), "a gradient");
     return compared(`${mode === "forward" ? "jvp∘jvp" : "grad∘grad"} along v vs hvp`, eq.explain(nested, hvpOf(f, x, v)));
   };
 }
