@@ -82,6 +82,78 @@ describe("bad leaves are TypeErrors naming their path", () => {
   });
 });
 
+describe("a structure seen again takes compiled code, with the same results and checks", () => {
+  // grad and valueAndGrad remember the last flat array or record they saw and read and rebuild it
+  // with generated code; every call below after the first goes that way.
+  type W = { readonly a: Real; readonly b: Real; readonly c: Real };
+  const f = (p: W) => add(mul(p.a, p.b), square(p.c));
+  const g = grad(f);
+  it("repeated records: ∂/∂a = b, ∂/∂b = a, ∂/∂c = 2c, frozen, in the argument's key order", () => {
+    for (let k = 1; k < 6; k++) {
+      const r = g({ a: k, b: 2, c: -k });
+      expect(r).toEqual({ a: 2, b: k, c: -2 * k });
+      expect(Object.keys(r)).toEqual(["a", "b", "c"]);
+      expect(Object.isFrozen(r)).toBe(true);
+    }
+  });
+  it("the function's argument stays frozen on the short path", () => {
+    const push = grad((p: Real[]) => { p.push(1); return p[0]; });
+    for (let k = 0; k < 3; k++) expect(() => push([1, 2])).toThrow(TypeError);
+  });
+  it("a different structure with as many leaves is not mistaken for the last one", () => {
+    const h = grad((p: Record<string, Real>) => mul(Object.values(p)[0], 3));
+    expect(h({ a: 1, b: 2 })).toEqual({ a: 3, b: 0 });
+    expect(h({ a: 1, b: 2 })).toEqual({ a: 3, b: 0 });
+    expect(h({ b: 1, a: 2 })).toEqual({ b: 3, a: 0 }); // same keys, other order
+    expect(Object.keys(h({ b: 1, a: 2 }))).toEqual(["b", "a"]);
+    expect(h({ x: 1, y: 2 })).toEqual({ x: 3, y: 0 });
+    const v = grad((p: readonly Real[] | Record<string, Real>) => mul((p as readonly Real[])[0] ?? (p as Record<string, Real>)["0"], 3));
+    expect(v([1, 2])).toEqual([3, 0]);
+    expect(v([1, 2])).toEqual([3, 0]);
+    expect(v({ 0: 1, 1: 2 })).toEqual({ 0: 3, 1: 0 }); // a record, not an array, with the same keys
+    expect(Array.isArray(v([1, 2]))).toBe(true);
+    expect(v([1, 2, 3])).toEqual([3, 0, 0]);
+  });
+  it("bad leaves and escaped Reals are still caught, with their path", () => {
+    g({ a: 1, b: 2, c: 3 });
+    expect(() => g({ a: 1, b: "2", c: 3 } as never)).toThrow(/the leaf at b is a string/);
+    let escaped: Real = 0;
+    grad((x: Real) => { escaped = x; return x; })(1);
+    expect(() => g({ a: 1, b: escaped, c: 3 })).toThrow(/escaped|used after/);
+    expect(g({ a: 1, b: 2, c: 3 })).toEqual({ a: 2, b: 1, c: 6 });
+  });
+  it("records with a __proto__ key are rebuilt as records with that own key", () => {
+    const input = JSON.parse('{"x": 2, "__proto__": 3}') as Record<string, number>;
+    const h = grad((p: Record<string, Real>) => mul(p["x"], p["__proto__"]));
+    for (let k = 0; k < 3; k++) {
+      const r = h(input);
+      expect(Object.keys(r)).toEqual(["x", "__proto__"]);
+      expect(r["__proto__"]).toBe(2);
+      expect(Object.getPrototypeOf(r)).toBe(Object.prototype);
+    }
+  });
+  it("where code cannot be generated (a strict CSP: new Function throws EvalError), closures do the same", () => {
+    const h = grad((p: { readonly u: Real; readonly v: Real }) => mul(p.u, square(p.v)));
+    const original = globalThis.Function;
+    globalThis.Function = function () {
+      throw new EvalError("Refused to evaluate a string as JavaScript");
+    } as unknown as FunctionConstructor;
+    try {
+      for (let k = 1; k < 4; k++) {
+        const r = h({ u: k, v: 3 });
+        expect(r).toEqual({ u: 9, v: 6 * k });
+        expect(Object.isFrozen(r)).toBe(true);
+      }
+    } finally {
+      globalThis.Function = original;
+    }
+  });
+  it("valueAndGrad too", () => {
+    const vg = valueAndGrad(f);
+    for (let k = 0; k < 3; k++) expect(vg({ a: 2, b: 3, c: k })).toEqual([6 + k * k, { a: 3, b: 2, c: 2 * k }]);
+  });
+});
+
 describe("types", () => {
   it("grad's result has the argument's type, with plain numbers for plain numbers", () => {
     expectTypeOf(grad(loss)(params)).toEqualTypeOf<{ hidden: { w: number[]; b: number }; out: number[][] }>();

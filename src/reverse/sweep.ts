@@ -49,15 +49,7 @@ let scratchMark = new Uint32Array(256);
 let generation = 0;
 
 function sweepPlain(tape: Tape, seeds: readonly Seed[], inputs: number, end: number): (number | undefined)[] {
-  if (scratchCt.length < end) {
-    scratchCt = new Float64Array(2 * end);
-    scratchMark = new Uint32Array(2 * end);
-  }
-  if (++generation === 0xffffffff) {
-    scratchMark.fill(0);
-    generation = 1;
-  }
-  const gen = generation;
+  const gen = nextGeneration(end);
   const ct = scratchCt;
   const mark = scratchMark;
   for (let k = 0; k < seeds.length; k++) {
@@ -69,6 +61,46 @@ function sweepPlain(tape: Tape, seeds: readonly Seed[], inputs: number, end: num
       ct[i] = u;
     }
   }
+  propagatePlain(tape, inputs, end, gen);
+  const out = new Array<number | undefined>(inputs);
+  for (let i = 0; i < inputs; i++) out[i] = mark[i] === gen ? ct[i] : undefined;
+  return out;
+}
+
+/**
+ * grad's sweep: a plain tape, cotangent 1 on the scalar result at `index`. Returns the first
+ * `inputs` nodes' cotangents (−0 written 0), or `zero(i)` for an input the result does not reach.
+ */
+export function gradientPlain<Z>(tape: Tape, index: number, inputs: number, zero: (i: number) => Z): (number | Z)[] {
+  const end = Math.max(index + 1, inputs);
+  const gen = nextGeneration(end);
+  const ct = scratchCt;
+  const mark = scratchMark;
+  mark[index] = gen;
+  ct[index] = 1;
+  propagatePlain(tape, inputs, end, gen);
+  const out = new Array<number | Z>(inputs);
+  for (let i = 0; i < inputs; i++) out[i] = mark[i] === gen ? ct[i] + 0 : zero(i);
+  return out;
+}
+
+/** A fresh generation for a sweep over `end` nodes (scratch arrays grown to fit). */
+function nextGeneration(end: number): number {
+  if (scratchCt.length < end) {
+    scratchCt = new Float64Array(2 * end);
+    scratchMark = new Uint32Array(2 * end);
+  }
+  if (++generation === 0xffffffff) {
+    scratchMark.fill(0);
+    generation = 1;
+  }
+  return generation;
+}
+
+/** Pushes the cotangents marked `gen` from node `end − 1` down to node `inputs`. */
+function propagatePlain(tape: Tape, inputs: number, end: number, gen: number): void {
+  const ct = scratchCt;
+  const mark = scratchMark;
   const { parentA, parentB, partialA, partialB, wide } = tape;
   for (let i = end - 1; i >= inputs; i--) {
     if (mark[i] !== gen) continue;
@@ -102,9 +134,6 @@ function sweepPlain(tape: Tape, seeds: readonly Seed[], inputs: number, end: num
       }
     }
   }
-  const out = new Array<number | undefined>(inputs);
-  for (let i = 0; i < inputs; i++) out[i] = mark[i] === gen ? ct[i] : undefined;
-  return out;
 }
 
 function sweepCarried(tape: Tape, seeds: readonly Seed[], inputs: number, end: number): (Value | undefined)[] {

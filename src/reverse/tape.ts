@@ -56,6 +56,8 @@ export class Tape extends Trace {
   partialA: Float64Array;
   partialB: Float64Array;
   private capacity: number;
+  /** The arrays this tape started with (handed back whole when it has not grown). */
+  private readonly buffers: Buffers;
   /** Partials that carry an outer level's perturbation (higher order), keyed by `2·node + slot`. */
   carriers: Map<number, Value> | undefined;
   wide: Map<number, WideNode> | undefined;
@@ -71,6 +73,7 @@ export class Tape extends Trace {
       partialB: new Float64Array(64),
     };
     spare = undefined;
+    this.buffers = b;
     this.parentA = b.parentA;
     this.parentB = b.parentB;
     this.partialA = b.partialA;
@@ -84,7 +87,8 @@ export class Tape extends Trace {
    */
   release(): void {
     if (spare === undefined || spare.parentA.length < this.capacity) {
-      spare = { parentA: this.parentA, parentB: this.parentB, partialA: this.partialA, partialB: this.partialB };
+      const b = this.buffers;
+      spare = b.parentA === this.parentA ? b : { parentA: this.parentA, parentB: this.parentB, partialA: this.partialA, partialB: this.partialB };
     }
     this.size = 0;
   }

@@ -3,6 +3,7 @@
 // Kinks follow SPEC §7: relu'(0) = 0, abs'(0) = 0, max → a when a >= b, min → a when a <= b,
 // pow's ∂/∂y = x^y·ln x taken as 0 where x == 0.
 import { apply1, apply2, applyN } from "../core/apply.ts";
+import { instantiate } from "../core/compile.ts";
 import { describe } from "../core/errors.ts";
 import type { Real, Value } from "../core/value.ts";
 import type { Tensor } from "../tensor/tensor.ts";
@@ -192,16 +193,6 @@ const binarySource = `return function op(a, b) {
   }
   return apply2(rule, a, b);
 };`;
-
-/** Instantiates an op's source with its rule, or returns undefined where new Function is forbidden. */
-function instantiate(source: string, names: readonly string[], values: readonly unknown[]): unknown {
-  try {
-    return new Function(...names, source)(...values);
-  } catch (e) {
-    if (e instanceof EvalError) return undefined;
-    throw e;
-  }
-}
 
 function unaryOp(rule: UnaryRule): UnaryOp {
   const op = instantiate(unarySource, ["rule", "value", "d", "Tracked", "apply1"], [rule, rule.value, rule.d, Tracked, apply1]);

@@ -103,6 +103,17 @@ export function asUser<T>(run: () => T): T {
   }
 }
 
+/** `asUser(() => f(x))` without the closure, for the user function every transform calls. */
+export function callAsUser(f: (x: unknown) => unknown, x: unknown): unknown {
+  const saved = internal;
+  internal = 0;
+  try {
+    return f(x);
+  } finally {
+    internal = saved;
+  }
+}
+
 /** A transform starts; the outermost one that can prove its intermediates dead opens a scope. */
 export function enterTransform(recycles: boolean): Scope | undefined {
   depth++;
@@ -114,31 +125,31 @@ export function enterTransform(recycles: boolean): Scope | undefined {
   return undefined;
 }
 
+/** Visits every buffer that `result` reaches. */
+export type Walk = (result: unknown, mark: (b: Float64Array) => void) => void;
+
 /**
- * A transform ends, `keep` walking the buffers its results reach (undefined when it threw). An
+ * A transform ends, `walk` visiting the buffers its `result` reaches (undefined when it threw). An
  * outermost scope recycles what it owned but kept; a nested transform's results are pinned, since
  * they go to user code that may keep them.
  */
-export function exitTransform(
-  opened: Scope | undefined,
-  recycles: boolean,
-  keep?: (mark: (b: Float64Array) => void) => void,
-): void {
+export function exitTransform(opened: Scope | undefined, recycles: boolean, walk?: Walk, result?: unknown): void {
   depth--;
   if (!recycles) keeping--;
   if (opened === undefined) {
-    if (keep !== undefined && scope !== undefined && scope.owned.length > 0) keep(pin);
+    if (walk !== undefined && scope !== undefined && scope.owned.length > 0) walk(result, pin);
     return;
   }
   scope = undefined;
-  if (keep !== undefined && !opened.tainted && opened.owned.length > 0) recycle(opened.owned, keep);
+  if (opened.owned.length === 0) return;
+  if (walk !== undefined && !opened.tainted) recycle(opened.owned, walk, result);
   opened.owned.length = 0; // tensors made in the scope still point at it: let it hold nothing
 }
 
-/** Puts the owned buffers that `keep` does not reach (and nothing pinned) on the free lists. */
-function recycle(owned: readonly Float64Array[], keep: (mark: (b: Float64Array) => void) => void): void {
+/** Puts the owned buffers that `result` does not reach (and nothing pinned) on the free lists. */
+function recycle(owned: readonly Float64Array[], walk: Walk, result: unknown): void {
   const kept = new Set<ArrayBufferLike>();
-  keep((b) => kept.add(b.buffer));
+  walk(result, (b) => kept.add(b.buffer));
   for (const b of owned) {
     if (kept.has(b.buffer) || pinned.has(b.buffer) || freeBytes + 8 * b.length > MAX_FREE_BYTES) continue;
     kept.add(b.buffer); // never listed twice

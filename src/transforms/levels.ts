@@ -1,7 +1,7 @@
 // Opening and closing one level around a user function: wrapping the argument's leaves, and reading
 // its result's leaves back at that level (primal and tangent, or primal and tape index).
 import { Tracer, type Value, visitBuffers, zeroLike } from "../core/value.ts";
-import { asUser, enterTransform, exitTransform, pin } from "../tensor/buffers.ts";
+import { callAsUser, enterTransform, exitTransform, pin } from "../tensor/buffers.ts";
 import { pendingCount } from "../tensor/tensor.ts";
 import { isLeaf, isRecord } from "../tree/tree.ts";
 import { elementwise } from "../tensor/broadcast.ts";
@@ -70,9 +70,9 @@ export function transformCall<T>(recycles: boolean, body: () => T): T {
   }
   // A transform returns computed tensors, not pending expressions (its work is done when it returns).
   if (pendingCount() !== pendingBefore) visitResult(result, () => {});
-  exitTransform(scope, recycles, (mark) => visitResult(result, mark));
+  exitTransform(scope, recycles, visitResult, result);
   return result;
 }
 
 /** Calls the user's function (user code, even when a transform runs inside nabla's machinery). */
-export const callUser = (f: (x: never) => unknown, x: unknown): unknown => asUser(() => (f as (x: unknown) => unknown)(x));
+export const callUser = (f: (x: never) => unknown, x: unknown): unknown => callAsUser(f as (x: unknown) => unknown, x);

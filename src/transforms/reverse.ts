@@ -4,9 +4,9 @@ import { describeValue } from "../core/errors.ts";
 import { type Real, shapeOf, Tracer, type Value } from "../core/value.ts";
 import type { Tensor } from "../tensor/tensor.ts";
 import { Tracked } from "../reverse/tape.ts";
-import { sweep, type Seed } from "../reverse/sweep.ts";
+import { gradientPlain, sweep, type Seed } from "../reverse/sweep.ts";
 import { Tape } from "../reverse/tape.ts";
-import { type Flat, flatten, flattenAs, flattenLifted, freezeTree, LEAF, type Like, type Result, unflatten } from "../tree/tree.ts";
+import { type Flat, flatten, flattenAs, flattenLifted, freezeTree, LEAF, type Like, type Result, type TreeDef, unflatten } from "../tree/tree.ts";
 import { callUser, splitTracked, transformCall, unsigned, zeroLike } from "./levels.ts";
 import { type Jacobian, stackRows, unitTensor, vectorArgument, vectorResult } from "./vector.ts";
 
@@ -115,18 +115,29 @@ export interface ValueAndGradient<X> {
   (x: X): readonly [Real, Like<X>];
 }
 
+/** The argument structure a gradient function saw last: a repeat is read and rebuilt by compiled code. */
+interface StructureMemo {
+  def: TreeDef | undefined;
+}
+
 /**
  * The value and gradient leaves of `f` at `x`. The common case (a scalar on this tape, every partial
  * a plain number) takes a short path; anything else goes through a full recording.
  */
-function valueAndGradLeaves(f: (x: never) => unknown, x: unknown, transform: string): readonly [Value, Value[], Flat] {
+function valueAndGradLeaves(
+  f: (x: never) => unknown,
+  x: unknown,
+  transform: string,
+  memo: StructureMemo,
+): readonly [Value, Value[], Flat] {
   const tape = new Tape(transform);
   let input: Flat;
   let y: unknown;
   let rec: Recording | undefined;
   try {
-    const lifted = flattenLifted(x, transform, (leaf) => tape.input(leaf));
+    const lifted = flattenLifted(x, transform, (leaf) => tape.input(leaf), memo.def);
     input = lifted;
+    memo.def = lifted.def;
     y = callUser(f, lifted.lifted);
     const fast = y instanceof Tracked && y.trace === tape && typeof y.primal === "number" && tape.isPlain;
     if (!fast) rec = finish(tape, input, y, transform);
@@ -135,31 +146,30 @@ function valueAndGradLeaves(f: (x: never) => unknown, x: unknown, transform: str
   }
   if (rec === undefined) {
     const out = y as Tracked;
-    const cts = sweep(tape, [[out.index, 1]], input.leaves.length);
+    const leaves = input.leaves;
+    const g = gradientPlain(tape, out.index, leaves.length, (i) => zeroLike(leaves[i]));
     tape.release();
-    for (let i = 0; i < cts.length; i++) {
-      const c = cts[i];
-      cts[i] = c === undefined ? zeroLike(input.leaves[i]) : unsigned(c);
-    }
-    return [out.primal, cts as Value[], input];
+    return [out.primal, g, input];
   }
   return [rec.y.leaves[0], gradLeaves(rec, transform), input];
 }
 
 /** `x ↦ ∇f(x)`, shaped like `x`, for `f` returning a scalar Real. */
 export function grad<X>(f: (x: X) => Real): Gradient<X> {
+  const memo: StructureMemo = { def: undefined };
   return ((x: X) =>
     transformCall(true, () => {
-      const [, g, input] = valueAndGradLeaves(f, x, "grad");
+      const [, g, input] = valueAndGradLeaves(f, x, "grad", memo);
       return unflatten(input.def, g);
     })) as Gradient<X>;
 }
 
 /** `x ↦ [f(x), ∇f(x)]`. */
 export function valueAndGrad<X>(f: (x: X) => Real): ValueAndGradient<X> {
+  const memo: StructureMemo = { def: undefined };
   return ((x: X) =>
     transformCall(true, () => {
-      const [value, g, input] = valueAndGradLeaves(f, x, "valueAndGrad");
+      const [value, g, input] = valueAndGradLeaves(f, x, "valueAndGrad", memo);
       return Object.freeze([value as Real, unflatten(input.def, g)] as const);
     })) as ValueAndGradient<X>;
 }

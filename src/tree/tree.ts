@@ -3,6 +3,7 @@
 // that validates as it goes; a path for an error message is worked out only when one is needed.
 import { freeze } from "immer";
 import { describe } from "../core/errors.ts";
+import { instantiate } from "../core/compile.ts";
 import { escapedError } from "../core/trace.ts";
 import { type Real, shapeOf, Tracer, type Value } from "../core/value.ts";
 import { formatShape, sameShape, Tensor } from "../tensor/tensor.ts";
@@ -62,6 +63,14 @@ interface Container {
   /** The children's structures, or null when every child is a leaf (the common flat case). */
   readonly children: readonly TreeDef[] | null;
   readonly size: number;
+  /** A flat record's compiled reader and builder, made once a transform sees the structure again. */
+  compiled: Compiled | undefined;
+}
+
+/** Straight-line code for one flat record structure: property loads and an object literal. */
+interface Compiled {
+  readonly read: (x: object) => unknown[];
+  readonly make: (values: readonly unknown[]) => Record<string, unknown>;
 }
 
 /** A tree taken apart: its leaves in order, and its structure. */
@@ -111,12 +120,64 @@ export function flatten(tree: unknown, context: string, root = "the argument"): 
  * One pass that flattens `tree` and builds the frozen tree a transform hands to the function, with
  * every leaf replaced by `lift(leaf)` (the same as `flatten` then `unflatten` of the lifted leaves).
  */
-export function flattenLifted(tree: unknown, context: string, lift: (leaf: Value) => Value): Flat & { readonly lifted: unknown } {
+export function flattenLifted(
+  tree: unknown,
+  context: string,
+  lift: (leaf: Value) => Value,
+  hint?: TreeDef,
+): Flat & { readonly lifted: unknown } {
   const leaves: Value[] = [];
+  if (hint !== undefined && hint !== LEAF && hint.children === null) {
+    const lifted = liftFlat(hint, tree, leaves, lift);
+    if (lifted !== undefined) return { leaves, def: hint, lifted };
+    leaves.length = 0;
+  }
   const lifted: unknown[] = [];
   const def = collect(tree, leaves, lift, lifted);
   if (def === undefined) throw badLeaf(tree, context, "the argument");
   return { leaves, def, lifted: lifted[0] };
+}
+
+/**
+ * `flattenLifted`'s short path for a flat array or record of structure `def` (the structure a
+ * transform saw last time): the lifted container (frozen, as every tree handed to user code is),
+ * or undefined when `x` is anything else.
+ */
+function liftFlat(def: Container, x: unknown, out: Value[], lift: (leaf: Value) => Value): unknown {
+  const { keys, size } = def;
+  let values: readonly unknown[];
+  if (keys === null) {
+    if (!Array.isArray(x) || x.length !== size) return undefined;
+    values = x;
+  } else {
+    if (!isRecord(x)) return undefined;
+    const own = Object.keys(x);
+    if (own.length !== size) return undefined;
+    for (let i = 0; i < size; i++) if (own[i] !== keys[i]) return undefined;
+    values = compiledFor(def, keys).read(x);
+  }
+  const parts = new Array<unknown>(size);
+  for (let i = 0; i < size; i++) {
+    const v = values[i];
+    if (typeof v !== "number" && !(v instanceof Tensor) && !(v instanceof Tracer && v.trace.live)) return undefined;
+    out.push(v as Value);
+    parts[i] = lift(v as Value);
+  }
+  return Object.freeze(keys === null ? parts : compiledFor(def, keys).make(parts));
+}
+
+/** The compiled reader and builder of a flat record structure (closures where code cannot be generated). */
+function compiledFor(def: Container, keys: readonly string[]): Compiled {
+  if (def.compiled !== undefined) return def.compiled;
+  const literal = keys.every((k) => k !== "__proto__"); // `{ "__proto__": v }` would set the prototype
+  const names = keys.map((k) => JSON.stringify(k));
+  const read = literal ? instantiate(`return function readRecord(x) { return [${names.map((k) => `x[${k}]`).join(", ")}]; };`, [], []) : undefined;
+  const make = literal ? instantiate(`return function makeRecord(v) { return { ${names.map((k, i) => `${k}: v[${i}]`).join(", ")} }; };`, [], []) : undefined;
+  def.compiled = {
+    read: (read as Compiled["read"] | undefined) ?? ((x) => keys.map((k) => (x as Record<string, unknown>)[k])),
+    make: (make as Compiled["make"] | undefined) ?? ((v) => record(keys, v)),
+  };
+  return def.compiled;
 }
 
 /** Appends the leaves of `x` to `out` and returns its structure; undefined at anything not a Tree. */
@@ -160,7 +221,7 @@ function collect(
     if (c !== LEAF) (children ??= new Array<TreeDef>(size).fill(LEAF))[i] = c;
   }
   if (parts !== undefined) built!.push(Object.freeze(keys === null ? parts : record(keys, parts)));
-  return { keys, children, size };
+  return { keys, children, size, compiled: undefined };
 }
 
 /** The TypeError for the first non-Tree leaf of `tree`, with its path (found on this slow path only). */
@@ -199,6 +260,11 @@ function build(def: TreeDef, leaves: readonly unknown[], cursor: { next: number 
     const out = new Array<unknown>(size);
     for (let i = 0; i < size; i++) out[i] = children === null ? leaves[cursor.next++] : build(children[i], leaves, cursor);
     return Object.freeze(out);
+  }
+  if (def.compiled !== undefined) {
+    const start = cursor.next;
+    cursor.next += size;
+    return Object.freeze(def.compiled.make(start === 0 && leaves.length === size ? leaves : leaves.slice(start, start + size)));
   }
   const values = new Array<unknown>(size);
   for (let i = 0; i < size; i++) values[i] = children === null ? leaves[cursor.next++] : build(children[i], leaves, cursor);
