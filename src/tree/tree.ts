@@ -67,9 +67,15 @@ interface Container {
   compiled: Compiled | undefined;
 }
 
-/** Straight-line code for one flat record structure: property loads and an object literal. */
+/** Straight-line code for one flat record structure: property loads and object literals. */
 interface Compiled {
-  readonly read: (x: object) => unknown[];
+  /** Appends the record's leaves to `out` and returns the record of their lifts; undefined at a bad leaf. */
+  readonly lift: (
+    x: object,
+    out: Value[],
+    lift: (leaf: Value) => Value,
+    isLiveLeaf: (v: unknown) => boolean,
+  ) => Record<string, unknown> | undefined;
   readonly make: (values: readonly unknown[]) => Record<string, unknown>;
 }
 
@@ -145,36 +151,54 @@ export function flattenLifted(
  */
 function liftFlat(def: Container, x: unknown, out: Value[], lift: (leaf: Value) => Value): unknown {
   const { keys, size } = def;
-  let values: readonly unknown[];
   if (keys === null) {
     if (!Array.isArray(x) || x.length !== size) return undefined;
-    values = x;
-  } else {
-    if (!isRecord(x)) return undefined;
-    const own = Object.keys(x);
-    if (own.length !== size) return undefined;
-    for (let i = 0; i < size; i++) if (own[i] !== keys[i]) return undefined;
-    values = compiledFor(def, keys).read(x);
+    const parts = new Array<unknown>(size);
+    for (let i = 0; i < size; i++) {
+      const v: unknown = x[i];
+      if (typeof v !== "number" && !isLiveLeaf(v)) return undefined;
+      out.push(v as Value);
+      parts[i] = lift(v as Value);
+    }
+    return Object.freeze(parts);
   }
-  const parts = new Array<unknown>(size);
-  for (let i = 0; i < size; i++) {
-    const v = values[i];
-    if (typeof v !== "number" && !(v instanceof Tensor) && !(v instanceof Tracer && v.trace.live)) return undefined;
-    out.push(v as Value);
-    parts[i] = lift(v as Value);
-  }
-  return Object.freeze(keys === null ? parts : compiledFor(def, keys).make(parts));
+  if (!isRecord(x)) return undefined;
+  const own = Object.keys(x);
+  if (own.length !== size) return undefined;
+  for (let i = 0; i < size; i++) if (own[i] !== keys[i]) return undefined;
+  const lifted = compiledFor(def, keys).lift(x, out, lift, isLiveLeaf);
+  return lifted === undefined ? undefined : Object.freeze(lifted);
 }
 
-/** The compiled reader and builder of a flat record structure (closures where code cannot be generated). */
+/** A leaf other than a number that a transform may take: a tensor, or a Real of a running transform. */
+const isLiveLeaf = (v: unknown): boolean => v instanceof Tensor || (v instanceof Tracer && v.trace.live);
+
+/** The compiled code of a flat record structure (closures where code cannot be generated). */
 function compiledFor(def: Container, keys: readonly string[]): Compiled {
   if (def.compiled !== undefined) return def.compiled;
   const literal = keys.every((k) => k !== "__proto__"); // `{ "__proto__": v }` would set the prototype
   const names = keys.map((k) => JSON.stringify(k));
-  const read = literal ? instantiate(`return function readRecord(x) { return [${names.map((k) => `x[${k}]`).join(", ")}]; };`, [], []) : undefined;
+  const vs = keys.map((_, i) => `v${i}`);
+  const lift = literal
+    ? instantiate(
+        `return function liftRecord(x, out, lift, isLiveLeaf) {
+  const ${names.map((k, i) => `v${i} = x[${k}]`).join(", ")};
+  if (${vs.map((v) => `(typeof ${v} !== "number" && !isLiveLeaf(${v}))`).join(" || ") || "false"}) return undefined;
+  out.push(${vs.join(", ")});
+  return { ${names.map((k, i) => `${k}: lift(v${i})`).join(", ")} };
+};`,
+        [],
+        [],
+      )
+    : undefined;
   const make = literal ? instantiate(`return function makeRecord(v) { return { ${names.map((k, i) => `${k}: v[${i}]`).join(", ")} }; };`, [], []) : undefined;
   def.compiled = {
-    read: (read as Compiled["read"] | undefined) ?? ((x) => keys.map((k) => (x as Record<string, unknown>)[k])),
+    lift: (lift as Compiled["lift"] | undefined) ?? ((x, out, lift, ok) => {
+      const values = keys.map((k) => (x as Record<string, unknown>)[k]);
+      if (!values.every((v) => typeof v === "number" || ok(v))) return undefined;
+      out.push(...(values as Value[]));
+      return record(keys, values.map((v) => lift(v as Value)));
+    }),
     make: (make as Compiled["make"] | undefined) ?? ((v) => record(keys, v)),
   };
   return def.compiled;
