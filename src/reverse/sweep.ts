@@ -68,10 +68,11 @@ function sweepPlain(tape: Tape, seeds: readonly Seed[], inputs: number, end: num
 }
 
 /**
- * grad's sweep: a plain tape, cotangent 1 on the scalar result at `index`. Returns the first
- * `inputs` nodes' cotangents (−0 written 0), or `zero(i)` for an input the result does not reach.
+ * grad's sweep: a plain tape, cotangent 1 on the scalar result at `index`. Returns the cotangents of
+ * the input nodes, one per leaf of `leaves` (−0 written 0; a zero like the leaf where none arrives).
  */
-export function gradientPlain<Z>(tape: Tape, index: number, inputs: number, zero: (i: number) => Z): (number | Z)[] {
+export function gradientPlain(tape: Tape, index: number, leaves: readonly Value[]): Value[] {
+  const inputs = leaves.length;
   const end = Math.max(index + 1, inputs);
   const gen = nextGeneration(end);
   const ct = scratchCt;
@@ -79,8 +80,8 @@ export function gradientPlain<Z>(tape: Tape, index: number, inputs: number, zero
   mark[index] = gen;
   ct[index] = 1;
   propagatePlain(tape, inputs, end, gen);
-  const out = new Array<number | Z>(inputs);
-  for (let i = 0; i < inputs; i++) out[i] = mark[i] === gen ? ct[i] + 0 : zero(i);
+  const out = new Array<Value>(inputs);
+  for (let i = 0; i < inputs; i++) out[i] = mark[i] === gen ? ct[i] + 0 : zeroLike(leaves[i]);
   return out;
 }
 

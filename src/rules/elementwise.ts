@@ -112,25 +112,29 @@ const selectOp: ElementOp = {
   code: (m, a, b) => `(${m} === 1 ? ${a} : ${b})`,
 };
 
-/** A mask of plain values: a number for numbers, a (pending) tensor otherwise. */
-function mask(op: ElementOp, args: readonly Value[]): Payload {
-  const ps = args.map(payloadOf);
-  if (ps.every((p) => typeof p === "number")) return op.value(...(ps as number[]));
-  return elementwise(op, ps);
+/** A mask of plain values: a number for numbers (no allocation: masks run per node), a (pending) tensor otherwise. */
+function mask1(op: ElementOp, x: Value): Payload {
+  const p = payloadOf(x);
+  return typeof p === "number" ? op.value(p) : elementwise(op, [p]);
+}
+function mask2(op: ElementOp, a: Value, b: Value): Payload {
+  const p = payloadOf(a);
+  const q = payloadOf(b);
+  return typeof p === "number" && typeof q === "number" ? op.value(p, q) : elementwise(op, [p, q]);
 }
 
 /** 1 where x > 0 (relu's derivative; 0 at the kink and at NaN). */
-export const positiveMask = (x: Value): Payload => mask(positiveOp, [x]);
+export const positiveMask = (x: Value): Payload => mask1(positiveOp, x);
 /** sign(x), 0 at 0 and at NaN (abs's derivative). */
-export const signMask = (x: Value): Payload => mask(signOp, [x]);
+export const signMask = (x: Value): Payload => mask1(signOp, x);
 /** 1 where a >= b, else 0 (max sends the gradient to a there). */
-export const atLeastMask = (a: Value, b: Value): Payload => mask(atLeastOp, [a, b]);
+export const atLeastMask = (a: Value, b: Value): Payload => mask2(atLeastOp, a, b);
 /** 1 where a <= b, else 0 (min sends the gradient to a there). */
-export const atMostMask = (a: Value, b: Value): Payload => mask(atMostOp, [a, b]);
+export const atMostMask = (a: Value, b: Value): Payload => mask2(atMostOp, a, b);
 /** 1 where the mask is 0 and 0 where it is 1. */
-export const complement = (m: Payload): Payload => mask(isZeroOp, [m]);
+export const complement = (m: Payload): Payload => mask1(isZeroOp, m);
 /** 1 where x ≠ 0. */
-export const nonzeroMask = (x: Value): Payload => mask(nonzeroOp, [x]);
+export const nonzeroMask = (x: Value): Payload => mask1(nonzeroOp, x);
 
 /** `whenTrue` where the mask is 1 and `whenFalse` elsewhere, chosen (not blended: no 0·∞). */
 export function select(mask: Payload, whenTrue: Value, whenFalse: Value): Value {

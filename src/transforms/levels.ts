@@ -56,14 +56,20 @@ export const pinTree = (leaves: readonly unknown[]): void => visitResult(leaves,
 /**
  * Runs a transform's body as one transform call for buffer recycling (tensor/buffers.ts): the
  * outermost call reuses what its result does not reach. `recycles` is false for vjp, whose pullback
- * still needs the forward pass's values.
+ * still needs the forward pass's values. `body` gets `a, b, c` (no closure needed on hot paths).
  */
-export function transformCall<T>(recycles: boolean, body: () => T): T {
+export function transformCall<T, A = undefined, B = undefined, C = undefined>(
+  recycles: boolean,
+  body: (a: A, b: B, c: C) => T,
+  a?: A,
+  b?: B,
+  c?: C,
+): T {
   const scope = enterTransform(recycles);
   const pendingBefore = pendingCount();
   let result: T;
   try {
-    result = body();
+    result = body(a as A, b as B, c as C);
   } catch (e) {
     exitTransform(scope, recycles);
     throw e;

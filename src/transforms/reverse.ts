@@ -135,7 +135,7 @@ function valueAndGradLeaves(
   let y: unknown;
   let rec: Recording | undefined;
   try {
-    const lifted = flattenLifted(x, transform, (leaf) => tape.input(leaf), memo.def);
+    const lifted = flattenLifted(x, transform, tape, memo.def);
     input = lifted;
     memo.def = lifted.def;
     y = callUser(f, lifted.lifted);
@@ -146,8 +146,7 @@ function valueAndGradLeaves(
   }
   if (rec === undefined) {
     const out = y as Tracked;
-    const leaves = input.leaves;
-    const g = gradientPlain(tape, out.index, leaves.length, (i) => zeroLike(leaves[i]));
+    const g = gradientPlain(tape, out.index, input.leaves);
     tape.release();
     return [out.primal, g, input];
   }
@@ -157,21 +156,23 @@ function valueAndGradLeaves(
 /** `x ↦ ∇f(x)`, shaped like `x`, for `f` returning a scalar Real. */
 export function grad<X>(f: (x: X) => Real): Gradient<X> {
   const memo: StructureMemo = { def: undefined };
-  return ((x: X) =>
-    transformCall(true, () => {
-      const [, g, input] = valueAndGradLeaves(f, x, "grad", memo);
-      return unflatten(input.def, g);
-    })) as Gradient<X>;
+  return ((x: X) => transformCall(true, gradient, f, x, memo)) as Gradient<X>;
+}
+
+function gradient(f: (x: never) => unknown, x: unknown, memo: StructureMemo): unknown {
+  const [, g, input] = valueAndGradLeaves(f, x, "grad", memo);
+  return unflatten(input.def, g);
 }
 
 /** `x ↦ [f(x), ∇f(x)]`. */
 export function valueAndGrad<X>(f: (x: X) => Real): ValueAndGradient<X> {
   const memo: StructureMemo = { def: undefined };
-  return ((x: X) =>
-    transformCall(true, () => {
-      const [value, g, input] = valueAndGradLeaves(f, x, "valueAndGrad", memo);
-      return Object.freeze([value as Real, unflatten(input.def, g)] as const);
-    })) as ValueAndGradient<X>;
+  return ((x: X) => transformCall(true, valueAndGradient, f, x, memo)) as ValueAndGradient<X>;
+}
+
+function valueAndGradient(f: (x: never) => unknown, x: unknown, memo: StructureMemo): readonly [Value, unknown] {
+  const [value, g, input] = valueAndGradLeaves(f, x, "valueAndGrad", memo);
+  return Object.freeze([value, unflatten(input.def, g)] as const);
 }
 
 /** `x ↦ J` with `J[i][j] = ∂yᵢ/∂xⱼ`, by one recording and one pullback per output. */

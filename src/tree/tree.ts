@@ -73,10 +73,15 @@ interface Compiled {
   readonly lift: (
     x: object,
     out: Value[],
-    lift: (leaf: Value) => Value,
+    lifter: Lifter,
     isLiveLeaf: (v: unknown) => boolean,
   ) => Record<string, unknown> | undefined;
   readonly make: (values: readonly unknown[]) => Record<string, unknown>;
+}
+
+/** What turns an argument's leaf into the value the function sees (a tape: a fresh input node). */
+export interface Lifter {
+  input(leaf: Value): Value;
 }
 
 /** A tree taken apart: its leaves in order, and its structure. */
@@ -124,22 +129,22 @@ export function flatten(tree: unknown, context: string, root = "the argument"): 
 
 /**
  * One pass that flattens `tree` and builds the frozen tree a transform hands to the function, with
- * every leaf replaced by `lift(leaf)` (the same as `flatten` then `unflatten` of the lifted leaves).
+ * every leaf replaced by `lifter.input(leaf)` (the same as `flatten` then `unflatten` of the lifts).
  */
 export function flattenLifted(
   tree: unknown,
   context: string,
-  lift: (leaf: Value) => Value,
+  lifter: Lifter,
   hint?: TreeDef,
 ): Flat & { readonly lifted: unknown } {
   const leaves: Value[] = [];
   if (hint !== undefined && hint !== LEAF && hint.children === null) {
-    const lifted = liftFlat(hint, tree, leaves, lift);
+    const lifted = liftFlat(hint, tree, leaves, lifter);
     if (lifted !== undefined) return { leaves, def: hint, lifted };
     leaves.length = 0;
   }
   const lifted: unknown[] = [];
-  const def = collect(tree, leaves, lift, lifted);
+  const def = collect(tree, leaves, lifter, lifted);
   if (def === undefined) throw badLeaf(tree, context, "the argument");
   return { leaves, def, lifted: lifted[0] };
 }
@@ -149,7 +154,7 @@ export function flattenLifted(
  * transform saw last time): the lifted container (frozen, as every tree handed to user code is),
  * or undefined when `x` is anything else.
  */
-function liftFlat(def: Container, x: unknown, out: Value[], lift: (leaf: Value) => Value): unknown {
+function liftFlat(def: Container, x: unknown, out: Value[], lifter: Lifter): unknown {
   const { keys, size } = def;
   if (keys === null) {
     if (!Array.isArray(x) || x.length !== size) return undefined;
@@ -158,7 +163,7 @@ function liftFlat(def: Container, x: unknown, out: Value[], lift: (leaf: Value) 
       const v: unknown = x[i];
       if (typeof v !== "number" && !isLiveLeaf(v)) return undefined;
       out.push(v as Value);
-      parts[i] = lift(v as Value);
+      parts[i] = lifter.input(v as Value);
     }
     return Object.freeze(parts);
   }
@@ -166,7 +171,7 @@ function liftFlat(def: Container, x: unknown, out: Value[], lift: (leaf: Value) 
   const own = Object.keys(x);
   if (own.length !== size) return undefined;
   for (let i = 0; i < size; i++) if (own[i] !== keys[i]) return undefined;
-  const lifted = compiledFor(def, keys).lift(x, out, lift, isLiveLeaf);
+  const lifted = compiledFor(def, keys).lift(x, out, lifter, isLiveLeaf);
   return lifted === undefined ? undefined : Object.freeze(lifted);
 }
 
@@ -181,11 +186,11 @@ function compiledFor(def: Container, keys: readonly string[]): Compiled {
   const vs = keys.map((_, i) => `v${i}`);
   const lift = literal
     ? instantiate(
-        `return function liftRecord(x, out, lift, isLiveLeaf) {
+        `return function liftRecord(x, out, lifter, isLiveLeaf) {
   const ${names.map((k, i) => `v${i} = x[${k}]`).join(", ")};
   if (${vs.map((v) => `(typeof ${v} !== "number" && !isLiveLeaf(${v}))`).join(" || ") || "false"}) return undefined;
   out.push(${vs.join(", ")});
-  return { ${names.map((k, i) => `${k}: lift(v${i})`).join(", ")} };
+  return { ${names.map((k, i) => `${k}: lifter.input(v${i})`).join(", ")} };
 };`,
         [],
         [],
@@ -193,11 +198,11 @@ function compiledFor(def: Container, keys: readonly string[]): Compiled {
     : undefined;
   const make = literal ? instantiate(`return function makeRecord(v) { return { ${names.map((k, i) => `${k}: v[${i}]`).join(", ")} }; };`, [], []) : undefined;
   def.compiled = {
-    lift: (lift as Compiled["lift"] | undefined) ?? ((x, out, lift, ok) => {
+    lift: (lift as Compiled["lift"] | undefined) ?? ((x, out, lifter, ok) => {
       const values = keys.map((k) => (x as Record<string, unknown>)[k]);
       if (!values.every((v) => typeof v === "number" || ok(v))) return undefined;
       out.push(...(values as Value[]));
-      return record(keys, values.map((v) => lift(v as Value)));
+      return record(keys, values.map((v) => lifter.input(v as Value)));
     }),
     make: (make as Compiled["make"] | undefined) ?? ((v) => record(keys, v)),
   };
@@ -208,18 +213,18 @@ function compiledFor(def: Container, keys: readonly string[]): Compiled {
 function collect(
   x: unknown,
   out: Value[],
-  lift?: (leaf: Value) => Value,
+  lifter?: Lifter,
   built?: unknown[],
 ): TreeDef | undefined {
   if (typeof x === "number" || x instanceof Tensor) {
     out.push(x);
-    if (lift !== undefined) built!.push(lift(x));
+    if (lifter !== undefined) built!.push(lifter.input(x));
     return LEAF;
   }
   if (x instanceof Tracer) {
     if (!x.trace.live) throw escapedError(x.trace);
     out.push(x as Value);
-    if (lift !== undefined) built!.push(lift(x as Value));
+    if (lifter !== undefined) built!.push(lifter.input(x as Value));
     return LEAF;
   }
   const isArray = Array.isArray(x);
@@ -229,17 +234,17 @@ function collect(
   const values: readonly unknown[] = isArray ? x : Object.values(x as object);
   const size = values.length;
   let children: TreeDef[] | null = null;
-  const parts = lift === undefined ? undefined : new Array<unknown>(size);
+  const parts = lifter === undefined ? undefined : new Array<unknown>(size);
   for (let i = 0; i < size; i++) {
     const v = values[i];
     // plain numbers, the common leaf, without a call
     if (typeof v === "number") {
       out.push(v);
-      if (parts !== undefined) parts[i] = lift!(v);
+      if (parts !== undefined) parts[i] = lifter!.input(v);
       continue;
     }
     const sub = parts === undefined ? undefined : [];
-    const c = collect(v, out, lift, sub);
+    const c = collect(v, out, lifter, sub);
     if (c === undefined) return undefined;
     if (sub !== undefined) parts![i] = sub[0];
     if (c !== LEAF) (children ??= new Array<TreeDef>(size).fill(LEAF))[i] = c;
