@@ -26,6 +26,16 @@ it("the README's example runs, and its check catches a wrong rule", () => {
   expect(() => checkFiniteDifferences({ f: badSin, x: nice(-3, 3) }, { mode: "forward" })).toThrow(/Counterexample/);
 });
 
+it("the top-level README's example runs, and catches a wrong rule", () => {
+  // --- as in README.md ---
+  const mySin = customJvp(sin, (x: Real, v: Real) => [sin(x), mul(cos(x), v)] as const);
+  checkFiniteDifferences({ f: mySin, x: nice(-3, 3) }, { mode: "forward" }); // throws if the rule is wrong
+  checkDotProductIdentity({ f: mySin, x: nice(-3, 3) });                     // ⟨u, J·v⟩ = ⟨Jᵀ·u, v⟩
+  // --- end ---
+  const badSin = customJvp(sin, (x: Real, v: Real) => [sin(x), mul(cos(x), mul(v, 1.01))] as const);
+  expect(() => checkFiniteDifferences({ f: badSin, x: nice(-3, 3) }, { mode: "forward" })).toThrow(/Counterexample/);
+});
+
 it("the README's tensor example runs, and its checks catch a pullback that forgets a transpose", () => {
   // --- as in laws/README.md ---
   const mm = (p: readonly Tensor[]) => matmul(p[0], p[1]);
