@@ -84,7 +84,7 @@ export function render(r: Report): string {
     "",
     table(r.rows),
     "",
-    "“—” in the nabla column: that workload's `nabla` entry is not written yet (W2, W3, W5 wait for it in bench/workloads); in a peer column: that peer does not run it.",
+    "“—”: that system does not run that measure.",
     "A ratio below 1 means nabla is faster; “(1/k)” says nabla took 1/k of the peer's time.",
     "",
     "## Targets (issue 6)",

@@ -135,9 +135,8 @@ describe("W2 MLP (reduced sizes)", () => {
     expectAgree({ w1: after.w1 }, { w1: p.w1.map((w, k) => w - 0.1 * g.w1[k]) });
   });
 
-  it.skipIf(w2.nabla === undefined)("nabla agrees with the hand-written steps (enabled once nabla's W2 exists)", () => {
-    const nabla = w2.nabla!;
-    const [a, b] = [nabla(p), w2.hand(p)];
+  it("nabla agrees with the hand-written steps", () => {
+    const [a, b] = [w2.nabla(p), w2.hand(p)];
     const run = (s: w2.MlpSession): Numbers => ({ losses: [s.step(), s.step(), s.step()], ...s.params() });
     expectAgree(run(a), run(b));
   });
@@ -165,8 +164,8 @@ describe("W3 Rosenbrock (reduced size)", () => {
     }
   });
 
-  it.skipIf(w3.nabla === undefined)("nabla's f and grad agree with the hand-written ones (enabled once nabla's W3 exists)", () => {
-    const [a, b] = [w3.nabla!(xs), w3.hand(xs)];
+  it("nabla's f and grad agree with the hand-written ones", () => {
+    const [a, b] = [w3.nabla(xs), w3.hand(xs)];
     expectAgree(a.f.check(), b.f.check());
     expectAgree(a.grad.check(), b.grad.check());
   });
@@ -191,8 +190,8 @@ describe("W5 Hessian-vector product (reduced size)", () => {
     close(dot(u, w5.rosenbrockHvpHand(x, v)), dot(w5.rosenbrockHvpHand(x, u), v), 1e-12);
   });
 
-  it.skipIf(w5.nabla === undefined)("nabla's H·v agrees with the hand-written one (enabled once nabla's W5 exists)", () => {
-    expectAgree(w5.nabla!(input).hvp.check(), w5.hand(input).hvp.check());
+  it("nabla's H·v agrees with the hand-written one", () => {
+    expectAgree(w5.nabla(input).hvp.check(), w5.hand(input).hvp.check());
   });
 });
 
@@ -202,11 +201,11 @@ describe("the bench's own wiring", () => {
     expect(loaded).toEqual([]);
   });
 
-  // Every workload as `npm run bench` runs it, nabla against hand-written, on the bench's checks
-  // (full sizes; W2, W3, W5 join in once their nabla entries exist).
+  // Every workload as `npm run bench` runs it, nabla against hand-written, on the bench's checks (full sizes).
   for (const w of [w1.workload, w2.workload, w3.workload, w4.workload, w5.workload]) {
     const systems = w.systems(undefined);
-    it.skipIf(systems.nabla === undefined)(`${w.id}: nabla agrees with hand-written on every measure`, () => {
+    it(`${w.id}: nabla agrees with hand-written on every measure`, () => {
+      expect(systems.nabla).toBeDefined();
       const [a, b] = [systems.nabla!(), systems.hand!()];
       for (const m of w.measures) expectAgree(a[m.key].check(), b[m.key].check());
     });

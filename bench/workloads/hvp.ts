@@ -51,7 +51,7 @@ export const tfjs = (tf: Tf): HvpSystem => ({ x, v }) => {
 };
 
 /** nabla: forward over reverse (the jvp of the gradient), never forming H. */
-export const nabla: HvpSystem | undefined = ({ x, v }) => {
+export const nabla: HvpSystem = ({ x, v }) => {
   const xt = tensor(x);
   const vt = tensor(v);
   const hv = hvp(rosenbrockNabla);

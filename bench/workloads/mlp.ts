@@ -214,7 +214,7 @@ export const tfjs = (tf: Tf): MlpSystem => (p) => {
 };
 
 /** nabla: the loss as a pure function of the parameter record, valueAndGrad, and an SGD step. */
-export const nabla: MlpSystem | undefined = (p) => {
+export const nabla: MlpSystem = (p) => {
   const x = tensor(p.x, [p.batch, p.inputs]);
   const y = oneHot(p.labels, p.classes);
   type Params = { readonly w1: Tensor; readonly b1: Tensor; readonly w2: Tensor; readonly b2: Tensor };

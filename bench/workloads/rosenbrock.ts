@@ -71,7 +71,7 @@ export const rosenbrockNabla = (x: Tensor): Real => {
   return sum(add(mul(100, square(sub(tail, square(head)))), square(sub(1, head))));
 };
 
-export const nabla: RosenbrockSystem | undefined = (xs) => {
+export const nabla: RosenbrockSystem = (xs) => {
   const x = tensor(xs);
   const g = grad(rosenbrockNabla);
   return {
