@@ -12,23 +12,10 @@ import {
   checkPrimalAgreement, checkProductRule, checkPurity, checkQuotientRule, chainRule, dotProductIdentity, nablaTransforms, nice,
   type ScalarDerivative, subjectsFor, type Transforms, vectorPrograms,
 } from "./index.ts";
+import { rejects } from "../test/helpers.ts";
 import { copyTree } from "./trees.ts";
 
 const runs = Number(process.env.NABLA_LAW_RUNS ?? 100);
-
-/** The law threw, naming itself, with fast-check's shrunk counterexample. */
-function rejects(check: () => void, law: RegExp = /./): void {
-  let message = "";
-  try {
-    check();
-  } catch (e) {
-    message = e instanceof Error ? e.message : String(e);
-  }
-  expect(message, "the law should have rejected the wrong rule").toMatch(/^Law ".*" does not hold/);
-  expect(message).toMatch(law);
-  expect(message).toMatch(/Counterexample: \[.+\]/);
-  expect(message).toMatch(/Shrunk \d+ time/);
-}
 
 // sin with its rules rewritten: `jvp(t)` replaces the tangent, `vjp(p)` the pullback.
 const jvp = (t: (x: Real, v: Real) => Real) => customJvp(sin, (x: Real, v: Real) => [sin(x), t(x, v)] as const);

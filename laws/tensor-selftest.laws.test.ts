@@ -14,26 +14,13 @@ import {
   checkPerturbationConfusion, checkPrimalAgreement, checkProductRule, checkPurity, checkQuotientRule, KINK_MARGIN, nablaTransforms, nice,
   type ScalarDerivative, tensorArgsOf, tensorOf, tensorSubjectsFor, tensorVectorPrograms, type Transforms,
 } from "./index.ts";
+import { rejects } from "../test/helpers.ts";
 import { copyTree } from "./trees.ts";
 
 /** Samples where a check must pass: a quarter of NABLA_LAW_RUNS (100 here): tensor samples cost more. */
 const runs = Math.max(1, Math.round(Number(process.env.NABLA_LAW_RUNS ?? 100) / 4));
 const modes = ["forward", "reverse"] as const;
 type Mode = (typeof modes)[number];
-
-/** The law threw, naming itself, with fast-check's shrunk counterexample. */
-function rejects(check: () => void, law: RegExp = /./): void {
-  let message = "";
-  try {
-    check();
-  } catch (e) {
-    message = e instanceof Error ? e.message : String(e);
-  }
-  expect(message, "the law should have rejected the wrong rule").toMatch(/^Law ".*" does not hold/);
-  expect(message).toMatch(law);
-  expect(message).toMatch(/Counterexample: \[.+\]/);
-  expect(message).toMatch(/Shrunk \d+ time/);
-}
 
 type Args = readonly Tensor[];
 type ByMode<X, Y> = { readonly forward: (x: X) => Y; readonly reverse: (x: X) => Y };

@@ -1,4 +1,5 @@
-// Test helpers: approximate comparison in relative terms, and deep checks of frozenness.
+// Test helpers: approximate comparison in relative terms, deep checks of frozenness, and the check
+// that a law rejected a wrong rule.
 import { expect } from "vitest";
 
 /** |a − b| ≤ rtol·max(|a|, |b|) + atol, with NaN equal to NaN and infinities equal to themselves. */
@@ -34,4 +35,18 @@ export function isDeeplyFrozen(x: unknown): boolean {
   if (typeof x !== "object" || x === null) return true;
   if (!Object.isFrozen(x)) return false;
   return Object.values(x).every(isDeeplyFrozen);
+}
+
+/** The law threw, naming itself, with fast-check's shrunk counterexample. */
+export function rejects(check: () => void, law: RegExp = /./): void {
+  let message = "";
+  try {
+    check();
+  } catch (e) {
+    message = e instanceof Error ? e.message : String(e);
+  }
+  expect(message, "the law should have rejected the wrong rule").toMatch(/^Law ".*" does not hold/);
+  expect(message).toMatch(law);
+  expect(message).toMatch(/Counterexample: \[.+\]/);
+  expect(message).toMatch(/Shrunk \d+ time/);
 }

@@ -93,17 +93,9 @@ export function endInternal(): void {
 }
 
 /** Runs user code (a custom rule, a pullback it gave) from inside the machinery. */
-export function asUser<T>(run: () => T): T {
-  const saved = internal;
-  internal = 0;
-  try {
-    return run();
-  } finally {
-    internal = saved;
-  }
-}
+export const asUser = <T>(run: () => T): T => callAsUser(run, undefined) as T;
 
-/** `asUser(() => f(x))` without the closure, for the user function every transform calls. */
+/** `f(x)` as user code: `asUser(() => f(x))` without the closure, for the function every transform calls. */
 export function callAsUser(f: (x: unknown) => unknown, x: unknown): unknown {
   const saved = internal;
   internal = 0;
