@@ -35,6 +35,9 @@ export { hessian, hvp } from "./transforms/second-order.ts";
 export type { HessianVectorProduct } from "./transforms/second-order.ts";
 export type { Jacobian } from "./transforms/vector.ts";
 export { customJvp, customVjp } from "./transforms/custom.ts";
+export { jit } from "./transforms/jit.ts";
+export type { Jitted } from "./transforms/jit.ts";
+export type { Recording } from "./jit/recorder.ts";
 
 // the catalogues of primitives, for table-driven tests and laws
 export { primitives } from "./rules/scalar.ts";

@@ -3,6 +3,7 @@
 // (forward: tangent = Σ ∂ᵢ·tᵢ) or records on the tape (reverse: edges with the partials ∂ᵢ for
 // scalars, a pullback for tensors). Plain numbers and tensors are the base case.
 import { Dual, Tag } from "../forward/dual.ts";
+import { Recorder } from "../jit/recorder.ts";
 import { NONE, type Tape, Tracked } from "../reverse/tape.ts";
 import type { BinaryRule, NaryRule, TensorRule, UnaryRule } from "../rules/define.ts";
 import { elementwise1, elementwise2 } from "../rules/elementwise.ts";
@@ -55,6 +56,7 @@ export function apply1(rule: UnaryRule, x: Value): Value {
   const trace = live(x.trace);
   const p = x.primal;
   const y = typeof p === "number" ? rule.value(p) : apply1(rule, p);
+  if (trace instanceof Recorder) return trace.apply(rule.code, rule.value, [x], y);
   if (x instanceof Dual) return new Dual(x.trace, y, scale(d1(rule, p, y), x.tangent));
   return (trace as Tape).record1(y, (x as Tracked).index, d1(rule, p, y));
 }
@@ -103,6 +105,7 @@ function applyLevels(rule: BinaryRule, a: Value, b: Value): Value {
   const a0 = onA ? (a as Tracer).primal : a;
   const b0 = onB ? (b as Tracer).primal : b;
   const y = typeof a0 === "number" && typeof b0 === "number" ? rule.value(a0, b0) : apply2(rule, a0, b0);
+  if (top instanceof Recorder) return top.apply(rule.code, rule.value, [a, b], y);
   if (top instanceof Tag) {
     const tA = onA ? scale(da(rule, a0, b0, y), (a as Dual).tangent) : undefined;
     const tB = onB ? scale(db(rule, a0, b0, y), (b as Dual).tangent) : undefined;
@@ -134,6 +137,7 @@ export function applyN(rule: NaryRule, xs: readonly Value[]): Value {
   }
   const primals = xs.map((x) => (x instanceof Tracer && x.trace === top ? x.primal : x));
   const y = applyN(rule, primals);
+  if (top instanceof Recorder) return top.apply((...v) => rule.code(v), (...v) => rule.value(v), xs, y);
   if (top instanceof Tag) {
     let tangent: Value | undefined;
     for (let i = 0; i < xs.length; i++) {
@@ -160,6 +164,8 @@ export function applyT<P>(rule: TensorRule<P>, args: readonly Value[], params: P
     return rule.value(args as readonly Payload[], params);
   }
   const primals = args.map((a) => (a instanceof Tracer && a.trace === top ? a.primal : a));
+  // jit records scalar programs; on tensors the function runs as it is.
+  if (top instanceof Recorder) return top.opaque(applyT(rule, primals, params), `the tensor primitive ${rule.name}`);
   // What is computed here lives only inside tracers: the machinery's own (see tensor/buffers.ts).
   beginInternal();
   try {

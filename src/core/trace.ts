@@ -16,6 +16,8 @@ export abstract class Trace {
   close(): void {
     this.live = false;
   }
+  /** Code outside the primitives read a value at this level (to decide on it, say); `by` names it. */
+  valueRead(_by: string): void {}
 }
 
 /** The error for a Real used after the transform that made it has returned. */

@@ -1,6 +1,7 @@
 // The values nabla computes with: plain numbers, and tracers that carry one perturbation level on top
 // of a primal that may itself be a tracer of an older level (forward duals, reverse tape nodes).
 import type { Dual } from "../forward/dual.ts";
+import type { Recording } from "../jit/recorder.ts";
 import type { Tracked } from "../reverse/tape.ts";
 import { data, type Shape, Tensor, zeros } from "../tensor/tensor.ts";
 import type { Trace } from "./trace.ts";
@@ -19,6 +20,7 @@ export abstract class Tracer {
   [Symbol.toPrimitive](hint: string): string {
     if (hint === "string") {
       const p = payloadOf(this as Tracer as Dual);
+      valueRead(this as Tracer as Dual, "a string conversion");
       return typeof p === "number" ? `Real(${p})` : `Tensor(${p.shape.join(",")}) in a transform`;
     }
     throw new TypeError(
@@ -38,16 +40,21 @@ export abstract class Tracer {
 export type Payload = number | Tensor;
 
 /** Anything a primitive computes on: a number, a tensor, or a tracer over one. */
-export type Value = Payload | Dual | Tracked;
+export type Value = Payload | Dual | Tracked | Recording;
 
 /** A differentiable scalar: every plain number is one; inside a transform it may carry perturbations. */
-export type Real = number | Dual | Tracked;
+export type Real = number | Dual | Tracked | Recording;
 
 /** Strips every perturbation: the number or tensor underneath. Works on escaped values too. */
 export function payloadOf(x: Value): Payload {
   let v = x;
   while (v instanceof Tracer) v = v.primal;
   return v;
+}
+
+/** Tells every level under `x` that code outside the primitives read its value (jit cannot replay such code). */
+export function valueRead(x: Value, by: string): void {
+  for (let v: Value = x; v instanceof Tracer; v = v.primal) v.trace.valueRead(by);
 }
 
 /** The plain number under a scalar value (for kinks and control flow). */

@@ -3,7 +3,7 @@
 import { describe } from "../core/errors.ts";
 import { primal } from "../transforms/values.ts";
 import { div, mul, sqrt } from "../rules/scalar.ts";
-import { payloadOf, type Real, type Value } from "../core/value.ts";
+import { payloadOf, type Real, type Value, valueRead } from "../core/value.ts";
 import { data } from "../tensor/tensor.ts";
 import { type Leaf, partsOf, rebuild } from "../optim/tree.ts";
 import { squaredNorm } from "./withL2.ts";
@@ -28,6 +28,7 @@ function largestMagnitude(leaves: readonly Leaf[]): number {
   let m = 0;
   for (const leaf of leaves) {
     const p = payloadOf(leaf as Value);
+    valueRead(leaf as Value, "projectToBall's overflow check");
     if (typeof p === "number") m = Math.max(m, Math.abs(p));
     else for (const x of data(p)) m = Math.max(m, Math.abs(x));
   }

@@ -41,6 +41,8 @@ export interface BinaryRule {
 export interface NaryRule {
   readonly name: string;
   readonly value: (xs: readonly number[]) => number;
+  /** The value as a JavaScript expression over the arguments, evaluated in the same order as `value`. */
+  readonly code: (xs: readonly string[]) => string;
   readonly d: (xs: readonly Value[], y: Value, i: number) => Value;
 }
 

@@ -4,6 +4,7 @@
 import { add } from "./scalar.ts";
 import { applyT, binaryOnTensors, d1, da, db, scale, unaryOnTensor } from "../core/apply.ts";
 import { type Payload, payloadOf, shapeOf, type Value } from "../core/value.ts";
+import { guardMask } from "../jit/recorder.ts";
 import { elementwise } from "../tensor/broadcast.ts";
 import type { ElementOp } from "../tensor/fusion.ts";
 import { broadcastTo as broadcastToPlain, sumToKernel } from "../tensor/layout.ts";
@@ -115,12 +116,18 @@ const selectOp: ElementOp = {
 /** A mask of plain values: a number for numbers (no allocation: masks run per node), a (pending) tensor otherwise. */
 function mask1(op: ElementOp, x: Value): Payload {
   const p = payloadOf(x);
-  return typeof p === "number" ? op.value(p) : elementwise(op, [p]);
+  if (typeof p !== "number") return elementwise(op, [p]);
+  const m = op.value(p);
+  if (typeof x !== "number") guardMask(op.code, op.value, [x], m); // under jit, a decision to check on replay
+  return m;
 }
 function mask2(op: ElementOp, a: Value, b: Value): Payload {
   const p = payloadOf(a);
   const q = payloadOf(b);
-  return typeof p === "number" && typeof q === "number" ? op.value(p, q) : elementwise(op, [p, q]);
+  if (typeof p !== "number" || typeof q !== "number") return elementwise(op, [p, q]);
+  const m = op.value(p, q);
+  if (typeof a !== "number" || typeof b !== "number") guardMask(op.code, op.value, [a, b], m);
+  return m;
 }
 
 /** 1 where x > 0 (relu's derivative; 0 at the kink and at NaN). */

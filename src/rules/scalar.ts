@@ -119,6 +119,7 @@ export const naryRules: { readonly [P in NaryPrim]: NaryRule } = {
   // d(Σ xᵢ) = Σ dxᵢ
   sum: {
     name: "sum",
+    code: (xs) => xs.reduce((s, x) => `(${s} + ${x})`, "0"),
     value: (xs) => {
       let s = 0;
       for (let i = 0; i < xs.length; i++) s += xs[i];
@@ -129,6 +130,10 @@ export const naryRules: { readonly [P in NaryPrim]: NaryRule } = {
   // d(Σ xᵢyᵢ) = Σ yᵢ dxᵢ + xᵢ dyᵢ, over the arguments x₁…xₙ, y₁…yₙ
   dot: {
     name: "dot",
+    code: (xys) => {
+      const n = xys.length / 2;
+      return xys.slice(0, n).reduce((s, x, i) => `(${s} + ${x} * ${xys[n + i]})`, "0");
+    },
     value: (xys) => {
       const n = xys.length / 2;
       let s = 0;

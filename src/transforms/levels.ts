@@ -7,6 +7,7 @@ import { isLeaf, isRecord } from "../tree/tree.ts";
 import { elementwise } from "../tensor/broadcast.ts";
 import type { ElementOp } from "../tensor/fusion.ts";
 import { Tensor } from "../tensor/tensor.ts";
+import { Recording } from "../jit/recorder.ts";
 import { Dual, type Tag } from "../forward/dual.ts";
 import type { Tracked } from "../reverse/tape.ts";
 import type { Tape } from "../reverse/tape.ts";
@@ -15,7 +16,13 @@ export { zeroLike } from "../core/value.ts";
 
 /** A derivative as returned to the caller: −0 is written 0 (the sign of a zero derivative means nothing). */
 export const unsigned = (d: Value): Value =>
-  typeof d === "number" ? d + 0 : d instanceof Tensor ? elementwise(unsignedOp, [d]) : d;
+  typeof d === "number" ? d + 0 : d instanceof Tensor ? elementwise(unsignedOp, [d]) : d instanceof Recording ? unsignedRecording(d) : d;
+
+/** Under jit the `+ 0` is a step too, so that replays write −0 as 0 as well. */
+function unsignedRecording(d: Recording): Value {
+  const p = d.primal;
+  return typeof p === "number" ? d.trace.apply(unsignedOp.code, unsignedOp.value, [d], p + 0) : d;
+}
 
 /** x + 0: −0 becomes 0, everything else (NaN included) stays; fused into the result's loop. */
 const unsignedOp: ElementOp = { name: "unsigned", arity: 1, value: (x) => x + 0, code: (x) => `(${x} + 0)` };

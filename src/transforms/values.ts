@@ -1,7 +1,8 @@
 // Reading and making values by hand: primal, stopGradient, and the user's own dual numbers.
 import { describeValue } from "../core/errors.ts";
 import { escapedError } from "../core/trace.ts";
-import { payloadOf, type Real, shapeOf, Tracer, type Value } from "../core/value.ts";
+import { payloadOf, type Real, shapeOf, Tracer, type Value, valueRead } from "../core/value.ts";
+import { recordingIn } from "../jit/recorder.ts";
 import { taint } from "../tensor/buffers.ts";
 import { formatShape, type NestedArray, sameShape, type Shape, type Tensor, toArray as toArrayPlain } from "../tensor/tensor.ts";
 import { pinTree, unsigned } from "./levels.ts";
@@ -17,6 +18,7 @@ export function primal(x: Tensor): Tensor;
 export function primal(x: Real | Tensor): number | Tensor {
   if (!isLeaf(x)) throw new TypeError(`primal: expects a Real or a Tensor, got ${describeValue(x)}`);
   const p = payloadOf(x);
+  if (typeof p !== "number" || typeof x !== "number") valueRead(x, "primal");
   if (typeof p === "number") return p;
   if (x instanceof Tracer && !x.trace.live) throw escapedError(x.trace);
   pinTree([p]);
@@ -26,7 +28,8 @@ export function primal(x: Real | Tensor): number | Tensor {
 /** `x`'s value with zero derivative at every level (leaves of a tree become plain numbers and tensors). */
 export function stopGradient<T>(x: T): Like<T> {
   const { leaves, def } = flatten(x, "stopGradient");
-  const plain = leaves.map(payloadOf);
+  // jit's level stays: it records values, it is not a derivative
+  const plain = leaves.map((l) => recordingIn(l) ?? payloadOf(l));
   pinTree(plain);
   return unflatten(def, plain) as Like<T>;
 }

@@ -391,3 +391,14 @@ export function flattenAs(
 export function freezeTree<T>(tree: T): T {
   return freeze(tree, true);
 }
+
+/** Whether two structures are the same: the same containers, keys in the same order, leaves at the same places. */
+export function sameStructure(a: TreeDef, b: TreeDef): boolean {
+  if (a === b) return true;
+  if (a === LEAF || b === LEAF || a.size !== b.size) return false;
+  if ((a.keys === null) !== (b.keys === null)) return false;
+  if (a.keys !== null && b.keys !== null) for (let i = 0; i < a.size; i++) if (a.keys[i] !== b.keys[i]) return false;
+  if (a.children === null || b.children === null) return a.children === b.children;
+  for (let i = 0; i < a.size; i++) if (!sameStructure(a.children[i], b.children[i])) return false;
+  return true;
+}

@@ -1,0 +1,121 @@
+// jit's level: a trace that runs the function on real values and writes down every scalar primitive
+// it applies, as straight-line steps over the inputs; decisions taken on values (kinks) become guards.
+import { Trace } from "../core/trace.ts";
+import { payloadOf, Tracer, type Value } from "../core/value.ts";
+
+/** An operand of a step: the result of an earlier step, or a constant. */
+export type Operand = { readonly step: number } | { readonly constant: number };
+
+/** One primitive applied to operands: its code (for compiling) and its value (where code cannot run). */
+export interface Step {
+  readonly code: (...operands: string[]) => string;
+  readonly value: (...operands: number[]) => number;
+  readonly operands: readonly Operand[];
+  /** For a guard: the value the step had when recorded; a replay that computes another one is invalid. */
+  readonly expect?: number;
+}
+
+/** A value on jit's level: its value, and the step that computed it. */
+export class Recording extends Tracer {
+  constructor(
+    readonly trace: Recorder,
+    readonly primal: Value,
+    /** The step, or -1 for a value the steps cannot express (then the recording is not replayable). */
+    readonly step: number,
+  ) {
+    super();
+  }
+}
+
+/** How many recorders are running: kinks and value reads look for a recording only when some are. */
+let running = 0;
+
+export class Recorder extends Trace {
+  readonly steps: Step[] = [];
+  /** Steps 0 … inputs−1 are the inputs. */
+  inputs = 0;
+  /** Why the steps cannot stand for the function (undefined: they can). */
+  unreplayable: string | undefined;
+
+  constructor() {
+    super("jit");
+    running++;
+  }
+
+  override close(): void {
+    if (this.live) running--;
+    super.close();
+  }
+
+  /** A value was read by code that may decide on it (`primal`, a norm's scaling): steps cannot stand for it. */
+  override valueRead(by: string): void {
+    this.unreplayable ??= `${by} read a value`;
+  }
+
+  input(value: number): Recording {
+    this.steps.push({ code: () => `x[${this.inputs}]`, value: () => value, operands: [] });
+    return new Recording(this, value, this.inputs++);
+  }
+
+  /** The operand a value is at this level: a step, a constant, or undefined (an outer level's value or a tensor). */
+  private operand(v: Value): Operand | undefined {
+    if (typeof v === "number") return { constant: v };
+    if (v instanceof Recording && v.trace === this && v.step >= 0) return { step: v.step };
+    return undefined;
+  }
+
+  private operands(args: readonly Value[]): Operand[] | undefined {
+    const out: Operand[] = [];
+    for (const a of args) {
+      const o = this.operand(a);
+      if (o === undefined) return undefined;
+      out.push(o);
+    }
+    return out;
+  }
+
+  /** A primitive applied at this level to `args`, whose value one level down is `y`. */
+  apply(code: Step["code"], value: Step["value"], args: readonly Value[], y: Value): Recording {
+    const operands = this.operands(args);
+    if (operands === undefined || typeof y !== "number") return this.opaque(y, "a value from another transform or a tensor");
+    this.steps.push({ code, value, operands });
+    return new Recording(this, y, this.steps.length - 1);
+  }
+
+  /** A value the steps cannot express: the function then runs as it is on every call. */
+  opaque(y: Value, why: string): Recording {
+    this.unreplayable ??= why;
+    return new Recording(this, y, -1);
+  }
+
+  /** A decision taken on values (a kink's side): replays are valid only where it comes out the same. */
+  guard(code: Step["code"], value: Step["value"], args: readonly Value[], expect: number): void {
+    const operands = this.operands(args);
+    if (operands === undefined) this.unreplayable ??= "a decision on a value from another transform";
+    else this.steps.push({ code, value, operands, expect });
+  }
+}
+
+/** The recording under `x`'s outer levels, while some recorder runs. */
+export function recordingIn(x: Value): Recording | undefined {
+  if (running === 0) return undefined;
+  let v: Value = x;
+  while (v instanceof Tracer) {
+    if (v instanceof Recording) return v;
+    v = v.primal;
+  }
+  return undefined;
+}
+
+/** A kink's decision (a 0/1 mask) on the values `args`, recorded as a guard when they are recorded. */
+export function guardMask(code: Step["code"], value: Step["value"], args: readonly Value[], mask: number): void {
+  if (running === 0) return;
+  let recorder: Recorder | undefined;
+  const below = args.map((a): Value => {
+    const r = recordingIn(a);
+    if (r === undefined) return payloadOf(a);
+    recorder = r.trace;
+    return r;
+  });
+  recorder?.guard(code, value, below, mask);
+}

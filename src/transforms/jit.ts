@@ -1,0 +1,90 @@
+// jit: runs a function once on recording values, compiles what it computed into straight-line code,
+// and replays that code on later calls with the same structure (JAX's jit, for scalar programs).
+import { callUser } from "./levels.ts";
+import { compile, type Replay } from "../jit/compile.ts";
+import { type Operand, Recorder, Recording } from "../jit/recorder.ts";
+import { flatten, type Result, sameStructure, type TreeDef, unflatten } from "../tree/tree.ts";
+import type { Value } from "../core/value.ts";
+
+/** What jit keeps for one argument structure: a replay and the result's structure, or "run as is". */
+interface Entry {
+  readonly def: TreeDef;
+  readonly replay: Replay | undefined;
+  readonly out: TreeDef;
+}
+
+/** How many recordings jit keeps per function (other structures, or other sides of a kink). */
+const KEEP = 8;
+
+/**
+ * `jit(f)` computes what `f` computes, faster when called again: the first call with an argument
+ * structure records the scalar primitives `f` applies (through every transform inside it, so
+ * `jit(grad(loss))` records the gradient's arithmetic) and compiles them; later calls with plain
+ * numbers in the same structure run the compiled code. Decisions at kinks (relu, abs, max, min,
+ * pow at 0) are checked on every replay, and a call that falls on another side records again.
+ *
+ * As in JAX, `f` must be pure: what it reads from outside its argument is read once, when recording.
+ * A function that reads values (`primal`), computes on tensors or on Reals of an enclosing transform,
+ * or records more than a few thousand steps (straight-line code that long replays slower than the
+ * function runs) runs as written on every call; so does any call whose argument holds more than
+ * plain numbers.
+ */
+export function jit<X, Y>(f: (x: X) => Y): Jitted<X, Y> {
+  const entries: Entry[] = [];
+  return ((x: unknown): unknown => {
+    const input = flatten(x, "jit");
+    const leaves = input.leaves;
+    for (let i = 0; i < leaves.length; i++) if (typeof leaves[i] !== "number") return asIs(f, x);
+    for (let k = 0; k < entries.length; k++) {
+      const e = entries[k];
+      if (!sameStructure(e.def, input.def)) continue;
+      if (e.replay === undefined) return asIs(f, x);
+      const y = e.replay(leaves as number[]);
+      if (y !== undefined) return unflatten(e.out, y);
+    }
+    const [entry, y] = record(f, input.def, leaves as number[]);
+    entries.unshift(entry);
+    if (entries.length > KEEP) entries.pop();
+    return y;
+  }) as Jitted<X, Y>;
+}
+
+/** `jit(f)`: `f`'s result, as plain numbers when the argument holds plain numbers (as transforms return). */
+export interface Jitted<X, Y> {
+  <U extends X>(x: U): Result<Y, U>;
+  (x: X): Y;
+}
+
+/** `f(x)`, its result a frozen tree as every transform returns. */
+function asIs(f: (x: never) => unknown, x: unknown): unknown {
+  const y = flatten(callUser(f, x), "jit", "the function's result");
+  return unflatten(y.def, y.leaves);
+}
+
+/** Runs `f` on recording inputs: its result, and the entry that replays it (or says it cannot). */
+function record(f: (x: never) => unknown, def: TreeDef, leaves: readonly number[]): readonly [Entry, unknown] {
+  const recorder = new Recorder();
+  let result;
+  try {
+    const inputs = leaves.map((l) => recorder.input(l));
+    result = flatten(callUser(f, unflatten(def, inputs)), "jit", "the function's result");
+  } finally {
+    recorder.close();
+  }
+  const outputs: Operand[] = [];
+  const values: Value[] = [];
+  for (const leaf of result.leaves) {
+    if (leaf instanceof Recording && leaf.trace === recorder) {
+      values.push(leaf.primal);
+      if (leaf.step >= 0) outputs.push({ step: leaf.step });
+      else recorder.unreplayable ??= "a result the steps cannot express";
+    } else {
+      values.push(leaf);
+      if (typeof leaf === "number") outputs.push({ constant: leaf });
+      else recorder.unreplayable ??= "a result that is not a plain number";
+    }
+  }
+  // undefined (run as written) when not replayable, or too long to pay off
+  const replay = recorder.unreplayable === undefined ? compile(recorder.steps, recorder.inputs, outputs) : undefined;
+  return [{ def, replay, out: result.def }, unflatten(result.def, values)];
+}
