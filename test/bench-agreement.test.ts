@@ -65,6 +65,13 @@ describe("W1 worked network", () => {
     expectAgree({ weights: Object.values(n) }, { weights: Object.values(h) });
     expect(h.w1).not.toBe(w1.initial.w1); // it did train
   });
+  it("every W1 row (grad and jit(grad)) agrees with the hand-written loop over the full 10,000 steps", () => {
+    const systems = w1.workload.systems(undefined);
+    const nabla = systems.nabla!();
+    const hand = systems.hand!();
+    expect(w1.workload.measures.map((m) => m.key)).toEqual(["train", "trainJit"]);
+    for (const m of w1.workload.measures) expectAgree(nabla[m.key].check(), hand[m.key].check());
+  });
 });
 
 describe("W4 chain", () => {
