@@ -21,6 +21,8 @@ if (workloads.length === 0) throw new Error(`no workload among ${only.join(", ")
 const log = (line: string): void => void process.stderr.write(line + "\n");
 const started = performance.now();
 
+/** Whether a system runs a measure (a suite may leave out one its system has no form of). */
+const hasMeasure = (suite: Suite, key: string): boolean => (suite as Partial<Suite>)[key] !== undefined;
 const backendOf = (s: SystemId): Backend | undefined => (s === "tfjs-cpu" ? "cpu" : s === "tfjs-wasm" ? "wasm" : undefined);
 
 let peer: TfPeer | undefined;
@@ -70,7 +72,7 @@ for (const w of workloads) {
     const ok = new Set<SystemId>(["hand"]);
     const parts: string[] = [];
     for (const [s, suite] of suites) {
-      if (s === "hand") continue;
+      if (s === "hand" || !hasMeasure(suite, m.key)) continue;
       await select(s)?.();
       try {
         const a = agree(suite[m.key].check(), ref, s === "nabla" ? float64Tolerance : float32Tolerance);
@@ -91,7 +93,7 @@ for (const w of workloads) {
   const medians: Record<string, Partial<Record<SystemId, number>>> = {};
   for (const m of w.measures) {
     const contenders: Contender[] = [...suites]
-      .filter(([s]) => agreed.get(m.key)!.has(s))
+      .filter(([s, suite]) => hasMeasure(suite, m.key) && agreed.get(m.key)!.has(s))
       .map(([s, suite]) => {
         const t = suite[m.key];
         const sel = select(s);
@@ -109,6 +111,7 @@ for (const w of workloads) {
     medians[m.key] = {};
     for (const [s, suite] of suites) {
       const t = timings[s];
+      if (!hasMeasure(suite, m.key)) continue; // "—": that system does not run that measure
       if (t) {
         cells[s] = timingCell(t.median, suite[m.key].note);
         medians[m.key][s] = t.median;

@@ -103,6 +103,18 @@ describe("jit records once per structure and side of each kink", () => {
     expect(c.runs()).toBe(1);
     jf({ b: 2, a: 1 } as { a: Real; b: Real }); // another key order is another structure
     expect(c.runs()).toBe(2);
+    expect(jf({ a: 3, b: 2 })).toBe(6 + 1 / (1 + Math.exp(-3))); // the first structure is kept
+    expect(c.runs()).toBe(2);
+  });
+  it("arrays of another length, and nested trees, are other structures", () => {
+    const c = counted((x: readonly Real[]) => x.reduce((s: Real, v) => add(s, square(v)), 0));
+    const jf = jit(c.f);
+    expect([jf([1, 2]), jf([3, 4]), jf([1, 2, 3]), jf([2, 2, 2]), jf([5, 5])]).toEqual([5, 25, 14, 12, 50]);
+    expect(c.runs()).toBe(2);
+    const n = counted((p: { a: { b: Real[] }; c: Real }) => mul(p.a.b[1], p.c));
+    const jn = jit(n.f);
+    expect([jn({ a: { b: [1, 2] }, c: 3 }), jn({ a: { b: [1, 4] }, c: 5 })]).toEqual([6, 20]);
+    expect(n.runs()).toBe(1);
   });
   it("relu, abs, max, min and pow at 0: a replay on the other side of the kink records again, then both sides replay", () => {
     const c = counted((x: readonly Real[]) => add(add(relu(x[0]), abs(x[1])), add(max(x[0], x[1]), min(x[0], x[1]))));

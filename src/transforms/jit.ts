@@ -3,7 +3,7 @@
 import { callUser } from "./levels.ts";
 import { compile, type Replay } from "../jit/compile.ts";
 import { type Operand, Recorder, Recording } from "../jit/recorder.ts";
-import { flatten, type Result, sameStructure, type TreeDef, unflatten } from "../tree/tree.ts";
+import { flatten, plainLeaves, prepare, type Result, sameStructure, type TreeDef, unflatten } from "../tree/tree.ts";
 import type { Value } from "../core/value.ts";
 
 /** What jit keeps for one argument structure: a replay and the result's structure, or "run as is". */
@@ -31,20 +31,42 @@ const KEEP = 8;
  */
 export function jit<X, Y>(f: (x: X) => Y): Jitted<X, Y> {
   const entries: Entry[] = [];
+  /** The replays of structure `def`, most recent first, on `leaves`; undefined when none applies. */
+  const replay = (def: TreeDef, leaves: readonly number[]): { readonly y: unknown } | undefined => {
+    for (let k = 0; k < entries.length; k++) {
+      const e = entries[k];
+      if (e.def !== def) continue;
+      if (e.replay === undefined) return undefined;
+      const y = e.replay(leaves);
+      if (y !== undefined) return { y: unflatten(e.out, y) };
+    }
+    return undefined;
+  };
+  const keep = (entry: Entry): void => {
+    entries.unshift(entry);
+    if (entries.length > KEEP) entries.pop();
+  };
   return ((x: unknown): unknown => {
+    // The common case: the structure of the last call, read by generated code.
+    const last = entries[0];
+    const quick = last === undefined || last.replay === undefined ? undefined : plainLeaves(last.def, x);
+    if (quick !== undefined) {
+      const hit = replay(last!.def, quick);
+      if (hit !== undefined) return hit.y;
+      const [entry, y] = record(f, last!.def, quick);
+      keep(entry);
+      return y;
+    }
     const input = flatten(x, "jit");
     const leaves = input.leaves;
     for (let i = 0; i < leaves.length; i++) if (typeof leaves[i] !== "number") return asIs(f, x);
-    for (let k = 0; k < entries.length; k++) {
-      const e = entries[k];
-      if (!sameStructure(e.def, input.def)) continue;
-      if (e.replay === undefined) return asIs(f, x);
-      const y = e.replay(leaves as number[]);
-      if (y !== undefined) return unflatten(e.out, y);
-    }
-    const [entry, y] = record(f, input.def, leaves as number[]);
-    entries.unshift(entry);
-    if (entries.length > KEEP) entries.pop();
+    // one structure object per structure, so that entries compare by identity
+    const def = entries.find((e) => sameStructure(e.def, input.def))?.def ?? input.def;
+    if (entries.some((e) => e.def === def && e.replay === undefined)) return asIs(f, x);
+    const hit = replay(def, leaves as number[]);
+    if (hit !== undefined) return hit.y;
+    const [entry, y] = record(f, def, leaves as number[]);
+    keep(entry);
     return y;
   }) as Jitted<X, Y>;
 }
@@ -86,5 +108,6 @@ function record(f: (x: never) => unknown, def: TreeDef, leaves: readonly number[
   }
   // undefined (run as written) when not replayable, or too long to pay off
   const replay = recorder.unreplayable === undefined ? compile(recorder.steps, recorder.inputs, outputs) : undefined;
+  if (replay !== undefined) prepare(result.def);
   return [{ def, replay, out: result.def }, unflatten(result.def, values)];
 }

@@ -77,6 +77,8 @@ interface Compiled {
     isLiveLeaf: (v: unknown) => boolean,
   ) => Record<string, unknown> | undefined;
   readonly make: (values: readonly unknown[]) => Record<string, unknown>;
+  /** The record's leaves when every one is a plain number, else undefined. */
+  readonly read: (x: object) => number[] | undefined;
 }
 
 /** What turns an argument's leaf into the value the function sees (a tape: a fresh input node). */
@@ -175,6 +177,32 @@ function liftFlat(def: Container, x: unknown, out: Value[], lifter: Lifter): unk
   return lifted === undefined ? undefined : Object.freeze(lifted);
 }
 
+/**
+ * The leaves of `x` when it has the flat structure `def` (an array or record of leaves) and every leaf
+ * is a plain number; undefined otherwise (then `flatten` says what `x` is). Records are read by
+ * generated code, as `flattenLifted` reads them.
+ */
+export function plainLeaves(def: TreeDef, x: unknown): number[] | undefined {
+  if (def === LEAF) return typeof x === "number" ? [x] : undefined;
+  const { keys, size, children } = def;
+  if (children !== null) return undefined;
+  if (keys === null) {
+    if (!Array.isArray(x) || x.length !== size) return undefined;
+    for (let i = 0; i < size; i++) if (typeof x[i] !== "number") return undefined;
+    return x.slice() as number[];
+  }
+  if (!isRecord(x)) return undefined;
+  const own = Object.keys(x);
+  if (own.length !== size) return undefined;
+  for (let i = 0; i < size; i++) if (own[i] !== keys[i]) return undefined;
+  return compiledFor(def, keys).read(x);
+}
+
+/** Builds flat records of structure `def` with generated code from now on (for a structure used again and again). */
+export function prepare(def: TreeDef): void {
+  if (def !== LEAF && def.keys !== null && def.children === null) compiledFor(def, def.keys);
+}
+
 /** A leaf other than a number that a transform may take: a tensor, or a Real of a running transform. */
 const isLiveLeaf = (v: unknown): boolean => v instanceof Tensor || (v instanceof Tracer && v.trace.live);
 
@@ -197,6 +225,14 @@ function compiledFor(def: Container, keys: readonly string[]): Compiled {
       )
     : undefined;
   const make = literal ? instantiate(`return function makeRecord(v) { return { ${names.map((k, i) => `${k}: v[${i}]`).join(", ")} }; };`, [], []) : undefined;
+  const read = instantiate(
+    `return function readRecord(x) {
+  const ${names.map((k, i) => `v${i} = x[${k}]`).join(", ")};
+  return ${vs.map((v) => `typeof ${v} === "number"`).join(" && ") || "true"} ? [${vs.join(", ")}] : undefined;
+};`,
+    [],
+    [],
+  );
   def.compiled = {
     lift: (lift as Compiled["lift"] | undefined) ?? ((x, out, lifter, ok) => {
       const values = keys.map((k) => (x as Record<string, unknown>)[k]);
@@ -205,6 +241,10 @@ function compiledFor(def: Container, keys: readonly string[]): Compiled {
       return record(keys, values.map((v) => lifter.input(v as Value)));
     }),
     make: (make as Compiled["make"] | undefined) ?? ((v) => record(keys, v)),
+    read: (read as Compiled["read"] | undefined) ?? ((x) => {
+      const values = keys.map((k) => (x as Record<string, unknown>)[k]);
+      return values.every((v) => typeof v === "number") ? (values as number[]) : undefined;
+    }),
   };
   return def.compiled;
 }
