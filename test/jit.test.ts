@@ -95,6 +95,27 @@ describe("jit replays exactly what the function computes", () => {
   });
 });
 
+describe("the README's example", () => {
+  it("runs as written and trains exactly as grad does", () => {
+    // --- as in README.md ---
+    const loss = (w: readonly Real[]) => square(sub(0.99, sigmoid(add(mul(w[0], 0.05), mul(w[1], 0.1)))));
+    const gradient = jit(grad(loss)); // recorded and compiled on the first call
+    let w: readonly number[] = [0.15, 0.2];
+    for (let s = 0; s < 1000; s++) {
+      const g = gradient(w); // replayed: no tape, no tracers, the same numbers as grad(loss)
+      w = w.map((wi, i) => wi - 0.5 * g[i]);
+    }
+    // ---
+    let v: readonly number[] = [0.15, 0.2];
+    for (let s = 0; s < 1000; s++) {
+      const g = grad(loss)(v);
+      v = v.map((vi, i) => vi - 0.5 * g[i]);
+    }
+    expectIdentical(w, v);
+    expect(primal(loss(w))).toBeLessThan(primal(loss([0.15, 0.2])));
+  });
+});
+
 describe("jit records once per structure and side of each kink", () => {
   it("later calls with the same structure replay without running the function", () => {
     const c = counted((p: { a: Real; b: Real }) => add(mul(p.a, p.b), sigmoid(p.a)));
