@@ -3,7 +3,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import {
-  abs, add, grad, hessian, jit, max, min, mul, pow, primal, type Real, relu, sigmoid, sin, square, stopGradient, sub, sum,
+  abs, add, cos, customJvp, customVjp, derivative, exp, grad, hessian, jit, max, min, mul, pow, primal, type Real, relu, sigmoid, sin, square, stopGradient, sub, sum,
   projectToBall, tensor, toArray, valueAndGrad,
 } from "../src/index.ts";
 import { nice } from "../laws/arbitraries.ts";
@@ -76,6 +76,18 @@ describe("jit replays exactly what the function computes", () => {
     for (const x of [[1, 2], [2, 3], [-0.5, 0.25]]) {
       expectIdentical(h(x), hessian(f)(x));
       expectIdentical(vg(x), valueAndGrad(f)(x));
+    }
+  });
+  it("custom rules inside: a customVjp's pullback and a customJvp's tangent are recorded like any arithmetic", () => {
+    const mySin = customVjp((x: Real) => sin(x), (x: Real) => [sin(x), (u: Real) => mul(u, cos(x))] as const);
+    const myExp = customJvp((x: Real) => exp(x), (x: Real, v: Real) => [exp(x), mul(exp(x), v)] as const);
+    const f = (x: readonly Real[]) => add(mySin(x[0]), mul(myExp(x[1]), x[0]));
+    const d = (x: readonly Real[]) => derivative((t: Real) => f([t, x[1]]))(x[0]);
+    const [jg, jd] = [jit(grad(f)), jit(d)];
+    for (const x of [[1, 2], [0.5, -1], [3, 0.25]]) {
+      expectIdentical(jg(x), grad(f)(x));
+      expectIdentical(jd(x), d(x));
+      expect(jd(x)).toBeCloseTo(Math.cos(x[0]) + Math.exp(x[1]), 12);
     }
   });
   it("IEEE special values: −0, NaN and ±Infinity as constants and as results", () => {
