@@ -52,9 +52,11 @@ export class Recorder extends Trace {
     this.unreplayable ??= `${by} read a value`;
   }
 
+  /** The next input leaf (inputs are recorded before any other step). */
   input(value: number): Recording {
-    this.steps.push({ code: () => `x[${this.inputs}]`, value: () => value, operands: [] });
-    return new Recording(this, value, this.inputs++);
+    const i = this.inputs++;
+    this.steps.push({ code: () => `x[${i}]`, value: () => value, operands: [] });
+    return new Recording(this, value, i);
   }
 
   /** The operand a value is at this level: a step, a constant, or undefined (an outer level's value or a tensor). */

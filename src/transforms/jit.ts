@@ -3,7 +3,7 @@
 import { callUser } from "./levels.ts";
 import { compile, type Replay } from "../jit/compile.ts";
 import { type Operand, Recorder, Recording } from "../jit/recorder.ts";
-import { flatten, plainLeaves, prepare, type Result, sameStructure, type TreeDef, unflatten } from "../tree/tree.ts";
+import { type Flat, flatten, plainLeaves, prepare, type Result, sameStructure, type TreeDef, unflatten } from "../tree/tree.ts";
 import type { Value } from "../core/value.ts";
 
 /** What jit keeps for one argument structure: a replay and the result's structure, or "run as is". */
@@ -25,7 +25,7 @@ const KEEP = 8;
  *
  * As in JAX, `f` must be pure: what it reads from outside its argument is read once, when recording.
  * A function that reads values (`primal`), computes on tensors or on Reals of an enclosing transform,
- * or records more than a few thousand steps (straight-line code that long replays slower than the
+ * or records more than 2,000 steps (straight-line code that long replays slower than the
  * function runs) runs as written on every call; so does any call whose argument holds more than
  * plain numbers.
  */
@@ -59,10 +59,10 @@ export function jit<X, Y>(f: (x: X) => Y): Jitted<X, Y> {
     }
     const input = flatten(x, "jit");
     const leaves = input.leaves;
-    for (let i = 0; i < leaves.length; i++) if (typeof leaves[i] !== "number") return asIs(f, x);
+    for (let i = 0; i < leaves.length; i++) if (typeof leaves[i] !== "number") return asIs(f, input);
     // one structure object per structure, so that entries compare by identity
     const def = entries.find((e) => sameStructure(e.def, input.def))?.def ?? input.def;
-    if (entries.some((e) => e.def === def && e.replay === undefined)) return asIs(f, x);
+    if (entries.some((e) => e.def === def && e.replay === undefined)) return asIs(f, input);
     const hit = replay(def, leaves as number[]);
     if (hit !== undefined) return hit.y;
     const [entry, y] = record(f, def, leaves as number[]);
@@ -77,9 +77,9 @@ export interface Jitted<X, Y> {
   (x: X): Y;
 }
 
-/** `f(x)`, its result a frozen tree as every transform returns. */
-function asIs(f: (x: never) => unknown, x: unknown): unknown {
-  const y = flatten(callUser(f, x), "jit", "the function's result");
+/** `f` run as written on (a frozen copy of) the argument, its result a frozen tree as every transform returns. */
+function asIs(f: (x: never) => unknown, input: Flat): unknown {
+  const y = flatten(callUser(f, unflatten(input.def, input.leaves)), "jit", "the function's result");
   return unflatten(y.def, y.leaves);
 }
 
