@@ -178,6 +178,12 @@ describe("what jit cannot replay runs as written, on every call", () => {
     expect([jf(1), jf(-1), jf(2), jf(-2)]).toEqual([2, -3, 4, -6]);
     expect(c.runs()).toBe(4);
   });
+  it("jit inside jit: a kink inside the inner one is guarded in the outer recording too", () => {
+    const outer = counted((y: Real) => jit((x: Real) => grad((t: Real) => relu(mul(t, y)))(x))(3));
+    const jo = jit(outer.f);
+    expect([jo(2), jo(4), jo(-1), jo(5), jo(-2)]).toEqual([2, 4, 0, 5, 0]); // ∂/∂t relu(t·y) = y·[t·y > 0]
+    expect(outer.runs()).toBe(2); // once per side
+  });
   it("a recording too long to pay off (straight-line code V8 would not optimize)", () => {
     const chain = (x0: Real) => {
       let x = x0;

@@ -1,7 +1,8 @@
 // The interpreter of the rule table: applies a primitive to values of any nesting. It peels the
 // innermost level (the highest), computes one level down recursively, then either builds a dual
 // (forward: tangent = Σ ∂ᵢ·tᵢ) or records on the tape (reverse: edges with the partials ∂ᵢ for
-// scalars, a pullback for tensors). Plain numbers and tensors are the base case.
+// scalars, a pullback for tensors), or under jit writes the step down. Plain numbers and tensors are
+// the base case.
 import { Dual, Tag } from "../forward/dual.ts";
 import { Recorder } from "../jit/recorder.ts";
 import { NONE, type Tape, Tracked } from "../reverse/tape.ts";

@@ -1,5 +1,6 @@
 // The values nabla computes with: plain numbers, and tracers that carry one perturbation level on top
-// of a primal that may itself be a tracer of an older level (forward duals, reverse tape nodes).
+// of a primal that may itself be a tracer of an older level (forward duals, reverse tape nodes, jit's
+// recordings).
 import type { Dual } from "../forward/dual.ts";
 import type { Recording } from "../jit/recorder.ts";
 import type { Tracked } from "../reverse/tape.ts";

@@ -24,7 +24,7 @@ function liveSteps(steps: readonly Step[], outputs: readonly Operand[]): boolean
 }
 
 /**
- * The longest recording worth replaying: beyond a few thousand steps the straight-line code is too
+ * The longest recording worth replaying: beyond about 2,000 steps the straight-line code is too
  * long for V8 to optimize, and replaying it is slower than running the function (measured in
  * bench/README.md); such functions run as written.
  */

@@ -109,15 +109,16 @@ export function recordingIn(x: Value): Recording | undefined {
   return undefined;
 }
 
-/** A kink's decision (a 0/1 mask) on the values `args`, recorded as a guard when they are recorded. */
+/** A kink's decision (a 0/1 mask) on the values `args`: a guard in every recorder that recorded them. */
 export function guardMask(code: Step["code"], value: Step["value"], args: readonly Value[], mask: number): void {
   if (running === 0) return;
-  let recorder: Recorder | undefined;
-  const below = args.map((a): Value => {
-    const r = recordingIn(a);
-    if (r === undefined) return payloadOf(a);
-    recorder = r.trace;
-    return r;
-  });
-  recorder?.guard(code, value, below, mask);
+  const recorders = new Set<Recorder>();
+  for (const a of args) for (let v: Value = a; v instanceof Tracer; v = v.primal) if (v instanceof Recording) recorders.add(v.trace);
+  // each argument as each recorder sees it: its recording there, or a constant
+  for (const r of recorders) r.guard(code, value, args.map((b) => recordingOf(b, r) ?? payloadOf(b)), mask);
+}
+
+function recordingOf(x: Value, recorder: Recorder): Recording | undefined {
+  for (let v: Value = x; v instanceof Tracer; v = v.primal) if (v instanceof Recording && v.trace === recorder) return v;
+  return undefined;
 }
