@@ -8,6 +8,7 @@ import { describe } from "../core/errors.ts";
 import type { Real, Value } from "../core/value.ts";
 import type { Tensor } from "../tensor/tensor.ts";
 import { Tracked } from "../reverse/tape.ts";
+import { Dual } from "../forward/dual.ts";
 import type { BinaryRule, Domain, NaryRule, UnaryRule } from "./define.ts";
 import { atLeastMask, atMostMask, complement, nonzeroMask, positiveMask, select, signMask } from "./elementwise.ts";
 
@@ -184,6 +185,14 @@ const unarySource = `return function op(x) {
       const y = value(p);
       return t.record1(y, x.index, typeof d === "number" ? d : d(p, y));
     }
+  } else if (x instanceof Dual) {
+    const p = x.primal;
+    const v = x.tangent;
+    const g = x.trace;
+    if (typeof p === "number" && typeof v === "number" && g.live) {
+      const y = value(p);
+      return new Dual(g, y, (typeof d === "number" ? d : d(p, y)) * v);
+    }
   }
   return apply1(rule, x);
 };`;
@@ -214,11 +223,41 @@ const binarySource = `return function op(a, b) {
       }
     }
   }
+  return forward(a, b);
+};
+// first-order forward mode on numbers: tangent = ∂a·ta + ∂b·tb, the general path's arithmetic exactly
+function forward(a, b) {
+  if (typeof a === "number") {
+    if (b instanceof Dual) {
+      const q = b.primal;
+      const v = b.tangent;
+      const g = b.trace;
+      if (typeof q === "number" && typeof v === "number" && g.live) {
+        const y = value(a, q);
+        return new Dual(g, y, (typeof db === "number" ? db : db(a, q, y)) * v);
+      }
+    }
+  } else if (a instanceof Dual) {
+    const p = a.primal;
+    const u = a.tangent;
+    const g = a.trace;
+    if (typeof p === "number" && typeof u === "number" && g.live) {
+      if (typeof b === "number") {
+        const y = value(p, b);
+        return new Dual(g, y, (typeof da === "number" ? da : da(p, b, y)) * u);
+      }
+      if (b instanceof Dual && b.trace === g && typeof b.primal === "number" && typeof b.tangent === "number") {
+        const q = b.primal;
+        const y = value(p, q);
+        return new Dual(g, y, (typeof da === "number" ? da : da(p, q, y)) * u + (typeof db === "number" ? db : db(p, q, y)) * b.tangent);
+      }
+    }
+  }
   return apply2(rule, a, b);
-};`;
+}`;
 
 function unaryOp(rule: UnaryRule): UnaryOp {
-  const op = instantiate(unarySource, ["rule", "value", "d", "Tracked", "apply1"], [rule, rule.value, rule.d, Tracked, apply1]);
+  const op = instantiate(unarySource, ["rule", "value", "d", "Tracked", "Dual", "apply1"], [rule, rule.value, rule.d, Tracked, Dual, apply1]);
   if (op !== undefined) return op as UnaryOp;
   const { value, d } = rule;
   return ((x: Value) => {
@@ -234,7 +273,7 @@ function unaryOp(rule: UnaryRule): UnaryOp {
 }
 
 function binaryOp(rule: BinaryRule): BinaryOp {
-  const op = instantiate(binarySource, ["rule", "value", "da", "db", "Tracked", "apply2"], [rule, rule.value, rule.da, rule.db, Tracked, apply2]);
+  const op = instantiate(binarySource, ["rule", "value", "da", "db", "Tracked", "Dual", "apply2"], [rule, rule.value, rule.da, rule.db, Tracked, Dual, apply2]);
   if (op !== undefined) return op as BinaryOp;
   const { value } = rule;
   return ((a: Value, b: Value) => (typeof a === "number" && typeof b === "number" ? value(a, b) : apply2(rule, a, b))) as BinaryOp;
