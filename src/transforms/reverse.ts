@@ -185,10 +185,15 @@ export function jacrev(f: (x: never) => unknown): Jacobian {
     const y = unflatten(rec.y.def, rec.y.leaves);
     const kind = vectorResult(y, "jacrev");
     const pull = (u: readonly Value[]): unknown => unflatten(rec.x.def, pullLeaves(rec, u));
-    if (kind === "scalar") return pull([1]);
+    if (kind === "scalar") {
+      const g = pull([1]);
+      rec.tape.release();
+      return g;
+    }
     const m = kind === "array" ? (y as unknown[]).length : shapeOf(y as Value)![0];
     const rows: unknown[] = [];
     for (let i = 0; i < m; i++) rows.push(pull(kind === "array" ? unit(m, i) : [unitTensor(m, i)]));
+    rec.tape.release(); // every row is pulled back: the next tape may take its arrays
     return stackRows(rows, v.isTensor, "jacrev");
   })) as Jacobian;
 }
