@@ -1,4 +1,5 @@
 // Error messages shared across modules: what a bad value was, in words a user recognises.
+import { Tensor } from "../tensor/tensor.ts";
 
 /** A short description of a value for error messages: its type, or its class for objects. */
 export function describe(x: unknown): string {
@@ -18,9 +19,14 @@ export function describe(x: unknown): string {
 export const notAReal = (op: string, x: unknown): TypeError =>
   new TypeError(`${op}: expected a Real (a number or a value from a transform), got ${describe(x)}`);
 
-/** Like `describe`, but names nabla's own values (a Real, a Tensor) too. */
+/** Like `describe`, but names nabla's own values (a Real, a Tensor with its shape) too. */
 export function describeValue(x: unknown): string {
   if (typeof x === "number") return "a number";
-  if (typeof x === "object" && x !== null && "trace" in x) return "a Real";
+  if (x instanceof Tensor) return `a Tensor of shape [${x.shape.join(",")}]`;
+  if (typeof x === "object" && x !== null && "trace" in x) {
+    // a tracer: its `shape` is its payload's ([] for a scalar)
+    const shape = (x as { readonly shape?: unknown }).shape;
+    return Array.isArray(shape) && shape.length > 0 ? `a Tensor of shape [${shape.join(",")}] from a transform` : "a Real";
+  }
   return describe(x);
 }

@@ -561,6 +561,11 @@ describe("tensor errors inside transforms", () => {
     expectThrows(() => grad((t: Tensor) => reshape(sum(t, 0), [1, 1]) as unknown as Real)(tensor([1, 2, 3])), TypeError);
   });
 
+  it("the message names the result's shape, as SPEC writes shapes", () => {
+    expect(() => grad((t: Tensor) => slice(t, 0, 1) as unknown as Real)(tensor([1, 2, 3]))).toThrow(/a Tensor of shape \[1\]/);
+    expect(() => grad((t: Tensor) => mul(t, 2) as unknown as Tensor as unknown as Real)(tensor([[1, 2], [3, 4]]))).toThrow(/a Tensor of shape \[2,2\]/);
+  });
+
   it("grad and valueAndGrad of a function returning a tensor with several elements are TypeErrors", () => {
     expectThrows(() => grad((t: Tensor) => mul(t, 2) as unknown as Real)(tensor([1, 2, 3])), TypeError);
     expectThrows(() => valueAndGrad((t: Tensor) => mul(t, 2) as unknown as Real)(tensor([1, 2, 3])), TypeError);
