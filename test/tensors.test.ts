@@ -7,7 +7,7 @@ import {
   mean, mul, oneHot, ones, pow, primal, type Real, relu, reshape, sigmoid, sin, slice, softmax, sqrt, square,
   stopGradient, sub, sum, tanh, Tensor, tensor, toArray, transpose, valueAndGrad, vjp, zeros, customVjp,
 } from "../src/index.ts";
-import { setCompilation } from "../src/tensor/fusion.ts";
+import { kernelCount, setCompilation } from "../src/tensor/fusion.ts";
 import { expectClose, expectTreeClose, isDeeplyFrozen } from "./helpers.ts";
 
 const arr = (t: unknown) => toArray(t as Tensor);
@@ -95,6 +95,27 @@ describe("elementwise ops with broadcasting", () => {
     } finally {
       setCompilation(true);
     }
+  });
+});
+
+describe("fused kernels are compiled once per structure", () => {
+  // sizes no other test uses, so that the structures are new here
+  const data = (k: number) => tensor(Array.from({ length: 7 }, (_, i) => (i + 1) * k));
+  it("the same chain on other data and other constants reuses its kernel, with the new values", () => {
+    const chain = (t: Tensor, c: number) => arr(add(mul(sin(t), c), square(sub(t, c))));
+    const expected = (t: Tensor, c: number) => (arr(t) as number[]).map((x) => Math.sin(x) * c + (x - c) ** 2);
+    const a = data(0.25);
+    expect(chain(a, 3)).toEqual(expected(a, 3));
+    const before = kernelCount();
+    for (const [k, c] of [[0.5, 2], [-1, -0.5], [2, 7]]) expect(chain(data(k), c)).toEqual(expected(data(k), c));
+    expect(kernelCount()).toBe(before);
+  });
+  it("operands that share an array are another structure than operands that do not", () => {
+    const a = data(0.5);
+    const b = data(-2);
+    expect(arr(mul(add(a, b), 3))).toEqual((arr(a) as number[]).map((x, i) => (x + (arr(b) as number[])[i]) * 3));
+    expect(arr(mul(add(a, a), 3))).toEqual((arr(a) as number[]).map((x) => (x + x) * 3));
+    expect(arr(mul(add(b, a), 3))).toEqual((arr(a) as number[]).map((x, i) => ((arr(b) as number[])[i] + x) * 3));
   });
 });
 

@@ -1,7 +1,7 @@
 // Elementwise fusion. An elementwise op on plain tensors does not run at once: it returns a lazy
 // tensor holding an expression over its operands. When something needs the numbers (a matmul, a
 // reduction, toArray, a transform's result), the whole expression is compiled into one loop (cached
-// by its code) and run once, so a chain like sum(100·(b − a²)²) reads its inputs once and writes
+// by its structure) and run once, so a chain like sum(100·(b − a²)²) reads its inputs once and writes
 // nothing in between. Without `new Function` (a strict Content-Security-Policy) the same
 // expression is evaluated op by op.
 
@@ -37,7 +37,6 @@ interface Compiled {
   readonly params: readonly unknown[];
 }
 
-const cache = new Map<string, (...args: unknown[]) => number>();
 let canCompile = true;
 
 /** For tests: run expressions interpreted (as under a strict CSP) or compiled again. */
@@ -62,7 +61,98 @@ export function run(expr: Expr, n: number, out: Float64Array | undefined): numbe
   return interpret(expr, n, out);
 }
 
+/**
+ * An expression's shape for the cache: its structure (ops, shifts, how leaves are read, which leaves
+ * share an array, shared subexpressions), with its arrays and constants as the parameters. Two
+ * expressions of one signature compile to the same function, so a repeated computation (every step
+ * of a training loop) looks its kernel up without generating code again.
+ */
+interface Signature {
+  readonly key: string;
+  readonly arrays: ReadonlyMap<Float64Array, number>;
+  readonly consts: ReadonlyMap<Expr, number>;
+  readonly params: readonly unknown[];
+  readonly names: readonly string[];
+}
+
+const opIds = new WeakMap<ElementOp, number>();
+let lastOpId = 0;
+const opId = (op: ElementOp): number => {
+  let id = opIds.get(op);
+  if (id === undefined) opIds.set(op, (id = ++lastOpId));
+  return id;
+};
+
+function signature(expr: Expr, write: boolean): Signature {
+  const arrays = new Map<Float64Array, number>();
+  const consts = new Map<Expr, number>();
+  const arrayValues: Float64Array[] = [];
+  const constValues: number[] = [];
+  const seen = new Map<Expr, number>();
+  let key = write ? "w" : "s";
+  const visit = (e: Expr): void => {
+    const again = seen.get(e);
+    if (again !== undefined) {
+      key += `#${again}`;
+      return;
+    }
+    seen.set(e, seen.size);
+    switch (e.kind) {
+      case "const":
+        consts.set(e, constValues.length);
+        key += "c";
+        constValues.push(e.value);
+        return;
+      case "leaf": {
+        let a = arrays.get(e.data);
+        if (a === undefined) {
+          arrays.set(e.data, (a = arrayValues.length));
+          arrayValues.push(e.data);
+        }
+        key += `L${a}${e.access[0]}`;
+        return;
+      }
+      case "op":
+        key += `(${opId(e.op)}`;
+        for (const arg of e.args) visit(arg);
+        key += ")";
+        return;
+      case "shift":
+        key += `[${e.from},${e.to}`;
+        visit(e.arg);
+        key += "]";
+        return;
+    }
+  };
+  visit(expr);
+  return {
+    key,
+    arrays,
+    consts,
+    params: [...arrayValues, ...constValues],
+    names: [...arrayValues.map((_, i) => `L${i}`), ...constValues.map((_, i) => `c${i}`)],
+  };
+}
+
+/** Kernels by signature. */
+const kernels = new Map<string, (...args: unknown[]) => number>();
+
+/** For tests: how many kernels were compiled so far. */
+export const kernelCount = (): number => kernels.size;
+
 function compile(expr: Expr, write: boolean): Compiled {
+  const sig = signature(expr, write);
+  let fn = kernels.get(sig.key);
+  if (fn === undefined) {
+    const source = generateCarried(expr, write, sig);
+    fn = new Function(...sig.names, "out", "n", source) as (...args: unknown[]) => number;
+    kernels.set(sig.key, fn);
+  }
+  return { fn, params: sig.params };
+}
+
+/** The loop's source for an expression, its arrays and constants named as its signature numbers them. */
+function generateCarried(expr: Expr, write: boolean, sig: Signature): string {
   // Values that do not depend on the index (constants, one-element leaves, ops over those) are
   // computed once before the loop.
   const invariant = new Map<Expr, boolean>();
@@ -81,47 +171,22 @@ function compile(expr: Expr, write: boolean): Compiled {
   // be computed where it is needed (its own ancestors were carried) is dropped and the code redone.
   const carried = hasShift(expr) ? planCarries(expr, isInvariant) : new Set<string>();
   for (;;) {
-    const attempt = generate(expr, write, isInvariant, carried);
-    if (attempt.dangling.length === 0) return cached(attempt);
+    const attempt = generate(expr, write, isInvariant, carried, sig);
+    if (attempt.dangling.length === 0) return attempt.source;
     for (const key of attempt.dangling) carried.delete(key);
   }
 }
 
 interface Generated {
-  readonly names: readonly string[];
-  readonly params: readonly unknown[];
   readonly source: string;
   /** Carried reads (`id@offset`) whose value is not computed one iteration earlier wherever needed. */
   readonly dangling: readonly string[];
 }
 
-function cached(g: Generated): Compiled {
-  const key = `${g.names.join(",")}|${g.source}`;
-  let fn = cache.get(key);
-  if (fn === undefined) {
-    fn = new Function(...g.names, "out", "n", g.source) as (...args: unknown[]) => number;
-    cache.set(key, fn);
-  }
-  return { fn, params: g.params };
-}
-
 type Range = readonly [number, number];
 
-function generate(expr: Expr, write: boolean, isInvariant: (e: Expr) => boolean, carried: ReadonlySet<string>): Generated {
-  const params: unknown[] = [];
-  const names: string[] = [];
-  const param = (prefix: string, v: unknown): string => {
-    const name = `${prefix}${params.length}`;
-    params.push(v);
-    names.push(name);
-    return name;
-  };
-  const arrays = new Map<Float64Array, string>();
-  const arrayName = (d: Float64Array): string => {
-    let a = arrays.get(d);
-    if (a === undefined) arrays.set(d, (a = param("L", d)));
-    return a;
-  };
+function generate(expr: Expr, write: boolean, isInvariant: (e: Expr) => boolean, carried: ReadonlySet<string>, sig: Signature): Generated {
+  const arrayName = (d: Float64Array): string => `L${sig.arrays.get(d)!}`;
   let temps = 0;
   /** Where each op node's value is available (`id@offset` → index ranges), and where carries read. */
   const available = new Map<string, Range[]>();
@@ -166,7 +231,7 @@ function generate(expr: Expr, write: boolean, isInvariant: (e: Expr) => boolean,
     let v: string;
     switch (e.kind) {
       case "const":
-        v = param("c", e.value);
+        v = `c${sig.consts.get(e)!}`;
         break;
       case "leaf": {
         const arr = arrayName(e.data);
@@ -235,7 +300,7 @@ function generate(expr: Expr, write: boolean, isInvariant: (e: Expr) => boolean,
     ? `for (let i = 0; i < n; i++) {\n${finish(body.lines)}\nout[i] = ${root};\n${handOn.join("\n")}\n}\nreturn 0;`
     : `let acc = 0;\nfor (let i = 0; i < n; i++) {\n${finish(body.lines)}\nacc += ${root};\n${handOn.join("\n")}\n}\nreturn acc;`;
   const source = `"use strict";\n${finish(prelude.lines)}\n${declared.join("\n")}\n${loop}`;
-  return { names, params, source, dangling };
+  return { source, dangling };
 }
 
 /** Whether the expression holds a shift (else there is nothing to carry). */
