@@ -3,7 +3,7 @@
 import { callUser } from "./levels.ts";
 import { compile, type Replay } from "../jit/compile.ts";
 import { type Operand, Recorder, Recording } from "../jit/recorder.ts";
-import { type Flat, flatten, plainLeaves, prepare, type Result, sameStructure, type TreeDef, unflatten } from "../tree/tree.ts";
+import { flatten, plainLeaves, prepare, type Result, sameStructure, type TreeDef, unflatten } from "../tree/tree.ts";
 import type { Value } from "../core/value.ts";
 
 /** What jit keeps for one argument structure: a replay and the result's structure, or "run as is". */
@@ -31,43 +31,29 @@ const KEEP = 8;
  */
 export function jit<X, Y>(f: (x: X) => Y): Jitted<X, Y> {
   const entries: Entry[] = [];
-  /** The replays of structure `def`, most recent first, on `leaves`; undefined when none applies. */
-  const replay = (def: TreeDef, leaves: readonly number[]): { readonly y: unknown } | undefined => {
-    for (let k = 0; k < entries.length; k++) {
-      const e = entries[k];
+  /** `f` at plain `leaves` of structure `def`: replayed, run as written, or recorded now. */
+  const call = (def: TreeDef, leaves: readonly number[]): unknown => {
+    for (const e of entries) {
       if (e.def !== def) continue;
-      if (e.replay === undefined) return undefined;
+      if (e.replay === undefined) return asIs(f, def, leaves);
       const y = e.replay(leaves);
-      if (y !== undefined) return { y: unflatten(e.out, y) };
+      if (y !== undefined) return unflatten(e.out, y);
     }
-    return undefined;
-  };
-  const keep = (entry: Entry): void => {
+    const [entry, y] = record(f, def, leaves);
     entries.unshift(entry);
     if (entries.length > KEEP) entries.pop();
+    return y;
   };
   return ((x: unknown): unknown => {
     // The common case: the structure of the last call, read by generated code.
     const last = entries[0];
     const quick = last === undefined || last.replay === undefined ? undefined : plainLeaves(last.def, x);
-    if (quick !== undefined) {
-      const hit = replay(last!.def, quick);
-      if (hit !== undefined) return hit.y;
-      const [entry, y] = record(f, last!.def, quick);
-      keep(entry);
-      return y;
-    }
+    if (quick !== undefined) return call(last!.def, quick);
     const input = flatten(x, "jit");
-    const leaves = input.leaves;
-    for (let i = 0; i < leaves.length; i++) if (typeof leaves[i] !== "number") return asIs(f, input);
+    if (input.leaves.some((l) => typeof l !== "number")) return asIs(f, input.def, input.leaves);
     // one structure object per structure, so that entries compare by identity
     const def = entries.find((e) => sameStructure(e.def, input.def))?.def ?? input.def;
-    if (entries.some((e) => e.def === def && e.replay === undefined)) return asIs(f, input);
-    const hit = replay(def, leaves as number[]);
-    if (hit !== undefined) return hit.y;
-    const [entry, y] = record(f, def, leaves as number[]);
-    keep(entry);
-    return y;
+    return call(def, input.leaves as number[]);
   }) as Jitted<X, Y>;
 }
 
@@ -78,8 +64,8 @@ export interface Jitted<X, Y> {
 }
 
 /** `f` run as written on (a frozen copy of) the argument, its result a frozen tree as every transform returns. */
-function asIs(f: (x: never) => unknown, input: Flat): unknown {
-  const y = flatten(callUser(f, unflatten(input.def, input.leaves)), "jit", "the function's result");
+function asIs(f: (x: never) => unknown, def: TreeDef, leaves: readonly Value[]): unknown {
+  const y = flatten(callUser(f, unflatten(def, leaves)), "jit", "the function's result");
   return unflatten(y.def, y.leaves);
 }
 
