@@ -178,6 +178,34 @@ describe("what jit cannot replay runs as written, on every call", () => {
     expect([jf(1), jf(-1), jf(2), jf(-2)]).toEqual([2, -3, 4, -6]);
     expect(c.runs()).toBe(4);
   });
+  it("jit inside jit: a kink inside the inner one is guarded in the outer recording too", () => {
+    const outer = counted((y: Real) => jit((x: Real) => grad((t: Real) => relu(mul(t, y)))(x))(3));
+    const jo = jit(outer.f);
+    expect([jo(2), jo(4), jo(-1), jo(5), jo(-2)]).toEqual([2, 4, 0, 5, 0]); // ∂/∂t relu(t·y) = y·[t·y > 0]
+    expect(outer.runs()).toBe(2); // once per side
+  });
+  it("a recording too long to pay off (straight-line code V8 would not optimize)", () => {
+    const chain = (x0: Real) => {
+      let x = x0;
+      for (let i = 0; i < 400; i++) x = add(mul(sin(x), 1.0001), mul(0.1, x));
+      return x;
+    };
+    const c = counted(grad(chain));
+    const jg = jit(c.f);
+    for (const x of [0.5, 0.6, 0.7]) expectIdentical(jg(x), grad(chain)(x));
+    expect(c.runs()).toBe(3);
+    const short = counted(grad((x: Real) => mul(sin(x), x)));
+    const js = jit(short.f);
+    [0.5, 0.6, 0.7].forEach((x) => js(x));
+    expect(short.runs()).toBe(1);
+  });
+  it("projectToBall (its overflow check reads the values)", () => {
+    const project = projectToBall(1);
+    const c = counted(project);
+    const jp = jit(c.f);
+    for (const p of [{ a: 3, b: 4 }, { a: 0.3, b: 0.4 }, { a: 1e300, b: 1e300 }]) expectIdentical(jp(p), project(p));
+    expect(c.runs()).toBe(3);
+  });
   it("tensors", () => {
     const c = counted((t: ReturnType<typeof tensor>) => sum(mul(t, t)));
     const jf = jit(c.f);
