@@ -144,7 +144,7 @@ function compile(expr: Expr, write: boolean): Compiled {
   const sig = signature(expr, write);
   let fn = kernels.get(sig.key);
   if (fn === undefined) {
-    const source = generateCarried(expr, write, sig);
+    const source = loopSource(expr, write, sig);
     fn = new Function(...sig.names, "out", "n", source) as (...args: unknown[]) => number;
     kernels.set(sig.key, fn);
   }
@@ -152,7 +152,7 @@ function compile(expr: Expr, write: boolean): Compiled {
 }
 
 /** The loop's source for an expression, its arrays and constants named as its signature numbers them. */
-function generateCarried(expr: Expr, write: boolean, sig: Signature): string {
+function loopSource(expr: Expr, write: boolean, sig: Signature): string {
   // Values that do not depend on the index (constants, one-element leaves, ops over those) are
   // computed once before the loop.
   const invariant = new Map<Expr, boolean>();
