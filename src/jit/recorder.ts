@@ -98,15 +98,9 @@ export class Recorder extends Trace {
   }
 }
 
-/** The recording under `x`'s outer levels, while some recorder runs. */
+/** The recording under `x`'s outer levels (the innermost recorder's), while some recorder runs. */
 export function recordingIn(x: Value): Recording | undefined {
-  if (running === 0) return undefined;
-  let v: Value = x;
-  while (v instanceof Tracer) {
-    if (v instanceof Recording) return v;
-    v = v.primal;
-  }
-  return undefined;
+  return running === 0 ? undefined : recordingOf(x);
 }
 
 /** A kink's decision (a 0/1 mask) on the values `args`: a guard in every recorder that recorded them. */
@@ -118,7 +112,10 @@ export function guardMask(code: Step["code"], value: Step["value"], args: readon
   for (const r of recorders) r.guard(code, value, args.map((b) => recordingOf(b, r) ?? payloadOf(b)), mask);
 }
 
-function recordingOf(x: Value, recorder: Recorder): Recording | undefined {
-  for (let v: Value = x; v instanceof Tracer; v = v.primal) if (v instanceof Recording && v.trace === recorder) return v;
+/** The first recording under `x`'s outer levels, of `recorder` when one is named. */
+function recordingOf(x: Value, recorder?: Recorder): Recording | undefined {
+  for (let v: Value = x; v instanceof Tracer; v = v.primal) {
+    if (v instanceof Recording && (recorder === undefined || v.trace === recorder)) return v;
+  }
   return undefined;
 }

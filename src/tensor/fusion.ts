@@ -75,13 +75,18 @@ interface Signature {
   readonly names: readonly string[];
 }
 
-const opIds = new WeakMap<ElementOp, number>();
-let lastOpId = 0;
-const opId = (op: ElementOp): number => {
-  let id = opIds.get(op);
-  if (id === undefined) opIds.set(op, (id = ++lastOpId));
-  return id;
-};
+/** A numbering of objects, each getting the next number the first time it is asked for. */
+function numbering<T extends object>(): (x: T) => number {
+  const ids = new WeakMap<T, number>();
+  let last = 0;
+  return (x) => {
+    let id = ids.get(x);
+    if (id === undefined) ids.set(x, (id = ++last));
+    return id;
+  };
+}
+
+const opId = numbering<ElementOp>();
 
 function signature(expr: Expr, write: boolean): Signature {
   const arrays = new Map<Float64Array, number>();
@@ -311,13 +316,7 @@ function hasShift(e: Expr, seen = new Set<Expr>()): boolean {
   return e.kind === "op" && e.args.some((a) => hasShift(a, seen));
 }
 
-const ids = new WeakMap<Expr, number>();
-let lastId = 0;
-const nodeId = (e: Expr): number => {
-  let id = ids.get(e);
-  if (id === undefined) ids.set(e, (id = ++lastId));
-  return id;
-};
+const nodeId = numbering<Expr>();
 
 /**
  * Which op nodes may take their value at offset k from the previous iteration's value at k − 1,

@@ -169,10 +169,7 @@ function liftFlat(def: Container, x: unknown, out: Value[], lifter: Lifter): unk
     }
     return Object.freeze(parts);
   }
-  if (!isRecord(x)) return undefined;
-  const own = Object.keys(x);
-  if (own.length !== size) return undefined;
-  for (let i = 0; i < size; i++) if (own[i] !== keys[i]) return undefined;
+  if (!hasKeys(x, keys)) return undefined;
   const lifted = compiledFor(def, keys).lift(x, out, lifter, isLiveLeaf);
   return lifted === undefined ? undefined : Object.freeze(lifted);
 }
@@ -191,11 +188,16 @@ export function plainLeaves(def: TreeDef, x: unknown): number[] | undefined {
     for (let i = 0; i < size; i++) if (typeof x[i] !== "number") return undefined;
     return x.slice() as number[];
   }
-  if (!isRecord(x)) return undefined;
+  return hasKeys(x, keys) ? compiledFor(def, keys).read(x) : undefined;
+}
+
+/** Whether `x` is a plain record with exactly `keys`, in that order. */
+function hasKeys(x: unknown, keys: readonly string[]): x is object {
+  if (!isRecord(x)) return false;
   const own = Object.keys(x);
-  if (own.length !== size) return undefined;
-  for (let i = 0; i < size; i++) if (own[i] !== keys[i]) return undefined;
-  return compiledFor(def, keys).read(x);
+  if (own.length !== keys.length) return false;
+  for (let i = 0; i < own.length; i++) if (own[i] !== keys[i]) return false;
+  return true;
 }
 
 /** Builds flat records of structure `def` with generated code from now on (for a structure used again and again). */
