@@ -7,7 +7,7 @@ import {
   mean, mul, oneHot, ones, pow, primal, type Real, relu, reshape, sigmoid, sin, slice, softmax, sqrt, square,
   stopGradient, sub, sum, tanh, Tensor, tensor, toArray, transpose, valueAndGrad, vjp, zeros, customVjp,
 } from "../src/index.ts";
-import { kernelCount, setCompilation } from "../src/tensor/fusion.ts";
+import { kernelCount, setCompilation } from "../src/internal.ts";
 import { expectClose, expectTreeClose, isDeeplyFrozen } from "./helpers.ts";
 
 const arr = (t: unknown) => toArray(t as Tensor);

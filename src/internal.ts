@@ -1,0 +1,3 @@
+// Internal entry: hooks for nabla's own tests (not part of the public API, not re-exported by index.ts).
+export { kernelCount, setCompilation } from "./tensor/fusion.ts";
+export { threefry2x32 } from "./random/threefry.ts";
