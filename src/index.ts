@@ -21,7 +21,8 @@ export type { BinaryOp, UnaryOp } from "./rules/scalar.ts";
 // tensors
 export { Tensor, full, ones, tensor, zeros } from "./tensor/tensor.ts";
 export { toArray } from "./transforms/values.ts";
-export type { NestedArray, Shape } from "./tensor/tensor.ts";
+export type { NestedArray } from "./tensor/tensor.ts";
+export type { Shape } from "./base/shape.ts";
 export {
   argmax, concat, logSumExp, matmul, mean, oneHot, reshape, slice, softmax, sum, transpose,
 } from "./rules/tensor.ts";

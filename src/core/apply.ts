@@ -12,7 +12,7 @@ import { add, mul, neg } from "../rules/scalar.ts";
 import { beginInternal, endInternal, taint } from "../tensor/buffers.ts";
 import { elementwise } from "../tensor/broadcast.ts";
 import { Tensor } from "../tensor/tensor.ts";
-import { notAReal } from "./errors.ts";
+import { notAReal } from "../base/errors.ts";
 import { escapedError, type Trace } from "./trace.ts";
 import { isTensorValued, type Payload, Tracer, type Value } from "./value.ts";
 

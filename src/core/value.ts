@@ -4,7 +4,8 @@
 import type { Dual } from "../forward/dual.ts";
 import type { Recording } from "../jit/recorder.ts";
 import type { Tracked } from "../reverse/tape.ts";
-import { data, type Shape, Tensor, zeros } from "../tensor/tensor.ts";
+import { data, Tensor, zeros } from "../tensor/tensor.ts";
+import { type Shape } from "../base/shape.ts";
 import type { Trace } from "./trace.ts";
 
 

@@ -1,10 +1,11 @@
 // Layers as pairs of pure functions, `{ init(key, inShape) -> [params, outShape], apply(params, x) }`
 // (stax's convention): dense, the activation layers, and serial composition. Nothing here has a
 // derivative rule of its own: a layer is a composition of nabla's ops, so every transform sees through it.
-import { describe } from "../core/errors.ts";
+import { describe } from "../base/errors.ts";
 import { add, mul, relu, sigmoid, tanh } from "../rules/scalar.ts";
 import { matmul, softmax } from "../rules/tensor.ts";
-import { formatShape, type Shape, type Tensor, zeros } from "../tensor/tensor.ts";
+import { type Tensor, zeros } from "../tensor/tensor.ts";
+import { formatShape, type Shape } from "../base/shape.ts";
 import type { Tree } from "../tree/tree.ts";
 import { checkKey, type Key, split } from "../random/key.ts";
 import { normal, uniform } from "../random/sample.ts";

@@ -1,7 +1,7 @@
 // The optimizer model (optax's GradientTransformation, applied): a pair of pure functions,
 // `init(params) -> state` and `update(grads, state, params) -> [params, state]`; and `projected`,
 // which composes an optimizer with a projection (projected gradient descent).
-import { describe } from "../core/errors.ts";
+import { describe } from "../base/errors.ts";
 import { zeros } from "../tensor/tensor.ts";
 import type { Tree } from "../tree/tree.ts";
 import { isTensorLeaf, type Leaf } from "./tree.ts";

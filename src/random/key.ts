@@ -1,6 +1,6 @@
 // Explicit randomness: a key is an immutable pair of 32-bit words, and every random number is a pure
 // function of a key. `split` derives new keys through Threefry, in a counter domain of its own.
-import { describe } from "../core/errors.ts";
+import { describe } from "../base/errors.ts";
 import { block } from "./threefry.ts";
 
 /** A PRNG key: make one with `key(seed)`, derive more with `split`. Immutable. */

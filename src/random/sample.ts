@@ -1,7 +1,9 @@
 // Samples as pure functions of a key: element i of a sample is made from Threefry's block for
 // counter (i, 0), so the same key and shape always give the same tensor.
-import { describe } from "../core/errors.ts";
-import { type Shape, Tensor, tensor } from "../tensor/tensor.ts";
+import { nextDown } from "../base/float.ts";
+import { describe } from "../base/errors.ts";
+import { Tensor, tensor } from "../tensor/tensor.ts";
+import { type Shape } from "../base/shape.ts";
 import { checkKey, type Key, SAMPLE_DOMAIN } from "./key.ts";
 import { block } from "./threefry.ts";
 
@@ -37,19 +39,11 @@ export function uniform(k: Key, shape: Shape, lo = 0, hi = 1): Tensor {
   const u = unitUniforms(k, n);
   // lo·(1 − u) + hi·u cannot overflow, but can round up to hi: the largest float below hi keeps
   // the interval half-open
-  const top = lo === hi ? lo : below(hi);
+  const top = lo === hi ? lo : nextDown(hi);
   for (let i = 0; i < n; i++) u[i] = Math.min(lo * (1 - u[i]) + hi * u[i], top);
   return tensor(u, shape);
 }
 
-/** The largest float64 below x (x finite). */
-function below(x: number): number {
-  if (x === 0) return -Number.MIN_VALUE;
-  const b = new Float64Array([x]);
-  const bits = new BigInt64Array(b.buffer);
-  bits[0] += x > 0 ? -1n : 1n;
-  return b[0];
-}
 
 /** A tensor of `shape` of standard normal numbers (mean 0, variance 1), by Box–Muller. */
 export function normal(k: Key, shape: Shape): Tensor {

@@ -1,6 +1,7 @@
 // projectToBall(r): the Euclidean projection onto the ball ‖θ‖₂ <= r, θ ↦ θ·min(1, r/‖θ‖₂), as a
 // params-to-params step (compose it with an optimizer by `projected`: projected gradient descent).
-import { describe } from "../core/errors.ts";
+import { nextDown } from "../base/float.ts";
+import { describe } from "../base/errors.ts";
 import { primal } from "../transforms/values.ts";
 import { div, mul, sqrt } from "../rules/scalar.ts";
 import { payloadOf, type Real, type Value, valueRead } from "../core/value.ts";
@@ -16,12 +17,6 @@ export interface BallOptions {
 /** A params-to-params map that keeps the tree's structure. */
 export type Projection = <P>(params: P) => P;
 
-/** The largest float64 below a positive finite x. */
-function nextDown(x: number): number {
-  const bits = new BigInt64Array(new Float64Array([x]).buffer);
-  bits[0] -= 1n;
-  return new Float64Array(bits.buffer)[0];
-}
 
 /** The largest |x| over every element of every leaf (a plain number: a constant for derivatives). */
 function largestMagnitude(leaves: readonly Leaf[]): number {

@@ -1,6 +1,6 @@
 // withL2(λ): a loss to the same loss plus λ·‖θ‖₂² (the course's soft constraint), over every leaf of
 // the params tree or the leaves a selector picks (weights but not biases, say).
-import { describe } from "../core/errors.ts";
+import { describe } from "../base/errors.ts";
 import type { Real } from "../core/value.ts";
 import { add, mul, sqrt, square } from "../rules/scalar.ts";
 import { sum } from "../rules/tensor.ts";

@@ -8,7 +8,8 @@ import { guardMask } from "../jit/recorder.ts";
 import { elementwise } from "../tensor/broadcast.ts";
 import type { ElementOp } from "../tensor/fusion.ts";
 import { broadcastTo as broadcastToPlain, sumToKernel } from "../tensor/layout.ts";
-import { sameShape, type Shape, type Tensor } from "../tensor/tensor.ts";
+import { type Tensor } from "../tensor/tensor.ts";
+import { sameShape, type Shape } from "../base/shape.ts";
 import type { BinaryRule, TensorRule, UnaryRule } from "./define.ts";
 
 const sameTarget = (a: Shape | null, b: Shape | null): boolean =>

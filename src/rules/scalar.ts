@@ -3,8 +3,8 @@
 // Kinks follow SPEC §7: relu'(0) = 0, abs'(0) = 0, max → a when a >= b, min → a when a <= b,
 // pow's ∂/∂y = x^y·ln x taken as 0 where x == 0.
 import { apply1, apply2, applyN } from "../core/apply.ts";
-import { instantiate } from "../core/compile.ts";
-import { describe } from "../core/errors.ts";
+import { instantiate } from "../base/codegen.ts";
+import { describe } from "../base/errors.ts";
 import type { Real, Value } from "../core/value.ts";
 import type { Tensor } from "../tensor/tensor.ts";
 import { Tracked } from "../reverse/tape.ts";

@@ -2,7 +2,8 @@
 // made from a few random extents (broadcasting included), how to apply the primitive, and where its
 // elements are smooth. An elementwise rule added to the scalar table appears here with no new entry.
 import type { Real } from "../core/value.ts";
-import type { Shape, Tensor } from "../tensor/tensor.ts";
+import type { Tensor } from "../tensor/tensor.ts";
+import type { Shape } from "../base/shape.ts";
 import type { Domain } from "./define.ts";
 import { binaryRules, primitives, unaryRules } from "./scalar.ts";
 import { concat, logSumExp, matmul, mean, reshape, slice, softmax, sum, transpose } from "./tensor.ts";

@@ -2,14 +2,14 @@
 // the public op built on it. Linear ops (reshape, transpose, slice, concat, sums) have themselves as
 // tangent and their transposes as pullback; matmul's pullbacks are matmuls with flipped flags.
 import { applyT } from "../core/apply.ts";
-import { describeValue } from "../core/errors.ts";
+import { describeValue } from "../tensor/describe.ts";
 import { isTensorValued, type Payload, payloadOf, type Real, shapeOf, Tracer, type Value } from "../core/value.ts";
 import { allocateUninitialized } from "../tensor/buffers.ts";
-import {
-  around, concatKernel, normalizeAxis, padKernel, sliceKernel, sumAxisKernel, transposeKernel,
-} from "../tensor/layout.ts";
+import { concatKernel, padKernel, sliceKernel, sumAxisKernel, transposeKernel } from "../tensor/layout.ts";
+import { around, normalizeAxis } from "../base/shape.ts";
 import { matmulKernel } from "../tensor/matmul.ts";
-import { data, formatShape, fromData, type Shape, sizeOf, Tensor } from "../tensor/tensor.ts";
+import { data, fromData, Tensor } from "../tensor/tensor.ts";
+import { formatShape, type Shape, sizeOf } from "../base/shape.ts";
 import type { TensorRule } from "./define.ts";
 import { broadcastTo, sumTo } from "./elementwise.ts";
 import { add, applySum, mul, sub } from "./scalar.ts";

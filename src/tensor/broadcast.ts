@@ -3,23 +3,10 @@
 // a trailing row repeated; any other broadcast is written out first.
 import { broadcastToKernel } from "./layout.ts";
 import { type ElementOp, type Expr, MAX_NODES, nodeCount, run } from "./fusion.ts";
+import { broadcastShapes, type Shape, sameShape, sizeOf, formatShape } from "../base/shape.ts";
 import { allocateUninitialized } from "./buffers.ts";
-import { data, formatShape, fromData, lazy, pendingExpr, type Shape, sameShape, sizeOf, Tensor } from "./tensor.ts";
+import { data, fromData, lazy, pendingExpr, Tensor } from "./tensor.ts";
 
-/** The broadcast shape of `a` and `b`, or a RangeError naming the op and both shapes. */
-export function broadcastShapes(a: Shape, b: Shape, op: string): Shape {
-  const rank = Math.max(a.length, b.length);
-  const out = new Array<number>(rank);
-  for (let k = 0; k < rank; k++) {
-    const da = a[a.length - rank + k] ?? 1;
-    const db = b[b.length - rank + k] ?? 1;
-    if (da !== db && da !== 1 && db !== 1) {
-      throw new RangeError(`${op}: shapes ${formatShape(a)} and ${formatShape(b)} do not broadcast`);
-    }
-    out[k] = da === 1 ? db : da;
-  }
-  return out;
-}
 
 /** Whether `inner`, without its leading 1s, is the trailing part of `outer` (so it repeats by rows). */
 function isTrailing(inner: Shape, outer: Shape): boolean {

@@ -1,20 +1,12 @@
 // Kernels that move or reduce data without arithmetic per pair: broadcasting to a shape, summing
 // back to one, summing along an axis, transposing, slicing, padding and concatenating.
 import { allocate, allocateUninitialized } from "./buffers.ts";
-import { broadcastShapes, elementwiseTo, sumAll } from "./broadcast.ts";
+import { elementwiseTo, sumAll } from "./broadcast.ts";
+import { broadcastShapes } from "../base/shape.ts";
 import { type ElementOp, nodeCount } from "./fusion.ts";
-import { data, formatShape, fromData, lazy, pendingExpr, sameShape, type Shape, sizeOf, Tensor } from "./tensor.ts";
+import { data, fromData, lazy, pendingExpr, Tensor } from "./tensor.ts";
+import { around, formatShape, sameShape, type Shape, sizeOf, stridesOf } from "../base/shape.ts";
 
-/** Row-major strides of a shape. */
-export function stridesOf(shape: Shape): number[] {
-  const s = new Array<number>(shape.length);
-  let acc = 1;
-  for (let k = shape.length - 1; k >= 0; k--) {
-    s[k] = acc;
-    acc *= shape[k];
-  }
-  return s;
-}
 
 /** Element strides of `shape` read as a broadcast into rank `rank`: 0 along axes of extent 1 or missing. */
 function broadcastStrides(shape: Shape, rank: number): number[] {
@@ -49,14 +41,6 @@ function eachRow(shape: Shape, strides: readonly number[], visit: (row: number, 
   }
 }
 
-/** An axis in range, negative counting from the end, or a RangeError. */
-export function normalizeAxis(axis: number, rank: number, op: string, shape: Shape): number {
-  const a = axis < 0 ? axis + rank : axis;
-  if (!Number.isInteger(axis) || a < 0 || a >= rank) {
-    throw new RangeError(`${op}: axis ${axis} is out of range for shape ${formatShape(shape)}`);
-  }
-  return a;
-}
 
 const identity: ElementOp = { name: "broadcastTo", arity: 1, value: (v) => v, code: (v) => v };
 
@@ -195,10 +179,6 @@ export function transposeKernel(x: Tensor, perm: readonly number[]): Tensor {
   return fromData(out, outShape);
 }
 
-/** `shape` split around `axis`: the extents before it (outer), along it, and after it (inner). */
-export function around(shape: Shape, axis: number): readonly [number, number, number] {
-  return [sizeOf(shape.slice(0, axis)), shape[axis], sizeOf(shape.slice(axis + 1))];
-}
 
 /** `shape` with extent `m` along `axis`. */
 const withExtent = (shape: Shape, axis: number, m: number): number[] => shape.map((d, k) => (k === axis ? m : d));

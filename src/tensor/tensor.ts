@@ -1,11 +1,10 @@
 // The Tensor: an immutable n-d array of float64 with a shape. Its data is private (no public way to
 // change it), it never shares a caller's array, and construction validates shape against data.
-import { describe } from "../core/errors.ts";
+import { describe } from "../base/errors.ts";
+import { checkShape, formatShape, type Shape, sizeOf } from "../base/shape.ts";
 import { allocate, allocateFor, currentOwner } from "./buffers.ts";
 import { type Expr, run } from "./fusion.ts";
 
-/** A shape: non-negative integer extents, outermost first. `[]` is a 0-d tensor (one element). */
-export type Shape = readonly number[];
 
 /** Nested plain arrays of numbers, as `toArray` gives and `tensor` takes. */
 export type NestedArray = number | readonly NestedArray[];
@@ -97,28 +96,6 @@ export function lazy(expr: Expr, shape: Shape): Tensor {
   return new Tensor([], shape);
 }
 
-/** `[2,3]`, as SPEC §7 writes shapes in messages. */
-export const formatShape = (shape: Shape): string => `[${shape.join(",")}]`;
-
-export const sizeOf = (shape: Shape): number => {
-  let n = 1;
-  for (const d of shape) n *= d;
-  return n;
-};
-
-export function sameShape(a: Shape, b: Shape): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
-}
-
-/** Checks that `shape` is an array of non-negative integers. */
-export function checkShape(shape: unknown, op: string): Shape {
-  if (!Array.isArray(shape) || !shape.every((d) => Number.isInteger(d) && d >= 0)) {
-    throw new RangeError(`${op}: a shape is an array of non-negative integers, got ${describe(shape)}`);
-  }
-  return shape as Shape;
-}
 
 /** Internal: a tensor over a fresh buffer the caller has filled (or immutable data it shares). */
 export function fromData(buffer: Float64Array, shape: Shape): Tensor {

@@ -1,7 +1,7 @@
 // train: the course's workflow as one pure function — forward and loss, backward (valueAndGrad),
 // update (the optimizer), iterate until `steps` or until the loss stops changing.
 import { freeze } from "immer";
-import { describe } from "../core/errors.ts";
+import { describe } from "../base/errors.ts";
 import type { Real } from "../core/value.ts";
 import { valueAndGrad } from "../transforms/reverse.ts";
 import { primal } from "../transforms/values.ts";

@@ -1,6 +1,6 @@
 // Forward mode: jvp runs the function once on dual numbers of a fresh tag; derivative is jvp with
 // tangent 1; jacfwd pushes forward one unit tangent per input.
-import { describeValue } from "../core/errors.ts";
+import { describeValue } from "../tensor/describe.ts";
 import { escapedError } from "../core/trace.ts";
 import { type Real, shapeOf, Tracer, type Value } from "../core/value.ts";
 import { Dual, Tag } from "../forward/dual.ts";

@@ -1,6 +1,6 @@
 // Reverse mode: vjp runs the function once on tape-tracked inputs and returns its pullback; grad is
 // vjp with cotangent 1; jacrev pulls back each unit cotangent through one recording.
-import { describeValue } from "../core/errors.ts";
+import { describeValue } from "../tensor/describe.ts";
 import { type Real, shapeOf, Tracer, type Value } from "../core/value.ts";
 import type { Tensor } from "../tensor/tensor.ts";
 import { Tracked } from "../reverse/tape.ts";

@@ -1,10 +1,11 @@
 // Reading and making values by hand: primal, stopGradient, and the user's own dual numbers.
-import { describeValue } from "../core/errors.ts";
+import { describeValue } from "../tensor/describe.ts";
 import { escapedError } from "../core/trace.ts";
 import { payloadOf, type Real, shapeOf, Tracer, type Value, valueRead } from "../core/value.ts";
 import { recordingIn } from "../jit/recorder.ts";
 import { taint } from "../tensor/buffers.ts";
-import { formatShape, type NestedArray, sameShape, type Shape, type Tensor, toArray as toArrayPlain } from "../tensor/tensor.ts";
+import { type NestedArray, type Tensor, toArray as toArrayPlain } from "../tensor/tensor.ts";
+import { formatShape, sameShape, type Shape } from "../base/shape.ts";
 import { pinTree, unsigned } from "./levels.ts";
 import { Dual, Tag } from "../forward/dual.ts";
 import { flatten, isLeaf, type Like, unflatten } from "../tree/tree.ts";

@@ -1,6 +1,6 @@
 // Arguments and results of the Jacobian and Hessian transforms: a Real[] (giving nested arrays) or
 // a 1-D tensor (giving a tensor), unit vectors shaped like the argument, and stacking of results.
-import { describeValue } from "../core/errors.ts";
+import { describeValue } from "../tensor/describe.ts";
 import { isTensorValued, type Real, shapeOf, type Value } from "../core/value.ts";
 import { concat, reshape, transpose } from "../rules/tensor.ts";
 import { broadcastTo } from "../rules/elementwise.ts";

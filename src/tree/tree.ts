@@ -2,11 +2,12 @@
 // plain records. A tree flattens to its leaves and a TreeDef (its structure), built in one pass
 // that validates as it goes; a path for an error message is worked out only when one is needed.
 import { freeze } from "immer";
-import { describe } from "../core/errors.ts";
-import { instantiate } from "../core/compile.ts";
+import { describe } from "../base/errors.ts";
+import { instantiate } from "../base/codegen.ts";
 import { escapedError } from "../core/trace.ts";
 import { type Real, shapeOf, Tracer, type Value } from "../core/value.ts";
-import { formatShape, sameShape, Tensor } from "../tensor/tensor.ts";
+import { Tensor } from "../tensor/tensor.ts";
+import { formatShape, sameShape } from "../base/shape.ts";
 
 /** A Real, a Tensor, or a readonly array or plain record of Trees. */
 export type Tree = Real | Tensor | readonly Tree[] | { readonly [key: string]: Tree };

@@ -1,5 +1,5 @@
-// Error messages shared across modules: what a bad value was, in words a user recognises.
-import { Tensor } from "../tensor/tensor.ts";
+// Error messages shared across modules: what a bad value was, in words a user recognises. Knows no
+// nabla type, so every layer may use it.
 
 /** A short description of a value for error messages: its type, or its class for objects. */
 export function describe(x: unknown): string {
@@ -18,15 +18,3 @@ export function describe(x: unknown): string {
 /** An op was given something that is not a Real. */
 export const notAReal = (op: string, x: unknown): TypeError =>
   new TypeError(`${op}: expected a Real (a number or a value from a transform), got ${describe(x)}`);
-
-/** Like `describe`, but names nabla's own values (a Real, a Tensor with its shape) too. */
-export function describeValue(x: unknown): string {
-  if (typeof x === "number") return "a number";
-  if (x instanceof Tensor) return `a Tensor of shape [${x.shape.join(",")}]`;
-  if (typeof x === "object" && x !== null && "trace" in x) {
-    // a tracer: its `shape` is its payload's ([] for a scalar)
-    const shape = (x as { readonly shape?: unknown }).shape;
-    return Array.isArray(shape) && shape.length > 0 ? `a Tensor of shape [${shape.join(",")}] from a transform` : "a Real";
-  }
-  return describe(x);
-}

@@ -1,0 +1,23 @@
+// The one place nabla generates code at run time (fused loops, jit replays, per-rule fast paths,
+// readers and builders of a tree's records). Where `new Function` is forbidden (a strict
+// Content-Security-Policy) it says so, and every caller has a closure that does the same work.
+
+/** `new Function(...names, source)(...values)`, or undefined where new Function is forbidden. */
+export function instantiate(source: string, names: readonly string[], values: readonly unknown[]): unknown {
+  try {
+    return new Function(...names, source)(...values);
+  } catch (e) {
+    if (e instanceof EvalError) return undefined;
+    throw e;
+  }
+}
+
+/**
+ * A fresh copy of `factory`, a function written in TypeScript that refers only to its own parameters
+ * (and globals such as Math). V8 keeps type feedback per copy, so each copy made for one rule keeps
+ * its calls monomorphic (a shared closure sees every rule's functions at one call site). Without
+ * `new Function`, the factory itself.
+ */
+export function specialize<F extends (...args: never[]) => unknown>(factory: F): F {
+  return (instantiate(`return (${factory.toString()});`, [], []) as F | undefined) ?? factory;
+}
