@@ -6,8 +6,7 @@
 
 // values
 export type { Real } from "./core/value.ts";
-export type { Dual } from "./forward/dual.ts";
-export type { Tracked } from "./reverse/tape.ts";
+export type { Dual } from "./interpreters/forward/dual.ts";
 export type { Like, Plain, Result, Tree } from "./tree/tree.ts";
 export { dual, primal, stopGradient, tangent } from "./transforms/values.ts";
 
@@ -16,7 +15,7 @@ export {
   abs, add, cos, div, dot, exp, log, max, min, mul, neg, pow, relu, sigmoid, sin, softplus, sqrt, square,
   sub, tan, tanh,
 } from "./rules/scalar.ts";
-export type { BinaryOp, UnaryOp } from "./rules/scalar.ts";
+export type { BinaryOp, UnaryOp } from "./rules/define.ts";
 
 // tensors
 export { Tensor, full, ones, tensor, zeros } from "./tensor/tensor.ts";
@@ -38,14 +37,13 @@ export type { Jacobian } from "./transforms/vector.ts";
 export { customJvp, customVjp } from "./transforms/custom.ts";
 export { jit } from "./transforms/jit.ts";
 export type { Jitted } from "./transforms/jit.ts";
-export type { Recording } from "./jit/recorder.ts";
 
 // the catalogues of primitives, for table-driven tests and laws
-export { primitives } from "./rules/scalar.ts";
-export type { Primitive } from "./rules/scalar.ts";
+export { primitives } from "./rules/catalogue.ts";
+export type { Primitive } from "./rules/catalogue.ts";
 export { tensorPrimitives } from "./rules/tensor-catalogue.ts";
 export type { TensorPrimitive } from "./rules/tensor-catalogue.ts";
-export type { Domain } from "./rules/define.ts";
+export type { Domain } from "./core/rule.ts";
 
 // algebra (fp-ts instances)
 export { FieldReal, MonoidProductReal, MonoidSumReal, SemigroupGradient, getGradientMonoid } from "./algebra/instances.ts";

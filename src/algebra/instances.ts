@@ -6,7 +6,7 @@ import type { Semigroup } from "fp-ts/Semigroup";
 import type { Real } from "../core/value.ts";
 import { add, div, mul, sub } from "../rules/scalar.ts";
 import { flatten, flattenAs, type Like, unflatten } from "../tree/tree.ts";
-import { zeroLike } from "../transforms/levels.ts";
+import { zeroLike } from "../core/value.ts";
 
 /** The field of Reals. Division is exact in a field, so `mod` is always 0 and `degree` is constant. */
 export const FieldReal: Field<Real> = {

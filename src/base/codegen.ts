@@ -14,10 +14,13 @@ export function instantiate(source: string, names: readonly string[], values: re
 
 /**
  * A fresh copy of `factory`, a function written in TypeScript that refers only to its own parameters
- * (and globals such as Math). V8 keeps type feedback per copy, so each copy made for one rule keeps
+ * (and globals such as Math) and names no function inside it (bundlers wrap named ones in helpers). V8 keeps type feedback per copy, so each copy made for one rule keeps
  * its calls monomorphic (a shared closure sees every rule's functions at one call site). Without
  * `new Function`, the factory itself.
  */
 export function specialize<F extends (...args: never[]) => unknown>(factory: F): F {
-  return (instantiate(`return (${factory.toString()});`, [], []) as F | undefined) ?? factory;
+  const source = factory.toString();
+  // A bundler's helper (esbuild's __name under keepNames) is not in scope of a copy: use the original.
+  if (/\b__[A-Za-z]+\(/.test(source)) return factory;
+  return (instantiate(`return (${source});`, [], []) as F | undefined) ?? factory;
 }

@@ -1,13 +1,8 @@
-// The values nabla computes with: plain numbers, and tracers that carry one perturbation level on top
-// of a primal that may itself be a tracer of an older level (forward duals, reverse tape nodes, jit's
-// recordings).
-import type { Dual } from "../forward/dual.ts";
-import type { Recording } from "../jit/recorder.ts";
-import type { Tracked } from "../reverse/tape.ts";
+// The values nabla computes with: plain numbers and tensors (payloads), and tracers that carry one
+// level's perturbation on top of a primal that may itself be a tracer of an older level.
+import type { Shape } from "../base/shape.ts";
 import { data, Tensor, zeros } from "../tensor/tensor.ts";
-import { type Shape } from "../base/shape.ts";
 import type { Trace } from "./trace.ts";
-
 
 /** A value carrying the perturbation of `trace` on top of `primal`. */
 export abstract class Tracer {
@@ -15,14 +10,19 @@ export abstract class Tracer {
   /** The value one level down: still a tracer when several transforms are nested. */
   abstract readonly primal: Value;
 
+  /** Every value this tracer holds at its level (the primal, and for a dual its tangent). */
+  parts(): readonly Value[] {
+    return [this.primal];
+  }
+
   /**
    * JavaScript's own `+ * <` would silently compute garbage on a tracer, so they throw instead;
    * `${x}` still prints the plain value.
    */
   [Symbol.toPrimitive](hint: string): string {
     if (hint === "string") {
-      const p = payloadOf(this as Tracer as Dual);
-      valueRead(this as Tracer as Dual, "a string conversion");
+      const p = payloadOf(this);
+      valueRead(this, "a string conversion");
       return typeof p === "number" ? `Real(${p})` : `Tensor(${p.shape.join(",")}) in a transform`;
     }
     throw new TypeError(
@@ -33,7 +33,7 @@ export abstract class Tracer {
 
   /** The shape of the tensor underneath (`[]` for a scalar), so `t.shape` works inside transforms. */
   get shape(): Shape {
-    const p = payloadOf(this as Tracer as Dual);
+    const p = payloadOf(this);
     return typeof p === "number" ? [] : p.shape;
   }
 }
@@ -42,10 +42,10 @@ export abstract class Tracer {
 export type Payload = number | Tensor;
 
 /** Anything a primitive computes on: a number, a tensor, or a tracer over one. */
-export type Value = Payload | Dual | Tracked | Recording;
+export type Value = Payload | Tracer;
 
 /** A differentiable scalar: every plain number is one; inside a transform it may carry perturbations. */
-export type Real = number | Dual | Tracked | Recording;
+export type Real = number | Tracer;
 
 /** Strips every perturbation: the number or tensor underneath. Works on escaped values too. */
 export function payloadOf(x: Value): Payload {
@@ -85,6 +85,8 @@ export function zeroLike(x: Value): Payload {
 export function visitBuffers(x: Value, visit: (b: Float64Array) => void): void {
   if (typeof x === "number") return;
   if (x instanceof Tensor) return visit(data(x));
-  visitBuffers(x.primal, visit);
-  if ("tangent" in x) visitBuffers(x.tangent, visit);
+  for (const part of x.parts()) visitBuffers(part, visit);
 }
+
+/** The value one level below `trace`: the primal of a value on that level, anything else as it is. */
+export const below = (x: Value, trace: Trace): Value => (x instanceof Tracer && x.trace === trace ? x.primal : x);

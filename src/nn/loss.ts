@@ -3,7 +3,7 @@
 import { describe } from "../base/errors.ts";
 import { isTensorValued, type Real, type Value } from "../core/value.ts";
 import { add, log, mul, square, sub } from "../rules/scalar.ts";
-import { nonzeroMask, select } from "../rules/elementwise.ts";
+import { nonzeroMask, select } from "../rules/masks.ts";
 import { logSumExp, oneHot, reshape, sum } from "../rules/tensor.ts";
 import { Tensor, tensor } from "../tensor/tensor.ts";
 import { formatShape, sameShape, type Shape } from "../base/shape.ts";

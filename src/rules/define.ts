@@ -1,64 +1,118 @@
-// The shapes of rules. A scalar primitive gives its value on numbers, a loop for tensors, and its
-// partials written with nabla's own ops; a tensor primitive gives its value, its forward rule and
-// its pullback. Forward mode (duals) and reverse mode (the tape) both read these.
-import type { Payload, Value } from "../core/value.ts";
+// How rules and their public ops are made. An op computes plain numbers itself (small enough for V8
+// to inline into the caller), hands a value of a transform to the fast path its interpreter left
+// in the rule's slot, and everything else to the core's bind.
+import { specialize } from "../base/codegen.ts";
+import { bind1, bind2 } from "../core/bind.ts";
+import type { BinaryRule, Domain, UnaryRule } from "../core/rule.ts";
+import { Tracer, type Real, type Value } from "../core/value.ts";
+import type { Tensor } from "../tensor/tensor.ts";
+
+/** Where to sample inputs: [-4, 4] unless a rule says otherwise (see Domain). */
+export const everywhere: Domain = { args: [[-4, 4]] };
+export const positive: Domain = { args: [[1 / 16, 8]] };
+export const kinkAtZero: Domain = { args: [[-4, 4]], kinkDistance: ([x]) => Math.abs(x) };
+export const kinkOnDiagonal: Domain = { args: [[-4, 4], [-4, 4]], kinkDistance: ([a, b]) => Math.abs(a - b) };
+export const plane: Domain = { args: [[-4, 4], [-4, 4]] };
+
+/** A rule: its fused-kernel code, its value on numbers, its partial, and where it is smooth. */
+export const unary = (
+  name: string,
+  code: UnaryRule["code"],
+  value: UnaryRule["value"],
+  d: UnaryRule["d"],
+  domain = everywhere,
+): UnaryRule => ({ name, arity: 1, code, value, d, domain, fast: [] });
+
+export const binary = (
+  name: string,
+  code: BinaryRule["code"],
+  value: BinaryRule["value"],
+  da: BinaryRule["da"],
+  db: BinaryRule["db"],
+  domain = plane,
+): BinaryRule => ({ name, arity: 2, code, value, da, db, domain, fast: [] });
 
 /**
- * Where a primitive is smooth and finite, for sampling inputs in tests and laws: an open interval per
- * argument, and the distance from a point to the nearest kink (where the derivative jumps).
+ * A partial with its plain-number form beside it. The first-order fast paths call a partial for
+ * every node; on numbers, plain arithmetic is several times cheaper than going through nabla's ops.
+ * The laws check both forms: first order on numbers takes the first, higher orders and tensors the
+ * second.
  */
-export interface Domain {
-  readonly args: readonly (readonly [number, number])[];
-  readonly kinkDistance?: (args: readonly number[]) => number;
-}
+export const onNumbers1 =
+  (plain: (x: number, y: number) => number, general: (x: Value, y: Value) => Value) =>
+  (x: Value, y: Value): Value =>
+    typeof x === "number" && typeof y === "number" ? plain(x, y) : general(x, y);
+export const onNumbers2 =
+  (plain: (a: number, b: number, y: number) => number, general: (a: Value, b: Value, y: Value) => Value) =>
+  (a: Value, b: Value, y: Value): Value =>
+    typeof a === "number" && typeof b === "number" && typeof y === "number" ? plain(a, b, y) : general(a, b, y);
 
 /**
- * y = f(x), elementwise on tensors. `d` is ∂y/∂x from the primal and the result, so it
- * differentiates again; a constant partial (as for neg) is a number, which saves the call.
+ * A public unary op: plain numbers give plain numbers, Reals Reals, tensors tensors (elementwise).
+ * The last signature repeats the Real one: TypeScript infers from the last signature when an op is
+ * passed to a transform (`grad(sin)`), and that should see a function of Reals.
  */
-export interface UnaryRule {
-  readonly name: string;
-  readonly arity: 1;
-  readonly domain: Domain;
-  readonly value: (x: number) => number;
-  /** The value as a JavaScript expression over `x` (a variable), for fused tensor kernels. */
-  readonly code: (x: string) => string;
-  readonly d: ((x: Value, y: Value) => Value) | number;
+export interface UnaryOp {
+  (x: number): number;
+  (x: Real): Real;
+  (x: Tensor): Tensor;
+  (x: Real | Tensor): Real | Tensor;
+  (x: Real): Real;
+}
+/** A public binary op: elementwise on tensors, with NumPy broadcasting. */
+export interface BinaryOp {
+  (a: number, b: number): number;
+  (a: Real, b: Real): Real;
+  (a: Tensor, b: Real | Tensor): Tensor;
+  (a: Real | Tensor, b: Tensor): Tensor;
+  (a: Real | Tensor, b: Real | Tensor): Real | Tensor;
+  (a: Real, b: Real): Real;
 }
 
-/** y = f(a, b), elementwise with broadcasting, with both partials (numbers when constant). */
-export interface BinaryRule {
-  readonly name: string;
-  readonly arity: 2;
-  readonly domain: Domain;
-  readonly value: (a: number, b: number) => number;
-  readonly code: (a: string, b: string) => string;
-  readonly da: ((a: Value, b: Value, y: Value) => Value) | number;
-  readonly db: ((a: Value, b: Value, y: Value) => Value) | number;
-}
+type FastUnary = (x: Tracer) => Value;
+type FastBinary = (a: Value, b: Value) => Value;
 
-/** y = f(x₁ … xₙ) on scalars, with the partial for argument i. */
-export interface NaryRule {
-  readonly name: string;
-  readonly value: (xs: readonly number[]) => number;
-  /** The value as a JavaScript expression over the arguments, evaluated in the same order as `value`. */
-  readonly code: (xs: readonly string[]) => string;
-  readonly d: (xs: readonly Value[], y: Value, i: number) => Value;
-}
+// The ops, written once and copied per rule (base/codegen's specialize): each op's calls to its own
+// value function and fast paths stay monomorphic and inline. No function inside is named (see specialize).
+const unaryOpFactory = (
+  rule: UnaryRule,
+  value: UnaryRule["value"],
+  fast: readonly unknown[],
+  bind: typeof bind1,
+  tracer: typeof Tracer,
+): ((x: Value) => Value) =>
+  ((traced: (x: Value) => Value) => (x: Value): Value => (typeof x === "number" ? value(x) : traced(x)))((x: Value): Value => {
+    if (x instanceof tracer) {
+      const f = fast[x.trace.kind] as FastUnary | undefined;
+      if (f !== undefined) return f(x);
+    }
+    return bind(rule, x);
+  });
 
-/**
- * A tensor primitive with static parameters P (an axis, a shape, ...): its value on plain
- * arguments, its forward rule J·t (an undefined tangent is a symbolic zero), and its pullback
- * (`active[i]`: whether argument i needs a cotangent; return undefined for the others).
- */
-export interface TensorRule<P> {
-  readonly name: string;
-  readonly value: (args: readonly Payload[], params: P) => Payload;
-  readonly jvp: (primals: readonly Value[], tangents: readonly (Value | undefined)[], y: Value, params: P) => Value;
-  readonly vjp: (
-    primals: readonly Value[],
-    y: Value,
-    params: P,
-    active: readonly boolean[],
-  ) => (cotangent: Value) => readonly (Value | undefined)[];
-}
+const binaryOpFactory = (
+  rule: BinaryRule,
+  value: BinaryRule["value"],
+  fast: readonly unknown[],
+  bind: typeof bind2,
+  tracer: typeof Tracer,
+): ((a: Value, b: Value) => Value) =>
+  ((traced: (a: Value, b: Value) => Value) => (a: Value, b: Value): Value =>
+    typeof a === "number" && typeof b === "number" ? value(a, b) : traced(a, b))((a: Value, b: Value): Value => {
+    // the innermost level's fast path, which takes every mix of its own values and plain numbers
+    const ta = a instanceof tracer ? a.trace : undefined;
+    const tb = b instanceof tracer ? b.trace : undefined;
+    const t = ta === undefined ? tb : tb === undefined || ta.level >= tb.level ? ta : tb;
+    if (t !== undefined) {
+      const f = fast[t.kind] as FastBinary | undefined;
+      if (f !== undefined) return f(a, b);
+    }
+    return bind(rule, a, b);
+  });
+
+/** The public op of a unary rule. */
+export const unaryOp = (rule: UnaryRule): UnaryOp =>
+  specialize(unaryOpFactory)(rule, rule.value, rule.fast, bind1, Tracer) as UnaryOp;
+
+/** The public op of a binary rule. */
+export const binaryOp = (rule: BinaryRule): BinaryOp =>
+  specialize(binaryOpFactory)(rule, rule.value, rule.fast, bind2, Tracer) as BinaryOp;

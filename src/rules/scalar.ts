@@ -1,61 +1,21 @@
-// The scalar primitives: each one's value, and its partials written with nabla's own ops (so every
-// rule differentiates again, to any order), side by side with the public op built from it.
-// Kinks follow SPEC §7: relu'(0) = 0, abs'(0) = 0, max → a when a >= b, min → a when a <= b,
-// pow's ∂/∂y = x^y·ln x taken as 0 where x == 0.
-import { apply1, apply2, applyN } from "../core/apply.ts";
-import { instantiate } from "../base/codegen.ts";
+// The scalar primitives: each one's value, its code (for fused loops and jit) and its partials
+// written with nabla's own ops (so every rule differentiates again, to any order), one row each with
+// its math comment, and the public op built from it. Kinks follow SPEC §7: relu'(0) = 0, abs'(0) = 0,
+// max → a when a >= b, min → a when a <= b, pow's ∂/∂y = x^y·ln x taken as 0 where x == 0.
 import { describe } from "../base/errors.ts";
-import type { Real, Value } from "../core/value.ts";
-import type { Tensor } from "../tensor/tensor.ts";
-import { Tracked } from "../reverse/tape.ts";
-import { Dual } from "../forward/dual.ts";
-import type { BinaryRule, Domain, NaryRule, UnaryRule } from "./define.ts";
-import { atLeastMask, atMostMask, complement, nonzeroMask, positiveMask, select, signMask } from "./elementwise.ts";
+import { bind1, bindN } from "../core/bind.ts";
+import type { BinaryRule, NaryRule, UnaryRule } from "../core/rule.ts";
+import { type Real, Tracer, type Value } from "../core/value.ts";
+import {
+  binary, binaryOp, everywhere, kinkAtZero, kinkOnDiagonal, onNumbers1, onNumbers2, plane, positive, unary, unaryOp,
+} from "./define.ts";
+import { atLeastMask, atMostMask, complement, nonzeroMask, positiveMask, select, signMask } from "./masks.ts";
 
 export type UnaryPrim =
   | "neg" | "exp" | "log" | "sin" | "cos" | "tan" | "tanh" | "sigmoid"
   | "relu" | "softplus" | "sqrt" | "square" | "abs";
 export type BinaryPrim = "add" | "sub" | "mul" | "div" | "pow" | "max" | "min";
 export type NaryPrim = "sum" | "dot";
-
-/** Where to sample inputs: [-4, 4] unless a rule says otherwise (see Domain). */
-const everywhere: Domain = { args: [[-4, 4]] };
-const positive: Domain = { args: [[1 / 16, 8]] };
-const kinkAtZero: Domain = { args: [[-4, 4]], kinkDistance: ([x]) => Math.abs(x) };
-const kinkOnDiagonal: Domain = { args: [[-4, 4], [-4, 4]], kinkDistance: ([a, b]) => Math.abs(a - b) };
-const plane: Domain = { args: [[-4, 4], [-4, 4]] };
-
-/** A rule: its fused-kernel code, its value on numbers, its partial, and where it is smooth. */
-const unary = (
-  name: string,
-  code: UnaryRule["code"],
-  value: UnaryRule["value"],
-  d: UnaryRule["d"],
-  domain = everywhere,
-): UnaryRule => ({ name, arity: 1, code, value, d, domain });
-const binary = (
-  name: string,
-  code: BinaryRule["code"],
-  value: BinaryRule["value"],
-  da: BinaryRule["da"],
-  db: BinaryRule["db"],
-  domain = plane,
-): BinaryRule => ({ name, arity: 2, code, value, da, db, domain });
-
-/**
- * A partial with its plain-number form beside it. The first-order fast path calls a partial for
- * every node; on numbers, plain arithmetic is several times cheaper than going through nabla's ops.
- * The laws check both forms: first order on numbers takes the first, higher orders and tensors the
- * second.
- */
-const onNumbers1 =
-  (plain: (x: number, y: number) => number, general: (x: Value, y: Value) => Value) =>
-  (x: Value, y: Value): Value =>
-    typeof x === "number" && typeof y === "number" ? plain(x, y) : general(x, y);
-const onNumbers2 =
-  (plain: (a: number, b: number, y: number) => number, general: (a: Value, b: Value, y: Value) => Value) =>
-  (a: Value, b: Value, y: Value): Value =>
-    typeof a === "number" && typeof b === "number" && typeof y === "number" ? plain(a, b, y) : general(a, b, y);
 
 /** σ(x) = 1 / (1 + e⁻ˣ): sigmoid's value and softplus's derivative. */
 const logistic = (x: number): number => 1 / (1 + Math.exp(-x));
@@ -148,143 +108,6 @@ export const naryRules: { readonly [P in NaryPrim]: NaryRule } = {
   },
 };
 
-/**
- * A public unary op: plain numbers give plain numbers, Reals Reals, tensors tensors (elementwise).
- * The last signature repeats the Real one: TypeScript infers from the last signature when an op is
- * passed to a transform (`grad(sin)`), and that should see a function of Reals.
- */
-export interface UnaryOp {
-  (x: number): number;
-  (x: Real): Real;
-  (x: Tensor): Tensor;
-  (x: Real | Tensor): Real | Tensor;
-  (x: Real): Real;
-}
-/** A public binary op: elementwise on tensors, with NumPy broadcasting. */
-export interface BinaryOp {
-  (a: number, b: number): number;
-  (a: Real, b: Real): Real;
-  (a: Tensor, b: Real | Tensor): Tensor;
-  (a: Real | Tensor, b: Tensor): Tensor;
-  (a: Real | Tensor, b: Real | Tensor): Real | Tensor;
-  (a: Real, b: Real): Real;
-}
-
-// The public ops. Each op's fast paths (plain numbers; a value on a first-order tape; a first-order
-// dual) are written once below, as source, and instantiated per op with new Function: every op then
-// has its own copy of the code, so the calls to its value and partials inside stay monomorphic and
-// get inlined (one shared closure would see every op's functions at the same call site). The op
-// itself is only the plain-number test, small enough for V8 to inline into the caller, so code on
-// plain numbers runs without calls (3× faster); everything else is one call away, in `traced`.
-// Where new Function is forbidden (a strict CSP), the same code runs as one shared closure.
-
-const unarySource = `return function op(x) {
-  return typeof x === "number" ? value(x) : traced(x);
-};
-function traced(x) {
-  if (x instanceof Tracked) {
-    const p = x.primal;
-    const t = x.trace;
-    if (typeof p === "number" && t.live) {
-      const y = value(p);
-      return t.record1(y, x.index, typeof d === "number" ? d : d(p, y));
-    }
-  } else if (x instanceof Dual) {
-    const p = x.primal;
-    const v = x.tangent;
-    const g = x.trace;
-    if (typeof p === "number" && typeof v === "number" && g.live) {
-      const y = value(p);
-      return new Dual(g, y, (typeof d === "number" ? d : d(p, y)) * v);
-    }
-  }
-  return apply1(rule, x);
-}`;
-
-const binarySource = `return function op(a, b) {
-  return typeof a === "number" && typeof b === "number" ? value(a, b) : traced(a, b);
-};
-function traced(a, b) {
-  if (typeof a === "number") {
-    if (b instanceof Tracked) {
-      const q = b.primal;
-      const t = b.trace;
-      if (typeof q === "number" && t.live) {
-        const y = value(a, q);
-        return t.record1(y, b.index, typeof db === "number" ? db : db(a, q, y));
-      }
-    }
-  } else if (a instanceof Tracked) {
-    const p = a.primal;
-    const t = a.trace;
-    if (typeof p === "number" && t.live) {
-      if (typeof b === "number") {
-        const y = value(p, b);
-        return t.record1(y, a.index, typeof da === "number" ? da : da(p, b, y));
-      }
-      if (b instanceof Tracked && b.trace === t && typeof b.primal === "number") {
-        const q = b.primal;
-        const y = value(p, q);
-        return t.record2(y, a.index, typeof da === "number" ? da : da(p, q, y), b.index, typeof db === "number" ? db : db(p, q, y));
-      }
-    }
-  }
-  return forward(a, b);
-}
-// first-order forward mode on numbers: tangent = ∂a·ta + ∂b·tb, the general path's arithmetic exactly
-function forward(a, b) {
-  if (typeof a === "number") {
-    if (b instanceof Dual) {
-      const q = b.primal;
-      const v = b.tangent;
-      const g = b.trace;
-      if (typeof q === "number" && typeof v === "number" && g.live) {
-        const y = value(a, q);
-        return new Dual(g, y, (typeof db === "number" ? db : db(a, q, y)) * v);
-      }
-    }
-  } else if (a instanceof Dual) {
-    const p = a.primal;
-    const u = a.tangent;
-    const g = a.trace;
-    if (typeof p === "number" && typeof u === "number" && g.live) {
-      if (typeof b === "number") {
-        const y = value(p, b);
-        return new Dual(g, y, (typeof da === "number" ? da : da(p, b, y)) * u);
-      }
-      if (b instanceof Dual && b.trace === g && typeof b.primal === "number" && typeof b.tangent === "number") {
-        const q = b.primal;
-        const y = value(p, q);
-        return new Dual(g, y, (typeof da === "number" ? da : da(p, q, y)) * u + (typeof db === "number" ? db : db(p, q, y)) * b.tangent);
-      }
-    }
-  }
-  return apply2(rule, a, b);
-}`;
-
-function unaryOp(rule: UnaryRule): UnaryOp {
-  const op = instantiate(unarySource, ["rule", "value", "d", "Tracked", "Dual", "apply1"], [rule, rule.value, rule.d, Tracked, Dual, apply1]);
-  if (op !== undefined) return op as UnaryOp;
-  const { value, d } = rule;
-  return ((x: Value) => {
-    if (x instanceof Tracked) {
-      const p = x.primal;
-      if (typeof p === "number" && x.trace.live) {
-        const y = value(p);
-        return x.trace.record1(y, x.index, typeof d === "number" ? d : d(p, y));
-      }
-    }
-    return typeof x === "number" ? value(x) : apply1(rule, x);
-  }) as UnaryOp;
-}
-
-function binaryOp(rule: BinaryRule): BinaryOp {
-  const op = instantiate(binarySource, ["rule", "value", "da", "db", "Tracked", "Dual", "apply2"], [rule, rule.value, rule.da, rule.db, Tracked, Dual, apply2]);
-  if (op !== undefined) return op as BinaryOp;
-  const { value } = rule;
-  return ((a: Value, b: Value) => (typeof a === "number" && typeof b === "number" ? value(a, b) : apply2(rule, a, b))) as BinaryOp;
-}
-
 export const neg = unaryOp(unaryRules.neg);
 export const exp = unaryOp(unaryRules.exp);
 export const log = unaryOp(unaryRules.log);
@@ -309,7 +132,7 @@ export const min = binaryOp(binaryRules.min);
 
 /** Σ xᵢ over an array of Reals, as one node however many terms (the public `sum` also takes tensors). */
 export function applySum(xs: readonly Real[]): Real {
-  return applyN(naryRules.sum, xs) as Real;
+  return bindN(naryRules.sum, xs) as Real;
 }
 
 /** Σ xᵢ·yᵢ as one node. The arrays must have the same length. */
@@ -322,31 +145,26 @@ export function dot(xs: readonly Real[], ys: readonly Real[]): Real {
   if (xs.length !== ys.length) {
     throw new RangeError(`dot: the arrays have different lengths, [${xs.length}] and [${ys.length}]`);
   }
-  return applyN(naryRules.dot, [...xs, ...ys]) as Real;
+  return bindN(naryRules.dot, [...xs, ...ys]) as Real;
 }
 
-/** A primitive as the laws and tests see it: how to apply it to sampled arguments, and where. */
-export interface Primitive {
-  readonly name: string;
-  /** How many arguments to sample. */
-  readonly arity: number;
-  readonly apply: (args: readonly Real[]) => Real;
-  readonly domain: Domain;
+/** ∂·t, short-circuiting the exact cases ∂ = ±1 (the chain rule's one product, in every mode). */
+export function scale(partial: Value, tangent: Value): Value {
+  if (partial === 1) return tangent;
+  if (partial === -1) return neg(tangent);
+  return mul(partial, tangent);
 }
+
+/** x + 0: −0 becomes 0, everything else (NaN included) stays. How derivatives are handed back. */
+const unsignedRule: UnaryRule = unary("unsigned", (x) => `(${x} + 0)`, (x) => x + 0, 1);
 
 /**
- * The catalogue of scalar primitives, from the rule table itself: a primitive added to the table
- * is covered by every table-driven test and law with no new test.
+ * A derivative as handed back to the caller: −0 written 0 (the sign of a zero derivative means
+ * nothing), fused into a tensor's loop, and a step of its own on a level that is not a derivative
+ * (under jit, so that replays write −0 as 0 as well). A derivative level's value stays as it is.
  */
-export const primitives: readonly Primitive[] = Object.freeze([
-  ...Object.values(unaryRules).map((rule): Primitive => {
-    const op = unaryOp(rule);
-    return { name: rule.name, arity: 1, apply: (xs) => op(xs[0]), domain: rule.domain };
-  }),
-  ...Object.values(binaryRules).map((rule): Primitive => {
-    const op = binaryOp(rule);
-    return { name: rule.name, arity: 2, apply: (xs) => op(xs[0], xs[1]), domain: rule.domain };
-  }),
-  { name: "sum", arity: 3, apply: (xs) => applySum(xs), domain: { args: [[-4, 4], [-4, 4], [-4, 4]] } },
-  { name: "dot", arity: 4, apply: (xs) => dot(xs.slice(0, 2), xs.slice(2)), domain: { args: [[-4, 4], [-4, 4], [-4, 4], [-4, 4]] } },
-]);
+export function unsigned(d: Value): Value {
+  if (typeof d === "number") return d + 0;
+  if (d instanceof Tracer && d.trace.derivative) return d;
+  return bind1(unsignedRule, d);
+}

@@ -4,8 +4,9 @@
 import type { Real } from "../core/value.ts";
 import type { Tensor } from "../tensor/tensor.ts";
 import type { Shape } from "../base/shape.ts";
-import type { Domain } from "./define.ts";
-import { binaryRules, primitives, unaryRules } from "./scalar.ts";
+import type { Domain } from "../core/rule.ts";
+import { binaryRules, unaryRules } from "./scalar.ts";
+import { primitives } from "./catalogue.ts";
 import { concat, logSumExp, matmul, mean, reshape, slice, softmax, sum, transpose } from "./tensor.ts";
 
 /** A tensor primitive for tests and laws. */

@@ -1,7 +1,7 @@
 // The tensor primitives: each one's value (a kernel), forward rule and pullback side by side, and
 // the public op built on it. Linear ops (reshape, transpose, slice, concat, sums) have themselves as
 // tangent and their transposes as pullback; matmul's pullbacks are matmuls with flipped flags.
-import { applyT } from "../core/apply.ts";
+import { bindT } from "../core/bind.ts";
 import { describeValue } from "../tensor/describe.ts";
 import { isTensorValued, type Payload, payloadOf, type Real, shapeOf, Tracer, type Value } from "../core/value.ts";
 import { allocateUninitialized } from "../tensor/buffers.ts";
@@ -10,8 +10,8 @@ import { around, normalizeAxis } from "../base/shape.ts";
 import { matmulKernel } from "../tensor/matmul.ts";
 import { data, fromData, Tensor } from "../tensor/tensor.ts";
 import { formatShape, type Shape, sizeOf } from "../base/shape.ts";
-import type { TensorRule } from "./define.ts";
-import { broadcastTo, sumTo } from "./elementwise.ts";
+import type { TensorRule } from "../core/rule.ts";
+import { broadcastTo, sumTo } from "./broadcast.ts";
 import { add, applySum, mul, sub } from "./scalar.ts";
 
 /** A tensor argument (plain, or traced: typed as Tensor too), or a TypeError naming the op. */
@@ -53,7 +53,7 @@ const mmRule: TensorRule<Flags> = {
   ],
 };
 
-const mm = (a: Value, b: Value, transA: boolean, transB: boolean): Value => applyT(mmRule, [a, b], { transA, transB });
+const mm = (a: Value, b: Value, transA: boolean, transB: boolean): Value => bindT(mmRule, [a, b], { transA, transB });
 
 /**
  * The matrix product, as NumPy's matmul: [n,k]·[k,m] → [n,m]; a vector on either side is a row or a
@@ -86,8 +86,8 @@ const sameDims = (a: Shape, b: Shape): boolean => a.length === b.length && a.eve
 const reshapeRule: TensorRule<Shape> = {
   name: "reshape",
   value: ([x], shape) => fromData(data(x as Tensor), shape), // immutable data can be shared
-  jvp: (_p, [t], _y, shape) => applyT(reshapeRule, [t!], shape),
-  vjp: ([x]) => (ct) => [applyT(reshapeRule, [ct], shapeOfTensor(x))],
+  jvp: (_p, [t], _y, shape) => bindT(reshapeRule, [t!], shape),
+  vjp: ([x]) => (ct) => [bindT(reshapeRule, [ct], shapeOfTensor(x))],
 };
 
 /** The same elements in a new shape; one extent may be -1 (inferred). */
@@ -105,17 +105,17 @@ export function reshape(t: Tensor, shape: readonly number[]): Tensor {
     throw new RangeError(`reshape: ${formatShape(from)} to ${formatShape(shape)} (${n} elements)`);
   }
   if (sameDims(from, target)) return x as Tensor;
-  return applyT(reshapeRule, [x], target) as Tensor;
+  return bindT(reshapeRule, [x], target) as Tensor;
 }
 
 const transposeRule: TensorRule<readonly number[]> = {
   name: "transpose",
   value: ([x], perm) => transposeKernel(x as Tensor, perm),
-  jvp: (_p, [t], _y, perm) => applyT(transposeRule, [t!], perm),
+  jvp: (_p, [t], _y, perm) => bindT(transposeRule, [t!], perm),
   vjp: (_p, _y, perm) => {
     const inverse = new Array<number>(perm.length);
     perm.forEach((p, k) => (inverse[p] = k));
-    return (ct) => [applyT(transposeRule, [ct], inverse)];
+    return (ct) => [bindT(transposeRule, [ct], inverse)];
   },
 };
 
@@ -128,7 +128,7 @@ export function transpose(t: Tensor, perm?: readonly number[]): Tensor {
     throw new RangeError(`transpose: [${p.join(",")}] is not a permutation of the axes of ${formatShape(shape)}`);
   }
   if (p.every((v, k) => v === k)) return x as Tensor;
-  return applyT(transposeRule, [x], p) as Tensor;
+  return bindT(transposeRule, [x], p) as Tensor;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -137,7 +137,7 @@ export function transpose(t: Tensor, perm?: readonly number[]): Tensor {
 const sumAxisRule: TensorRule<number> = {
   name: "sum",
   value: ([x], axis) => sumAxisKernel(x as Tensor, axis),
-  jvp: (_p, [t], _y, axis) => applyT(sumAxisRule, [t!], axis),
+  jvp: (_p, [t], _y, axis) => bindT(sumAxisRule, [t!], axis),
   vjp: ([x], _y, axis) => (ct) => [broadcastTo(keepAxis(ct, shapeOfTensor(x), axis), shapeOfTensor(x))],
 };
 
@@ -157,7 +157,7 @@ export function sum(x: readonly Real[] | Tensor, axis?: number): Real | Tensor {
   const t = tensorArg(x, "sum");
   if (axis === undefined) return sumTo(t, null) as Real;
   const shape = shapeOfTensor(t);
-  return applyT(sumAxisRule, [t], normalizeAxis(axis, shape.length, "sum", shape)) as Tensor;
+  return bindT(sumAxisRule, [t], normalizeAxis(axis, shape.length, "sum", shape)) as Tensor;
 }
 
 /** The mean of every element (a Real), or along an axis (a Tensor). */
@@ -176,15 +176,15 @@ export function mean(t: Tensor, axis?: number): Real | Tensor {
 const softmaxRule: TensorRule<number> = {
   name: "softmax",
   value: ([x], axis) => softmaxKernel(x as Tensor, axis),
-  jvp: (_p, [t], y, axis) => mul(y, sub(t!, expand(applyT(sumAxisRule, [mul(y, t!)], axis), shapeOfTensor(y), axis))),
-  vjp: (_p, y, axis) => (ct) => [mul(y, sub(ct, expand(applyT(sumAxisRule, [mul(ct, y)], axis), shapeOfTensor(y), axis)))],
+  jvp: (_p, [t], y, axis) => mul(y, sub(t!, expand(bindT(sumAxisRule, [mul(y, t!)], axis), shapeOfTensor(y), axis))),
+  vjp: (_p, y, axis) => (ct) => [mul(y, sub(ct, expand(bindT(sumAxisRule, [mul(ct, y)], axis), shapeOfTensor(y), axis)))],
 };
 
 /** Softmax along an axis, or over every element (axis null). */
 function softmaxOf(x: Value, axis: number | null): Value {
-  if (axis !== null) return applyT(softmaxRule, [x], axis);
+  if (axis !== null) return bindT(softmaxRule, [x], axis);
   const shape = shapeOfTensor(x);
-  return reshape(applyT(softmaxRule, [reshape(x as Tensor, [sizeOf(shape)])], 0) as Tensor, shape);
+  return reshape(bindT(softmaxRule, [reshape(x as Tensor, [sizeOf(shape)])], 0) as Tensor, shape);
 }
 
 function softmaxKernel(x: Tensor, axis: number): Tensor {
@@ -223,7 +223,7 @@ const expand = (reduced: Value, shape: Shape, axis: number | null): Value =>
   broadcastTo(axis === null ? reduced : keepAxis(reduced, shape, axis), shape);
 
 const reduce = (x: Value, axis: number | null): Value =>
-  axis === null ? sumTo(x, null) : applyT(sumAxisRule, [x], axis);
+  axis === null ? sumTo(x, null) : bindT(sumAxisRule, [x], axis);
 
 function logSumExpKernel(x: Tensor, axis: number | null): Payload {
   const xd = data(x);
@@ -255,14 +255,14 @@ export function logSumExp(t: Tensor, axis?: number): Real | Tensor {
   const x = tensorArg(t, "logSumExp");
   const shape = shapeOfTensor(x);
   const a = axis === undefined ? null : normalizeAxis(axis, shape.length, "logSumExp", shape);
-  return applyT(logSumExpRule, [x], a) as Real | Tensor;
+  return bindT(logSumExpRule, [x], a) as Real | Tensor;
 }
 
 /** exp(x) / Σ exp(x) along `axis` (default the last), after subtracting the maximum. */
 export function softmax(t: Tensor, axis = -1): Tensor {
   const x = tensorArg(t, "softmax");
   const shape = shapeOfTensor(x);
-  return applyT(softmaxRule, [x], normalizeAxis(axis, shape.length, "softmax", shape)) as Tensor;
+  return bindT(softmaxRule, [x], normalizeAxis(axis, shape.length, "softmax", shape)) as Tensor;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -279,15 +279,15 @@ interface Span {
 const sliceRule: TensorRule<Span> = {
   name: "slice",
   value: ([x], s) => sliceKernel(x as Tensor, s.begin, s.end, s.axis),
-  jvp: (_p, [t], _y, s) => applyT(sliceRule, [t!], s),
-  vjp: (_p, _y, s) => (ct) => [applyT(padRule, [ct], s)],
+  jvp: (_p, [t], _y, s) => bindT(sliceRule, [t!], s),
+  vjp: (_p, _y, s) => (ct) => [bindT(padRule, [ct], s)],
 };
 
 const padRule: TensorRule<Span> = {
   name: "pad",
   value: ([x], s) => padKernel(x as Tensor, s.begin, s.len, s.axis),
-  jvp: (_p, [t], _y, s) => applyT(padRule, [t!], s),
-  vjp: (_p, _y, s) => (ct) => [applyT(sliceRule, [ct], s)],
+  jvp: (_p, [t], _y, s) => bindT(padRule, [t!], s),
+  vjp: (_p, _y, s) => (ct) => [bindT(sliceRule, [ct], s)],
 };
 
 /**
@@ -306,14 +306,14 @@ export function slice(t: Tensor, begin: number, end?: number, axis = 0): Tensor 
   const b = clamp(begin);
   const e = Math.max(b, clamp(end ?? len));
   if (b === 0 && e === len) return x as Tensor;
-  return applyT(sliceRule, [x], { begin: b, end: e, axis: a, len }) as Tensor;
+  return bindT(sliceRule, [x], { begin: b, end: e, axis: a, len }) as Tensor;
 }
 
 const concatRule: TensorRule<number> = {
   name: "concat",
   value: (xs, axis) => concatKernel(xs as readonly Tensor[], axis),
   jvp: (primals, tangents, _y, axis) =>
-    applyT(concatRule, tangents.map((t, i) => t ?? zerosOf(primals[i])), axis),
+    bindT(concatRule, tangents.map((t, i) => t ?? zerosOf(primals[i])), axis),
   vjp: (primals, _y, axis, active) => {
     const extents = primals.map((p) => shapeOfTensor(p)[axis]);
     const len = extents.reduce((s, e) => s + e, 0);
@@ -322,7 +322,7 @@ const concatRule: TensorRule<number> = {
       return extents.map((e, i) => {
         const s = { begin: at, end: at + e, axis, len };
         at += e;
-        return active[i] ? applyT(sliceRule, [ct], s) : undefined;
+        return active[i] ? bindT(sliceRule, [ct], s) : undefined;
       });
     };
   },
@@ -345,7 +345,7 @@ export function concat(ts: readonly Tensor[], axis = 0): Tensor {
       throw new RangeError(`concat: shapes ${formatShape(first)} and ${formatShape(s)} differ off axis ${a}`);
     }
   }
-  return xs.length === 1 ? (xs[0] as Tensor) : (applyT(concatRule, xs, a) as Tensor);
+  return xs.length === 1 ? (xs[0] as Tensor) : (bindT(concatRule, xs, a) as Tensor);
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -1,21 +1,15 @@
 // Custom rules. customJvp replaces the forward rule of a function and customVjp its reverse rule;
-// in the other mode the function itself is differentiated. A rule gets its arguments as they are
+// the innermost level applies the rule if it is of that mode (each trace says, see core/trace.ts),
+// and otherwise the function itself is differentiated. A rule gets its arguments as they are
 // (carrying any outer levels), so a rule written with nabla's ops differentiates again.
-import { topTrace } from "../core/apply.ts";
+import { innermost } from "../core/bind.ts";
+import type { Trace } from "../core/trace.ts";
 import { Tracer, type Value } from "../core/value.ts";
-import { Dual, Tag } from "../forward/dual.ts";
-import { Tracked } from "../reverse/tape.ts";
-import { Tape } from "../reverse/tape.ts";
-import { flatten, flattenAs, unflatten } from "../tree/tree.ts";
-import { asUser } from "../tensor/buffers.ts";
-import { pinTree, zeroLike } from "./levels.ts";
-
-/** The leaves one level below `top`. */
-const below = (leaves: readonly Value[], top: Tracer["trace"]): Value[] =>
-  leaves.map((l) => (l instanceof Tracer && l.trace === top ? l.primal : l));
+import { flatten, flattenAs, type TreeDef, unflatten } from "../tree/tree.ts";
+import { asUser, pinTree } from "./run.ts";
 
 /** A rule's results must not carry the level the rule is applied at (a captured outer value would). */
-function assertBelow(leaves: readonly Value[], top: Tracer["trace"], transform: string, what: string): void {
+function assertBelow(leaves: readonly Value[], top: Trace, transform: string, what: string): void {
   for (const l of leaves) {
     if (l instanceof Tracer && l.trace.level >= top.level) {
       throw new Error(
@@ -30,20 +24,20 @@ function assertBelow(leaves: readonly Value[], top: Tracer["trace"], transform: 
 export function customJvp<X, Y>(f: (x: X) => Y, rule: (x: X, v: X) => readonly [Y, Y]): (x: X) => Y {
   return (x: X): Y => {
     const input = flatten(x, "customJvp");
-    const top = topTrace(input.leaves);
-    if (!(top instanceof Tag)) return f(x);
-    const primals = unflatten(input.def, below(input.leaves, top)) as X;
-    const tangents = unflatten(
-      input.def,
-      input.leaves.map((l) => (l instanceof Dual && l.trace === top ? l.tangent : zeroLike(l))),
-    ) as X;
-    pinTree(input.leaves);
-    const [y, t] = asUser(() => rule(primals, tangents));
-    const result = flatten(y, "customJvp", "the rule's result");
-    const tLeaves = flattenAs(result.def, t, "customJvp", "the rule's tangent", result.leaves);
-    assertBelow(result.leaves, top, "customJvp", "the rule's result");
-    assertBelow(tLeaves, top, "customJvp", "the rule's tangent");
-    return unflatten(result.def, result.leaves.map((p, i) => new Dual(top, p, tLeaves[i]))) as Y;
+    const top = innermost(input.leaves);
+    if (top === undefined) return f(x);
+    let def: TreeDef | undefined;
+    const out = top.customJvp(input.leaves, (primals, tangents) => {
+      pinTree(input.leaves);
+      const [y, t] = asUser(() => rule(unflatten(input.def, primals) as X, unflatten(input.def, tangents) as X));
+      const result = flatten(y, "customJvp", "the rule's result");
+      const tLeaves = flattenAs(result.def, t, "customJvp", "the rule's tangent", result.leaves);
+      assertBelow(result.leaves, top, "customJvp", "the rule's result");
+      assertBelow(tLeaves, top, "customJvp", "the rule's tangent");
+      def = result.def;
+      return [result.leaves, tLeaves];
+    });
+    return out === undefined ? f(x) : (unflatten(def!, out) as Y);
   };
 }
 
@@ -51,18 +45,22 @@ export function customJvp<X, Y>(f: (x: X) => Y, rule: (x: X, v: X) => readonly [
 export function customVjp<X, Y>(f: (x: X) => Y, rule: (x: X) => readonly [Y, (u: Y) => X]): (x: X) => Y {
   return (x: X): Y => {
     const input = flatten(x, "customVjp");
-    const top = topTrace(input.leaves);
-    if (!(top instanceof Tape)) return f(x);
-    pinTree(input.leaves);
-    const [y, pullback] = asUser(() => rule(unflatten(input.def, below(input.leaves, top)) as X));
-    const result = flatten(y, "customVjp", "the rule's result");
-    assertBelow(result.leaves, top, "customVjp", "the rule's result");
-    const inputs = input.leaves.map((l) => (l instanceof Tracked && l.trace === top ? l.index : -1));
-    const outputs = top.recordCall(result.leaves, inputs, (cotangents) => {
-      pinTree(cotangents);
-      const back = asUser(() => pullback(unflatten(result.def, cotangents) as Y));
-      return flattenAs(input.def, back, "customVjp", "the pullback's result", input.leaves);
+    const top = innermost(input.leaves);
+    if (top === undefined) return f(x);
+    let def: TreeDef | undefined;
+    const out = top.customVjp(input.leaves, (primals) => {
+      pinTree(input.leaves);
+      const [y, pullback] = asUser(() => rule(unflatten(input.def, primals) as X));
+      const result = flatten(y, "customVjp", "the rule's result");
+      assertBelow(result.leaves, top, "customVjp", "the rule's result");
+      def = result.def;
+      const pull = (cotangents: readonly Value[]): readonly Value[] => {
+        pinTree(cotangents);
+        const back = asUser(() => pullback(unflatten(result.def, cotangents) as Y));
+        return flattenAs(input.def, back, "customVjp", "the pullback's result", input.leaves);
+      };
+      return [result.leaves, pull];
     });
-    return unflatten(result.def, outputs) as Y;
+    return out === undefined ? f(x) : (unflatten(def!, out) as Y);
   };
 }

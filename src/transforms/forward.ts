@@ -3,10 +3,11 @@
 import { describeValue } from "../tensor/describe.ts";
 import { escapedError } from "../core/trace.ts";
 import { type Real, shapeOf, Tracer, type Value } from "../core/value.ts";
-import { Dual, Tag } from "../forward/dual.ts";
+import { Tag } from "../interpreters/forward/tag.ts";
+import { splitDual } from "../interpreters/forward/split.ts";
 import { fromData, type Tensor } from "../tensor/tensor.ts";
 import { flatten, flattenAs, freezeTree, isLeaf, type Like, type Result, unflatten } from "../tree/tree.ts";
-import { callUser, splitDual, transformCall } from "./levels.ts";
+import { callUser, transformCall } from "./run.ts";
 import { type Jacobian, stackColumns, type VectorArgument, vectorArgument, vectorResult } from "./vector.ts";
 
 /** `[f(x), J·v]` as frozen trees shaped like f(x). */
@@ -21,7 +22,7 @@ export function pushforward(
   const tag = new Tag(transform);
   try {
     // A zero tangent is left symbolic: the leaf enters as a constant of this level.
-    const lifted = input.leaves.map((p, i) => (vLeaves[i] === 0 ? p : new Dual(tag, p, vLeaves[i])));
+    const lifted = input.leaves.map((p, i) => (vLeaves[i] === 0 ? p : tag.lift(p, vLeaves[i])));
     const result = flatten(callUser(f, unflatten(input.def, lifted)), transform, "the function's result");
     const primals: Value[] = [];
     const tangents: Value[] = [];
@@ -53,7 +54,7 @@ export function derivative(f: (x: Real) => Real): Derivative {
     if (x instanceof Tracer && !x.trace.live) throw escapedError(x.trace);
     const tag = new Tag("derivative");
     try {
-      const y: unknown = callUser(f, new Dual(tag, x, 1));
+      const y: unknown = callUser(f, tag.lift(x, 1));
       if (isLeaf(y)) {
         if (y instanceof Tracer && !y.trace.live) throw escapedError(y.trace);
         return splitDual(tag, y)[1];

@@ -1,8 +1,8 @@
 // jit: runs a function once on recording values, compiles what it computed into straight-line code,
 // and replays that code on later calls with the same structure (JAX's jit, for scalar programs).
-import { callUser } from "./levels.ts";
-import { compile, type Replay } from "../jit/compile.ts";
-import { type Operand, Recorder, Recording } from "../jit/recorder.ts";
+import { callUser } from "./run.ts";
+import { compile, type Replay } from "../interpreters/record/replay.ts";
+import { type Operand, Recorder, Recording } from "../interpreters/record/recorder.ts";
 import { flatten, plainLeaves, prepare, type Result, sameStructure, type TreeDef, unflatten } from "../tree/tree.ts";
 import type { Value } from "../core/value.ts";
 
@@ -39,7 +39,7 @@ export function jit<X, Y>(f: (x: X) => Y): Jitted<X, Y> {
       const y = e.replay(leaves);
       if (y !== undefined) return unflatten(e.out, y);
     }
-    const [entry, y] = record(f, def, leaves);
+    const [entry, y] = recordJit(f, def, leaves);
     entries.unshift(entry);
     if (entries.length > KEEP) entries.pop();
     return y;
@@ -70,7 +70,7 @@ function asIs(f: (x: never) => unknown, def: TreeDef, leaves: readonly Value[]):
 }
 
 /** Runs `f` on recording inputs: its result, and the entry that replays it (or says it cannot). */
-function record(f: (x: never) => unknown, def: TreeDef, leaves: readonly number[]): readonly [Entry, unknown] {
+function recordJit(f: (x: never) => unknown, def: TreeDef, leaves: readonly number[]): readonly [Entry, unknown] {
   const recorder = new Recorder();
   let result;
   try {

@@ -1,27 +1,29 @@
 // Reverse mode: vjp runs the function once on tape-tracked inputs and returns its pullback; grad is
 // vjp with cotangent 1; jacrev pulls back each unit cotangent through one recording.
 import { describeValue } from "../tensor/describe.ts";
-import { type Real, shapeOf, Tracer, type Value } from "../core/value.ts";
+import { payloadOf, type Real, shapeOf, type Value, zeroLike } from "../core/value.ts";
 import type { Tensor } from "../tensor/tensor.ts";
-import { Tracked } from "../reverse/tape.ts";
-import { gradientPlain, sweep, type Seed } from "../reverse/sweep.ts";
-import { Tape } from "../reverse/tape.ts";
+import { Tracked } from "../interpreters/reverse/tape.ts";
+import { gradientPlain, sweep, type Seed } from "../interpreters/reverse/sweep.ts";
+import { splitTracked } from "../interpreters/reverse/split.ts";
+import { TapeTrace } from "../interpreters/reverse/trace.ts";
+import { unsigned } from "../rules/scalar.ts";
 import { type Flat, flatten, flattenAs, flattenLifted, freezeTree, LEAF, type Like, type Result, type TreeDef, unflatten } from "../tree/tree.ts";
-import { callUser, splitTracked, transformCall, unsigned, zeroLike } from "./levels.ts";
+import { callUser, machinery, transformCall } from "./run.ts";
 import { type Jacobian, stackRows, unitTensor, vectorArgument, vectorResult } from "./vector.ts";
 
-/** A recording: the argument, the result's primals, and the tape with the result's places on it. */
-export interface Recording {
-  readonly tape: Tape;
+/** A forward pass: the argument, the result's primals, and the tape with the result's places on it. */
+export interface ForwardPass {
+  readonly tape: TapeTrace;
   readonly x: Flat;
   readonly y: Flat;
   readonly yIndices: readonly number[];
 }
 
 /** Runs `f` once with every leaf of `x` on a fresh tape, then closes the tape. */
-export function record(f: (x: never) => unknown, x: unknown, transform: string): Recording {
+export function recordForwardPass(f: (x: never) => unknown, x: unknown, transform: string): ForwardPass {
   const input = flatten(x, transform);
-  const tape = new Tape(transform);
+  const tape = new TapeTrace(transform);
   try {
     const n = input.leaves.length;
     const nodes = new Array<Value>(n);
@@ -33,7 +35,7 @@ export function record(f: (x: never) => unknown, x: unknown, transform: string):
 }
 
 /** The recording of a run of `f` that returned `y`, read while the tape is still open. */
-function finish(tape: Tape, input: Flat, y: unknown, transform: string): Recording {
+function finish(tape: TapeTrace, input: Flat, y: unknown, transform: string): ForwardPass {
   const result = flatten(y, transform, "the function's result");
   const m = result.leaves.length;
   const yPrimals = new Array<Value>(m);
@@ -49,10 +51,10 @@ function finish(tape: Tape, input: Flat, y: unknown, transform: string): Recordi
 }
 
 /** The input cotangents (as leaves) for cotangents `u` on the result's leaves. */
-export function pullLeaves(rec: Recording, u: readonly Value[]): Value[] {
+export function pullLeaves(rec: ForwardPass, u: readonly Value[]): Value[] {
   const seeds: Seed[] = [];
   for (let k = 0; k < u.length; k++) if (rec.yIndices[k] >= 0) seeds.push([rec.yIndices[k], u[k]]);
-  const cts = sweep(rec.tape, seeds, rec.x.leaves.length);
+  const cts = machinery(sweep, rec.tape, seeds, rec.x.leaves.length);
   for (let i = 0; i < cts.length; i++) {
     const c = cts[i];
     cts[i] = c === undefined ? zeroLike(rec.x.leaves[i]) : unsigned(c);
@@ -63,7 +65,7 @@ export function pullLeaves(rec: Recording, u: readonly Value[]): Value[] {
 /** `[f(x), pullback]`: the pullback maps a cotangent shaped like f(x) to one shaped like x. */
 export function vjp<X, U extends X, Y>(f: (x: X) => Y, x: U): readonly [Result<Y, U>, (u: Like<Y>) => Like<U>] {
   return transformCall(false, () => {
-    const rec = record(f, x, "vjp");
+    const rec = recordForwardPass(f, x, "vjp");
     const y = unflatten(rec.y.def, rec.y.leaves) as Result<Y, U>;
     const pullback = (u: Like<Y>): Like<U> =>
       transformCall(true, () => {
@@ -75,8 +77,8 @@ export function vjp<X, U extends X, Y>(f: (x: X) => Y, x: U): readonly [Result<Y
 }
 
 /** The tape index of a scalar result, or a TypeError saying what to use instead. */
-function scalarResult(rec: Recording, transform: string): number {
-  if (rec.y.def !== LEAF || !isScalar(rec.y.leaves[0])) {
+function scalarResult(rec: ForwardPass, transform: string): number {
+  if (rec.y.def !== LEAF || typeof payloadOf(rec.y.leaves[0]) !== "number") {
     throw new TypeError(
       `${transform}: the function must return a scalar Real, but returned ` +
         `${describeValue(unflatten(rec.y.def, rec.y.leaves))}. ` +
@@ -86,14 +88,8 @@ function scalarResult(rec: Recording, transform: string): number {
   return rec.yIndices[0];
 }
 
-function isScalar(x: Value): boolean {
-  let v: unknown = x;
-  while (v instanceof Tracer) v = v.primal;
-  return typeof v === "number";
-}
-
 /** The gradient's leaves; the recording's tape is released, so this is its last use. */
-export function gradLeaves(rec: Recording, transform: string): Value[] {
+export function gradLeaves(rec: ForwardPass, transform: string): Value[] {
   const index = scalarResult(rec, transform);
   const g = index < 0 ? rec.x.leaves.map(zeroLike) : pullLeaves(rec, [1]);
   rec.tape.release();
@@ -130,10 +126,10 @@ function valueAndGradLeaves(
   transform: string,
   memo: StructureMemo,
 ): readonly [Value, Value[], Flat] {
-  const tape = new Tape(transform);
+  const tape = new TapeTrace(transform);
   let input: Flat;
   let y: unknown;
-  let rec: Recording | undefined;
+  let rec: ForwardPass | undefined;
   try {
     const lifted = flattenLifted(x, transform, tape, memo.def);
     input = lifted;
@@ -181,7 +177,7 @@ export function jacrev(f: (x: Tensor) => Tensor | Real): Jacobian;
 export function jacrev(f: (x: never) => unknown): Jacobian {
   return ((x: unknown) => transformCall(true, () => {
     const v = vectorArgument(x, "jacrev");
-    const rec = record(f, v.x, "jacrev");
+    const rec = recordForwardPass(f, v.x, "jacrev");
     const y = unflatten(rec.y.def, rec.y.leaves);
     const kind = vectorResult(y, "jacrev");
     const pull = (u: readonly Value[]): unknown => unflatten(rec.x.def, pullLeaves(rec, u));

@@ -4,15 +4,15 @@ import type { Real } from "../core/value.ts";
 import type { Tensor } from "../tensor/tensor.ts";
 import { type Like, unflatten } from "../tree/tree.ts";
 import { emptyJacobian, pushforward } from "./forward.ts";
-import { gradLeaves, record } from "./reverse.ts";
-import { transformCall } from "./levels.ts";
+import { gradLeaves, recordForwardPass } from "./reverse.ts";
+import { transformCall } from "./run.ts";
 import { type Jacobian, stackColumns, vectorArgument } from "./vector.ts";
 
 /** ∇f as a tree, for use inside another transform. */
 const gradTree =
   (f: (x: never) => unknown, transform: string) =>
   (x: unknown): unknown => {
-    const rec = record(f, x, transform);
+    const rec = recordForwardPass(f, x, transform);
     return unflatten(rec.x.def, gradLeaves(rec, transform));
   };
 

@@ -2,12 +2,14 @@
 import { describeValue } from "../tensor/describe.ts";
 import { escapedError } from "../core/trace.ts";
 import { payloadOf, type Real, shapeOf, Tracer, type Value, valueRead } from "../core/value.ts";
-import { recordingIn } from "../jit/recorder.ts";
+import { withoutDerivatives } from "../core/bind.ts";
 import { taint } from "../tensor/buffers.ts";
 import { type NestedArray, type Tensor, toArray as toArrayPlain } from "../tensor/tensor.ts";
 import { formatShape, sameShape, type Shape } from "../base/shape.ts";
-import { pinTree, unsigned } from "./levels.ts";
-import { Dual, Tag } from "../forward/dual.ts";
+import { pinTree } from "./run.ts";
+import { unsigned } from "../rules/scalar.ts";
+import { Dual } from "../interpreters/forward/dual.ts";
+import { Tag } from "../interpreters/forward/tag.ts";
 import { flatten, isLeaf, type Like, unflatten } from "../tree/tree.ts";
 
 /**
@@ -29,8 +31,8 @@ export function primal(x: Real | Tensor): number | Tensor {
 /** `x`'s value with zero derivative at every level (leaves of a tree become plain numbers and tensors). */
 export function stopGradient<T>(x: T): Like<T> {
   const { leaves, def } = flatten(x, "stopGradient");
-  // jit's level stays: it records values, it is not a derivative
-  const plain = leaves.map((l) => recordingIn(l) ?? payloadOf(l));
+  // a level that is not a derivative (jit's) stays
+  const plain = leaves.map(withoutDerivatives);
   pinTree(plain);
   return unflatten(def, plain) as Like<T>;
 }
@@ -51,7 +53,7 @@ export function dual(primal: Real | Tensor, tangent: Real | Tensor): Dual | Tens
     throw new TypeError(`dual: the tangent must be shaped like the primal: the primal is ${show(ps)}, the tangent ${show(ts)}`);
   }
   if (ps !== null) taint(); // a dual of tensors never closes: tensors made from it are never reused
-  return new Dual(new Tag("dual"), primal, tangent);
+  return new Tag("dual").lift(primal, tangent);
 }
 
 /** The tangent of a dual number (0 for a plain number), or of a dual tensor. */

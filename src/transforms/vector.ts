@@ -3,7 +3,7 @@
 import { describeValue } from "../tensor/describe.ts";
 import { isTensorValued, type Real, shapeOf, type Value } from "../core/value.ts";
 import { concat, reshape, transpose } from "../rules/tensor.ts";
-import { broadcastTo } from "../rules/elementwise.ts";
+import { broadcastTo } from "../rules/broadcast.ts";
 import { fromData, Tensor } from "../tensor/tensor.ts";
 import { flatten, freezeTree, isLeaf } from "../tree/tree.ts";
 

@@ -1,26 +1,19 @@
 // The backward sweep: one loop from the last node to the first, accumulating cotangents. Nodes the
 // outputs never reach stay symbolic zeros (so a NaN off the path cannot leak in); reached ones
 // follow IEEE arithmetic exactly. Plain-number tapes take a typed-array loop.
-import { add, mul, neg } from "../rules/scalar.ts";
-import { type Value, zeroLike } from "../core/value.ts";
-import { beginInternal, endInternal } from "../tensor/buffers.ts";
+import { type Value, zeroLike } from "../../core/value.ts";
+import { add, scale } from "../../rules/scalar.ts";
 import { NONE, WIDE, type Tape } from "./tape.ts";
 
 /** A cotangent given to an output node: `[tape index, cotangent]`. */
 export type Seed = readonly [number, Value];
 
-/** ∂·c, with the exact shortcuts ∂ = ±1. */
-function scale(partial: Value, cotangent: Value): Value {
-  if (partial === 1) return cotangent;
-  if (partial === -1) return neg(cotangent);
-  return mul(partial, cotangent);
-}
-
 const accumulate = (prev: Value | undefined, next: Value): Value => (prev === undefined ? next : add(prev, next));
 
 /**
  * Cotangents of the first `inputs` nodes given cotangents on output nodes; `undefined` where no
- * output reaches a node. Stack-safe and linear in the tape's size; the tape is not changed.
+ * output reaches a node. Stack-safe and linear in the tape's size; the tape is not changed. What a
+ * carried sweep computes is the machinery's (the caller marks it for the buffer pool).
  */
 export function sweep(tape: Tape, seeds: readonly Seed[], inputs: number): (Value | undefined)[] {
   let end = inputs;
@@ -32,12 +25,7 @@ export function sweep(tape: Tape, seeds: readonly Seed[], inputs: number): (Valu
   }
   if (plain) return sweepPlain(tape, seeds, inputs, end);
   // A closure node sits after its outputs, so a carried sweep starts at the end of the tape.
-  beginInternal();
-  try {
-    return sweepCarried(tape, seeds, inputs, Math.max(end, tape.size));
-  } finally {
-    endInternal();
-  }
+  return sweepCarried(tape, seeds, inputs, Math.max(end, tape.size));
 }
 
 /**

@@ -1,6 +1,6 @@
 // A recording turned into a function of the input leaves: straight-line JavaScript (one `const` per
 // step, guards as early returns), or, where code cannot be generated (a strict CSP), a loop over the steps.
-import { instantiate } from "../base/codegen.ts";
+import { instantiate } from "../../base/codegen.ts";
 import type { Operand, Step } from "./recorder.ts";
 
 /** The output leaves for input leaves `x`, or undefined when a guard fails (the recording does not apply). */

@@ -1,7 +1,12 @@
 // jit's level: a trace that runs the function on real values and writes down every scalar primitive
 // it applies, as straight-line steps over the inputs; decisions taken on values (kinks) become guards.
-import { Trace } from "../core/trace.ts";
-import { payloadOf, Tracer, type Value } from "../core/value.ts";
+import { bind1, bind2, bindN, bindT } from "../../core/bind.ts";
+import type { BinaryRule, NaryRule, TensorRule, UnaryRule } from "../../core/rule.ts";
+import { type Decision, newKind, Trace } from "../../core/trace.ts";
+import { below, isTensorValued, payloadOf, Tracer, type Value } from "../../core/value.ts";
+import { elementwise1, elementwise2 } from "../../rules/elementwise.ts";
+
+const KIND = newKind();
 
 /** An operand of a step: the result of an earlier step, or a constant. */
 export type Operand = { readonly step: number } | { readonly constant: number };
@@ -27,10 +32,9 @@ export class Recording extends Tracer {
   }
 }
 
-/** How many recorders are running: kinks and value reads look for a recording only when some are. */
-let running = 0;
-
 export class Recorder extends Trace {
+  /** Not a perturbation: stopGradient keeps it, and what it computes is handed back as it is. */
+  override readonly derivative = false;
   readonly steps: Step[] = [];
   /** Steps 0 … inputs−1 are the inputs. */
   inputs = 0;
@@ -38,13 +42,33 @@ export class Recorder extends Trace {
   unreplayable: string | undefined;
 
   constructor() {
-    super("jit");
-    running++;
+    super("jit", KIND);
+    this.listen();
   }
 
-  override close(): void {
-    if (this.live) running--;
-    super.close();
+  unary(rule: UnaryRule, x: Tracer): Value {
+    if (isTensorValued(x)) return bindT(elementwise1(rule), [x], undefined);
+    return this.apply(rule.code, rule.value, [x], bind1(rule, x.primal));
+  }
+
+  binary(rule: BinaryRule, a: Value, b: Value): Value {
+    if (isTensorValued(a) || isTensorValued(b)) return bindT(elementwise2(rule), [a, b], undefined);
+    return this.apply(rule.code, rule.value, [a, b], bind2(rule, below(a, this), below(b, this)));
+  }
+
+  nary(rule: NaryRule, xs: readonly Value[]): Value {
+    const y = bindN(rule, xs.map((x) => below(x, this)));
+    return this.apply((...v) => rule.code(v), (...v) => rule.value(v), xs, y);
+  }
+
+  /** jit records scalar programs; on tensors the function runs as it is. */
+  tensor<P>(rule: TensorRule<P>, args: readonly Value[], params: P): Value {
+    return this.opaque(bindT(rule, args.map((a) => below(a, this)), params), `the tensor primitive ${rule.name}`);
+  }
+
+  /** A kink's decision: a guard, over each argument as this recorder sees it (its recording, or a constant). */
+  override decided({ code, value, args, result }: Decision): void {
+    this.guard(code, value, args.map((b) => recordingOf(b, this) ?? payloadOf(b)), result);
   }
 
   /** A value was read by code that may decide on it (`primal`, a norm's scaling): steps cannot stand for it. */
@@ -98,24 +122,8 @@ export class Recorder extends Trace {
   }
 }
 
-/** The recording under `x`'s outer levels (the innermost recorder's), while some recorder runs. */
-export function recordingIn(x: Value): Recording | undefined {
-  return running === 0 ? undefined : recordingOf(x);
-}
-
-/** A kink's decision (a 0/1 mask) on the values `args`: a guard in every recorder that recorded them. */
-export function guardMask(code: Step["code"], value: Step["value"], args: readonly Value[], mask: number): void {
-  if (running === 0) return;
-  const recorders = new Set<Recorder>();
-  for (const a of args) for (let v: Value = a; v instanceof Tracer; v = v.primal) if (v instanceof Recording) recorders.add(v.trace);
-  // each argument as each recorder sees it: its recording there, or a constant
-  for (const r of recorders) r.guard(code, value, args.map((b) => recordingOf(b, r) ?? payloadOf(b)), mask);
-}
-
-/** The first recording under `x`'s outer levels, of `recorder` when one is named. */
-function recordingOf(x: Value, recorder?: Recorder): Recording | undefined {
-  for (let v: Value = x; v instanceof Tracer; v = v.primal) {
-    if (v instanceof Recording && (recorder === undefined || v.trace === recorder)) return v;
-  }
+/** The recording of `recorder` under `x`'s outer levels. */
+function recordingOf(x: Value, recorder: Recorder): Recording | undefined {
+  for (let v: Value = x; v instanceof Tracer; v = v.primal) if (v.trace === recorder) return v as Recording;
   return undefined;
 }

@@ -2,8 +2,8 @@
 // node has up to two (parent, partial) edges in typed arrays; wider nodes and closure nodes (rules
 // given as whole pullbacks) sit in side tables. Flat arrays make the backward sweep one loop
 // (stack-safe at any depth) that visits every node once (linear in the computation).
-import { Trace } from "../core/trace.ts";
-import { Tracer, type Value } from "../core/value.ts";
+import { Trace } from "../../core/trace.ts";
+import { Tracer, type Value } from "../../core/value.ts";
 
 /** Reverse mode's values: a value with its place (`index`) on a tape; the tape holds how it was computed. */
 export class Tracked extends Tracer {
@@ -61,7 +61,8 @@ function buffers(capacity: number): Buffers {
   };
 }
 
-export class Tape extends Trace {
+/** The tape's storage and how nodes are appended; the primitives' rules are in trace.ts. */
+export abstract class Tape extends Trace {
   size = 0;
   /** First and second parent of each node (NONE when absent; WIDE in `parentA` for wide nodes). */
   parentA: Int32Array;
@@ -78,8 +79,8 @@ export class Tape extends Trace {
   /** Closure nodes, by the tape index they sit at. */
   calls: Map<number, CallNode> | undefined;
 
-  constructor(transform: string) {
-    super(transform);
+  constructor(transform: string, kind: number) {
+    super(transform, kind);
     const b = spare ?? buffers(64);
     spare = undefined;
     this.buffers = b;

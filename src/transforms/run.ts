@@ -1,0 +1,59 @@
+// Running a transform: the one place that manages the buffer pool's scopes (tensor/buffers.ts), pins
+// what is handed to user code, and calls user functions as user code.
+import { visitBuffers } from "../core/value.ts";
+import { asUser, beginInternal, callAsUser, endInternal, enterTransform, exitTransform, pin } from "../tensor/buffers.ts";
+import { pendingCount } from "../tensor/tensor.ts";
+import { isLeaf, isRecord } from "../tree/tree.ts";
+
+/** Every buffer reachable from a result (trees, pairs, leaves at every level; functions skipped). */
+function visitResult(x: unknown, visit: (b: Float64Array) => void): void {
+  if (isLeaf(x)) visitBuffers(x, visit);
+  else if (Array.isArray(x)) for (const v of x) visitResult(v, visit);
+  else if (isRecord(x)) for (const v of Object.values(x)) visitResult(v, visit);
+}
+
+/** Values handed to user code as they are: their buffers must never be reused. */
+export const pinTree = (leaves: readonly unknown[]): void => visitResult(leaves, pin);
+
+/**
+ * Runs a transform's body as one transform call for buffer recycling (tensor/buffers.ts): the
+ * outermost call reuses what its result does not reach. `recycles` is false for vjp, whose pullback
+ * still needs the forward pass's values. `body` gets `a, b, c` (no closure needed on hot paths).
+ */
+export function transformCall<T, A = undefined, B = undefined, C = undefined>(
+  recycles: boolean,
+  body: (a: A, b: B, c: C) => T,
+  a?: A,
+  b?: B,
+  c?: C,
+): T {
+  const scope = enterTransform(recycles);
+  const pendingBefore = pendingCount();
+  let result: T;
+  try {
+    result = body(a as A, b as B, c as C);
+  } catch (e) {
+    exitTransform(scope, recycles);
+    throw e;
+  }
+  // A transform returns computed tensors, not pending expressions (its work is done when it returns).
+  if (pendingCount() !== pendingBefore) visitResult(result, () => {});
+  exitTransform(scope, recycles, visitResult, result);
+  return result;
+}
+
+/** Calls the user's function (user code, even when a transform runs inside nabla's machinery). */
+export const callUser = (f: (x: never) => unknown, x: unknown): unknown => callAsUser(f as (x: unknown) => unknown, x);
+
+/** Runs user code (a custom rule, a pullback it gave) from inside the machinery. */
+export { asUser };
+
+/** Runs nabla's own machinery outside any primitive (a sweep): what it computes lives inside tracers. */
+export function machinery<T, A, B, C>(run: (a: A, b: B, c: C) => T, a: A, b: B, c: C): T {
+  beginInternal();
+  try {
+    return run(a, b, c);
+  } finally {
+    endInternal();
+  }
+}
