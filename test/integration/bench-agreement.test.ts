@@ -4,21 +4,21 @@
 // TensorFlow.js is never loaded here: the workload modules only import its types.
 import { createRequire } from "node:module";
 import { describe, expect, it } from "vitest";
-import { integers, uniformDyadics } from "../bench/rng.ts";
-import { agree, float64Tolerance, type Numbers } from "../bench/workload.ts";
-import * as w1 from "../bench/workloads/worked-network.ts";
-import * as w2 from "../bench/workloads/mlp.ts";
-import * as w3 from "../bench/workloads/rosenbrock.ts";
-import * as w4 from "../bench/workloads/chain.ts";
-import * as w5 from "../bench/workloads/hvp.ts";
+import { integers, uniformDyadics } from "../../bench/rng.ts";
+import { agree, float64Tolerance, type Numbers } from "../../bench/workload.ts";
+import * as w1 from "../../bench/workloads/worked-network.ts";
+import * as w2 from "../../bench/workloads/mlp.ts";
+import * as w3 from "../../bench/workloads/rosenbrock.ts";
+import * as w4 from "../../bench/workloads/chain.ts";
+import * as w5 from "../../bench/workloads/hvp.ts";
 
 const expectAgree = (actual: Numbers, expected: Numbers, tol = float64Tolerance): void => {
   const a = agree(actual, expected, tol);
   expect(a.ok, a.detail).toBe(true);
 };
 
-/** |a − b| ≤ tol·max(1, |b|): the yardstick for finite differences. */
-const close = (a: number, b: number, tol: number): void => {
+/** |a − b| ≤ tol·max(1, |b|): the yardstick for finite differences (its own criterion, not support/approx's close). */
+const expectNear = (a: number, b: number, tol: number): void => {
   expect(Math.abs(a - b), `${a} vs ${b}`).toBeLessThanOrEqual(tol * Math.max(1, Math.abs(b)));
 };
 
@@ -115,7 +115,7 @@ describe("W2 MLP (reduced sizes)", () => {
       ce += Math.log(logits.map(Math.exp).reduce((a, b) => a + b)) - logits[p.labels[i]];
     }
     const sq = [...p.w1, ...p.w2].reduce((a, w) => a + w * w, 0);
-    close(loss(arrays()), ce / p.batch + 1e-4 * sq, 1e-12);
+    expectNear(loss(arrays()), ce / p.batch + 1e-4 * sq, 1e-12);
   });
 
   it("the hand-written gradient matches central finite differences", () => {
@@ -128,7 +128,7 @@ describe("W2 MLP (reduced sizes)", () => {
         plus[name][k] += h;
         const minus = arrays();
         minus[name][k] -= h;
-        close(g[name][k], (loss(plus) - loss(minus)) / (2 * h), 1e-7);
+        expectNear(g[name][k], (loss(plus) - loss(minus)) / (2 * h), 1e-7);
       }
     }
   });
@@ -155,7 +155,7 @@ describe("W3 Rosenbrock (reduced size)", () => {
 
   it("the hand-written value is Σ 100(x_{i+1} − x_i²)² + (1 − x_i)²", () => {
     const f = xs.slice(0, -1).reduce((s, xi, i) => s + 100 * (xs[i + 1] - xi ** 2) ** 2 + (1 - xi) ** 2, 0);
-    close(w3.rosenbrockHand(x), f, 1e-13);
+    expectNear(w3.rosenbrockHand(x), f, 1e-13);
     expect(w3.rosenbrockHand(Float64Array.from([1, 1, 1]))).toBe(0);
   });
 
@@ -167,7 +167,7 @@ describe("W3 Rosenbrock (reduced size)", () => {
       plus[i] += h;
       const minus = x.slice();
       minus[i] -= h;
-      close(g[i], (w3.rosenbrockHand(plus) - w3.rosenbrockHand(minus)) / (2 * h), 1e-6);
+      expectNear(g[i], (w3.rosenbrockHand(plus) - w3.rosenbrockHand(minus)) / (2 * h), 1e-6);
     }
   });
 
@@ -188,13 +188,13 @@ describe("W5 Hessian-vector product (reduced size)", () => {
     const h = 1e-6;
     const gp = w3.rosenbrockGradHand(x.map((xi, i) => xi + h * v[i]));
     const gm = w3.rosenbrockGradHand(x.map((xi, i) => xi - h * v[i]));
-    for (let i = 0; i < x.length; i++) close(hv[i], (gp[i] - gm[i]) / (2 * h), 1e-6);
+    for (let i = 0; i < x.length; i++) expectNear(hv[i], (gp[i] - gm[i]) / (2 * h), 1e-6);
   });
 
   it("H is symmetric: ⟨u, H·v⟩ = ⟨H·u, v⟩", () => {
     const u = Float64Array.from(uniformDyadics(99, x.length, -1, 1));
     const dot = (a: Float64Array, b: Float64Array): number => a.reduce((s, ai, i) => s + ai * b[i], 0);
-    close(dot(u, w5.rosenbrockHvpHand(x, v)), dot(w5.rosenbrockHvpHand(x, u), v), 1e-12);
+    expectNear(dot(u, w5.rosenbrockHvpHand(x, v)), dot(w5.rosenbrockHvpHand(x, u), v), 1e-12);
   });
 
   it("nabla's H·v agrees with the hand-written one", () => {

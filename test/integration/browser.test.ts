@@ -1,14 +1,14 @@
 // examples/browser in a real headless Chromium (Debian's, driven by playwright-core): the page trains the
 // course's network with nabla, unchanged, and shows the course's numbers. Skips when no Chromium is installed.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type Browser, findChromium, openChromium } from "../examples/browser/chromium.ts";
-import { initial, loss } from "../examples/browser/network.ts";
-import { type PageServer, startServer } from "../examples/browser/server.ts";
-import { projected, projectToBall, sgd, train } from "../src/index.ts";
+import { type Browser, findChromium, openChromium } from "../../examples/browser/chromium.ts";
+import { initial, loss } from "../../examples/browser/network.ts";
+import { type PageServer, startServer } from "../../examples/browser/server.ts";
+import { projected, projectToBall, sgd, train } from "../../src/index.ts";
 
 const executable = findChromium();
 const missing = "no Chromium installed (apt-get install -y chromium, or set CHROMIUM_PATH): the browser test is skipped";
-if (executable === undefined) console.warn(`test/browser.test.ts: ${missing}`);
+if (executable === undefined) console.warn(`test/integration/browser.test.ts: ${missing}`);
 
 const title = "examples/browser in headless Chromium";
 describe.skipIf(executable === undefined)(executable === undefined ? `${title} (skipped: ${missing})` : title, () => {

@@ -2,7 +2,7 @@
 import { execFileSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
 
-const root = fileURLToPath(new URL("..", import.meta.url));
+const root = fileURLToPath(new URL("../..", import.meta.url));
 
 export function runExample(name: string, args: readonly string[] = []): string {
   return execFileSync(process.execPath, ["--import", "tsx", `examples/${name}.ts`, ...args], {

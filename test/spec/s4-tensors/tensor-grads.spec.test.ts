@@ -6,11 +6,13 @@ import {
   jvp, log, logSumExp, matmul, max, mean, min, mul, neg, oneHot, ones, pow, type Real, relu, reshape, sigmoid, sin,
   slice, softmax, softplus, sqrt, square, stopGradient, sub, sum, tan, tanh, Tensor, tensor, toArray, transpose,
   valueAndGrad, vjp, zeros,
-} from "../../src/index.ts";
+} from "../../../src/index.ts";
 import {
-  broadcast, expectClose, expectDeepFrozen, expectTensor, expectThrows, expectTreeClose, flatten, matmulRef, nest,
-  sigmoidRef, sizeOf, snapshot, softmaxRef, transposeRef, values,
-} from "./spec-helpers.ts";
+  expectClose, expectDeepFrozen, expectTensor, expectThrows, expectTreeClose, snapshot, SPEC_ATOL, SPEC_RTOL,
+} from "../../support/approx.ts";
+import {
+  broadcast, flatten, matmulRef, nest, sigmoidRef, sizeOf, softmaxRef, transposeRef, values,
+} from "../../support/reference.ts";
 
 type Unary = (x: Tensor) => Tensor;
 type Binary = (a: Tensor, b: Tensor) => Tensor;
@@ -145,17 +147,17 @@ describe("gradients of elementwise binary operations with broadcasting", () => {
   it("the gradient with respect to a plain-number operand broadcast over a tensor is a number (the sum)", () => {
     const t = tensor([[1, 2, 3], [4, 5, 6]]);
     const g = grad(([s, u]: readonly [Real, Tensor]) => sum(mul(s, u)))([2, t]);
-    expectClose(g[0], 21);
+    expectClose(g[0], 21, SPEC_RTOL, SPEC_ATOL);
     expectTensor(g[1], [2, 3], [[2, 2, 2], [2, 2, 2]]);
     const h = grad(([u, s]: readonly [Tensor, Real]) => sum(div(u, s)))([t, 2]);
     expectTensor(h[0], [2, 3], [[0.5, 0.5, 0.5], [0.5, 0.5, 0.5]]);
-    expectClose(h[1], -21 / 4);
+    expectClose(h[1], -21 / 4, SPEC_RTOL, SPEC_ATOL);
   });
 
   it("derivative through a scalar broadcast over a tensor", () => {
     const c = [1, 2, 3];
     const d = derivative((s: Real) => sum(exp(mul(s, tensor(c)))))(0.5);
-    expectClose(d, c.reduce((acc, ci) => acc + ci * Math.exp(ci * 0.5), 0), 1e-12);
+    expectClose(d, c.reduce((acc, ci) => acc + ci * Math.exp(ci * 0.5), 0), 1e-12, SPEC_ATOL);
   });
 });
 
@@ -251,7 +253,7 @@ describe("gradients of structural tensor operations", () => {
     const g = grad((t: Tensor) => sum(logSumExp(t, 1)))(tensor(x));
     expectTensor(g, [2, 3], x.map(softmaxRef), 1e-12, 1e-14);
     const [, tan1] = jvp((t: Tensor) => logSumExp(t), tensor(x), tensor(V));
-    expectClose(tan1, all.reduce((acc, s, k) => acc + s * V.flat()[k], 0), 1e-12);
+    expectClose(tan1, all.reduce((acc, s, k) => acc + s * V.flat()[k], 0), 1e-12, SPEC_ATOL);
   });
 
   it("logSumExp's and softmax's gradients stay finite for inputs like 1000", () => {
@@ -260,7 +262,7 @@ describe("gradients of structural tensor operations", () => {
     const g = grad((t: Tensor) => sum(mul(softmax(t), tensor([1, 0]))))(tensor([1000, 1000]));
     expectTensor(g, [2], [0.25, -0.25], 1e-12);
     const [, d] = jvp((t: Tensor) => logSumExp(t), tensor([1000, 1000]), tensor([1, 3]));
-    expectClose(d, 2, 1e-14);
+    expectClose(d, 2, 1e-14, SPEC_ATOL);
   });
 
   it("slice's gradient scatters the cotangent into the sliced rows (zeros elsewhere)", () => {
@@ -343,7 +345,7 @@ describe("trees with tensor leaves", () => {
     const xs = flatten(toArray(x));
     const ws = flatten(toArray(w));
     const Z = matmulRef(xs, [4, 3], ws, [3, 2]).map((z, k) => z + [0.1, -0.2][k % 2]);
-    expectClose(v, Z.reduce((a, z) => a + z * z, 0), 1e-12);
+    expectClose(v, Z.reduce((a, z) => a + z * z, 0), 1e-12, SPEC_ATOL);
     expect(g.w).toBeInstanceOf(Tensor);
     expectDeepFrozen(result);
   });
@@ -352,10 +354,10 @@ describe("trees with tensor leaves", () => {
     type P = { scale: Real; t: Tensor; list: readonly [Real, Tensor] };
     const f = (p: P): Real => add(mul(p.scale, sum(p.t)), mul(p.list[0], sum(square(p.list[1]))));
     const g = grad(f)({ scale: 2, t: tensor([[1, 2], [3, 4]]), list: [3, tensor([1, -1, 2])] });
-    expectClose(g.scale, 10);
+    expectClose(g.scale, 10, SPEC_RTOL, SPEC_ATOL);
     expectTensor(g.t, [2, 2], [[2, 2], [2, 2]]);
     expect(Array.isArray(g.list)).toBe(true);
-    expectClose(g.list[0], 6);
+    expectClose(g.list[0], 6, SPEC_RTOL, SPEC_ATOL);
     expectTensor(g.list[1], [3], [6, -6, 12]);
     expectDeepFrozen(g);
   });
@@ -417,14 +419,14 @@ describe("higher order and nesting with tensors", () => {
     const x = tensor([1, 2, 3]);
     // ∇_t sum(s·t²) = 2 s t; sum = 2 s Σt; d/ds = 2 Σt = 12
     const d = derivative((s: Real) => sum(grad((t: Tensor) => sum(mul(s, mul(t, t))))(x)))(3);
-    expectClose(d, 12);
+    expectClose(d, 12, SPEC_RTOL, SPEC_ATOL);
   });
 
   it("grad of a function that takes a gradient on tensors", () => {
     const x = tensor([1, 2, 3]);
     const g = grad((s: Real) => sum(grad((t: Tensor) => sum(mul(s, mul(t, mul(t, t)))))(x)))(2);
     // inner: 3 s t², sum: 3 s Σt² = 42 s; d/ds = 42
-    expectClose(g, 42);
+    expectClose(g, 42, SPEC_RTOL, SPEC_ATOL);
   });
 
   it("jvp of vjp on tensors gives a Hessian-vector product", () => {
@@ -475,8 +477,8 @@ describe("higher order and nesting with tensors", () => {
     const f = customJvp((t: Tensor) => sin(t), (t: Tensor, v: Tensor) => [sin(t), mul(mul(t, t), v)] as const);
     const c = tensor([1, 2]);
     const g = (x: Real): Real => sum(f(mul(x, c)));
-    expectClose(derivative(g)(1), 9);
-    expectClose(derivative(derivative(g))(1), 18);
+    expectClose(derivative(g)(1), 9, SPEC_RTOL, SPEC_ATOL);
+    expectClose(derivative(derivative(g))(1), 18, SPEC_RTOL, SPEC_ATOL);
   });
 
   it("customVjp on a tensor function applies at every nesting level", () => {
@@ -484,8 +486,8 @@ describe("higher order and nesting with tensors", () => {
     const f = customVjp((t: Tensor) => sin(t), (t: Tensor) => [sin(t), (u: Tensor) => mul(u, mul(t, t))] as const);
     const c = tensor([1, 2]);
     const g = (x: Real): Real => sum(f(mul(x, c)));
-    expectClose(grad(g)(1), 9);
-    expectClose(grad(grad(g))(1), 18);
+    expectClose(grad(g)(1), 9, SPEC_RTOL, SPEC_ATOL);
+    expectClose(grad(grad(g))(1), 18, SPEC_RTOL, SPEC_ATOL);
   });
 
   it("customVjp and customJvp work on tensor functions", () => {

@@ -10,8 +10,10 @@ import { describe, expect, it } from "vitest";
 import {
   add, dense, grad, halfSquaredError, mul, projectToBall, projected, type Real, serial, sgd, sigmoid, sigmoidLayer, type Tensor, tensor,
   toArray, train, valueAndGrad, withL2,
-} from "../../src/index.ts";
-import { expectClose, expectDeepFrozen, expectTensor, expectTreeClose } from "./spec-helpers.ts";
+} from "../../../src/index.ts";
+import {
+  expectClose, expectDeepFrozen, expectTensor, expectTreeClose, SPEC_ATOL, SPEC_RTOL,
+} from "../../support/approx.ts";
 
 const W = { w1: 0.15, w2: 0.2, w3: 0.25, w4: 0.3, w5: 0.4, w6: 0.45, w7: 0.5, w8: 0.55 };
 const E_TOTAL = 0.298371109;
@@ -205,7 +207,7 @@ describe("the course's regularization: hard constraint (projected GD) and soft c
   it("projected gradient descent (projected(sgd, projectToBall(r))) reaches θ* on the sphere ‖θ‖ = r", () => {
     const fit = train({ loss: L, params: [0, 0], optimizer: projected(sgd(0.1), projectToBall(r)), steps: 2000, tolerance: 1e-15 });
     expectTreeClose(fit.params, thetaStar, 1e-6, 1e-8);
-    expectClose(Math.hypot(fit.params[0] as number, fit.params[1] as number), r, 1e-9);
+    expectClose(Math.hypot(fit.params[0] as number, fit.params[1] as number), r, 1e-9, SPEC_ATOL);
   });
 
   it("withL2(λ*) with no constraint reaches the same θ*", () => {
@@ -215,7 +217,7 @@ describe("the course's regularization: hard constraint (projected GD) and soft c
 
   it("λ* = ‖∇L(θ*)‖ / (2‖θ*‖) (the Lagrange multiplier)", () => {
     const g = grad(L)(thetaStar) as readonly number[];
-    expectClose(Math.hypot(g[0], g[1]) / (2 * r), lambdaStar, 1e-9);
+    expectClose(Math.hypot(g[0], g[1]) / (2 * r), lambdaStar, 1e-9, SPEC_ATOL);
   });
 });
 
@@ -243,11 +245,11 @@ describe("the course's workflow iterated: 10,000 steps of gradient descent", () 
     const ref = fwd(w);
     const r = train({ loss, params: initial, optimizer: sgd(0.5), steps: 10_000 });
     expect(r.history).toHaveLength(10_001);
-    expectClose(r.history[10_000], ref.E, 1e-8);
-    expectClose(r.history[10_000], 3.5101878e-5, 1e-6);
+    expectClose(r.history[10_000], ref.E, 1e-8, SPEC_ATOL);
+    expectClose(r.history[10_000], 3.5101878e-5, 1e-6, SPEC_ATOL);
     const n = named(r.params);
-    expectTreeClose([n.w1, n.w2, n.w3, n.w4, n.w5, n.w6, n.w7, n.w8], w, 1e-9);
+    expectTreeClose([n.w1, n.w2, n.w3, n.w4, n.w5, n.w6, n.w7, n.w8], w, 1e-9, SPEC_ATOL);
     const out = toArray(network.apply(full(r.params), inputs)) as number[];
-    expectTreeClose(out, [ref.o1, ref.o2], 1e-9);
+    expectTreeClose(out, [ref.o1, ref.o2], 1e-9, SPEC_ATOL);
   });
 });

@@ -4,8 +4,8 @@ import { describe, expect, it } from "vitest";
 import {
   adam, argmax, dense, key, type Real, serial, softmaxCrossEntropy, tanhLayer, tensor, train, weightsOnly, withL2,
   oneHot,
-} from "../../src/index.ts";
-import { values } from "./spec-helpers.ts";
+} from "../../../src/index.ts";
+import { values } from "../../support/reference.ts";
 
 // Three clusters around (2, 0), (−1, 1.8), (−1, −1.8) with uniform noise in ±0.6: separable.
 const centers = [[2, 0], [-1, 1.8], [-1, -1.8]];

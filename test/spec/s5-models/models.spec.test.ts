@@ -4,11 +4,11 @@ import { describe, expect, it } from "vitest";
 import {
   binaryCrossEntropy, dense, grad, halfSquaredError, key, meanSquaredError, oneHot, type Real, reluLayer, serial,
   sigmoidLayer, softmaxCrossEntropy, softmaxLayer, sum, tanhLayer, Tensor, tensor, toArray, valueAndGrad,
-} from "../../src/index.ts";
-import { denseRef, leafNumbers } from "./nn-spec-helpers.ts";
+} from "../../../src/index.ts";
 import {
-  expectClose, expectDeepFrozen, expectTensor, expectThrows, expectTreeClose, logSumExpRef, sigmoidRef, softmaxRef, values,
-} from "./spec-helpers.ts";
+  expectClose, expectDeepFrozen, expectTensor, expectThrows, expectTreeClose, SPEC_ATOL, SPEC_RTOL,
+} from "../../support/approx.ts";
+import { denseRef, leafNumbers, logSumExpRef, sigmoidRef, softmaxRef, values } from "../../support/reference.ts";
 
 const isEmptyTree = (p: unknown): boolean =>
   p !== null && p !== undefined && ((Array.isArray(p) && p.length === 0) || (typeof p === "object" && !Array.isArray(p) && Object.keys(p as object).length === 0 && !(p instanceof Tensor)));
@@ -230,7 +230,7 @@ describe("halfSquaredError(output, target)", () => {
   it("is Σ ½(target − output)² on Real[] (the course's E_total)", () => {
     const out = [0.75136507, 0.772928465];
     const tgt = [0.01, 0.99];
-    expectClose(halfSquaredError(out, tgt), 0.5 * (0.01 - 0.75136507) ** 2 + 0.5 * (0.99 - 0.772928465) ** 2, 1e-12);
+    expectClose(halfSquaredError(out, tgt), 0.5 * (0.01 - 0.75136507) ** 2 + 0.5 * (0.99 - 0.772928465) ** 2, 1e-12, SPEC_ATOL);
     expectClose(halfSquaredError(out, tgt), 0.298371109, 0, 1e-8);
   });
 
@@ -238,7 +238,7 @@ describe("halfSquaredError(output, target)", () => {
     const o = [[1, 2, 3], [4, 5, 6]];
     const t = [[0, 2, 5], [4, 1, 7]];
     const expected = 0.5 * (1 + 0 + 4 + 0 + 16 + 1);
-    expectClose(halfSquaredError(tensor(o), tensor(t)), expected);
+    expectClose(halfSquaredError(tensor(o), tensor(t)), expected, SPEC_RTOL, SPEC_ATOL);
   });
 
   it("returns a plain number on plain inputs", () => {
@@ -249,7 +249,7 @@ describe("halfSquaredError(output, target)", () => {
   it("its gradient with respect to the output is output − target (Real[] and tensor)", () => {
     const tgt = [0.5, -1, 2];
     const o = [1.5, 0.25, -3];
-    expectTreeClose(grad((y: readonly Real[]) => halfSquaredError(y, tgt))(o), o.map((v, i) => v - tgt[i]));
+    expectTreeClose(grad((y: readonly Real[]) => halfSquaredError(y, tgt))(o), o.map((v, i) => v - tgt[i]), SPEC_RTOL, SPEC_ATOL);
     expectTensor(grad((y: Tensor) => halfSquaredError(y, tensor(tgt)))(tensor(o)), [3], o.map((v, i) => v - tgt[i]));
   });
 
@@ -266,13 +266,13 @@ describe("halfSquaredError(output, target)", () => {
 
 describe("meanSquaredError(output, target)", () => {
   it("is the mean of (output − target)² over every element (Real[])", () => {
-    expectClose(meanSquaredError([1, 2, 3, 4], [0, 2, 5, 1]), (1 + 0 + 4 + 9) / 4);
+    expectClose(meanSquaredError([1, 2, 3, 4], [0, 2, 5, 1]), (1 + 0 + 4 + 9) / 4, SPEC_RTOL, SPEC_ATOL);
   });
 
   it("averages over every element of a 2-D tensor", () => {
     const o = [[1, 2, 3], [4, 5, 6]];
     const t = [[0, 2, 5], [4, 1, 7]];
-    expectClose(meanSquaredError(tensor(o), tensor(t)), (1 + 0 + 4 + 0 + 16 + 1) / 6);
+    expectClose(meanSquaredError(tensor(o), tensor(t)), (1 + 0 + 4 + 0 + 16 + 1) / 6, SPEC_RTOL, SPEC_ATOL);
   });
 
   it("its gradient is 2(output − target)/n", () => {
@@ -280,7 +280,7 @@ describe("meanSquaredError(output, target)", () => {
     const t = [[0, 2, 5], [4, 1, 7]];
     const g = grad((y: Tensor) => meanSquaredError(y, tensor(t)))(tensor(o));
     expectTensor(g, [2, 3], o.map((r, i) => r.map((v, j) => (2 * (v - t[i][j])) / 6)));
-    expectTreeClose(grad((y: readonly Real[]) => meanSquaredError(y, [0, 1]))([3, -1]), [3, -2]);
+    expectTreeClose(grad((y: readonly Real[]) => meanSquaredError(y, [0, 1]))([3, -1]), [3, -2], SPEC_RTOL, SPEC_ATOL);
   });
 });
 
@@ -291,13 +291,13 @@ describe("binaryCrossEntropy(probabilities, targets)", () => {
   it("is the mean of −[y·log p + (1 − y)·log(1 − p)] (Real[])", () => {
     const p = [0.9, 0.2, 0.6, 0.35];
     const y = [1, 0, 1, 0];
-    expectClose(binaryCrossEntropy(p, y), bce(p, y), 1e-12);
+    expectClose(binaryCrossEntropy(p, y), bce(p, y), 1e-12, SPEC_ATOL);
   });
 
   it("averages over every element of a 2-D tensor and accepts soft targets", () => {
     const p = [[0.9, 0.2], [0.6, 0.35]];
     const y = [[1, 0.25], [0.5, 0]];
-    expectClose(binaryCrossEntropy(tensor(p), tensor(y)), bce(p.flat(), y.flat()), 1e-12);
+    expectClose(binaryCrossEntropy(tensor(p), tensor(y)), bce(p.flat(), y.flat()), 1e-12, SPEC_ATOL);
   });
 
   it("its gradient is −(y/p − (1 − y)/(1 − p))/n", () => {
@@ -305,7 +305,7 @@ describe("binaryCrossEntropy(probabilities, targets)", () => {
     const y = [1, 0, 0.3];
     const expected = p.map((pi, i) => -(y[i] / pi - (1 - y[i]) / (1 - pi)) / 3);
     expectTensor(grad((q: Tensor) => binaryCrossEntropy(q, tensor(y)))(tensor(p)), [3], expected, 1e-10);
-    expectTreeClose(grad((q: readonly Real[]) => binaryCrossEntropy(q, y))(p), expected, 1e-10);
+    expectTreeClose(grad((q: readonly Real[]) => binaryCrossEntropy(q, y))(p), expected, 1e-10, SPEC_ATOL);
   });
 
   it("composed with a sigmoid, its gradient in the logit is (σ(z) − y)/n", () => {
@@ -324,19 +324,19 @@ describe("softmaxCrossEntropy(logits, labels)", () => {
   const gradRef = logits.map((row, i) => softmaxRef(row).map((s, c) => (s - onehot[i][c]) / logits.length));
 
   it("with one-hot labels of the same shape is the batch mean of logSumExp(z) − z[label]", () => {
-    expectClose(softmaxCrossEntropy(tensor(logits), tensor(onehot)), ref, 1e-12);
+    expectClose(softmaxCrossEntropy(tensor(logits), tensor(onehot)), ref, 1e-12, SPEC_ATOL);
   });
 
   it("with integer class indices (a number[]) gives the same value", () => {
-    expectClose(softmaxCrossEntropy(tensor(logits), labels), ref, 1e-12);
+    expectClose(softmaxCrossEntropy(tensor(logits), labels), ref, 1e-12, SPEC_ATOL);
   });
 
   it("with integer class indices as a 1-D tensor gives the same value", () => {
-    expectClose(softmaxCrossEntropy(tensor(logits), tensor(labels)), ref, 1e-12);
+    expectClose(softmaxCrossEntropy(tensor(logits), tensor(labels)), ref, 1e-12, SPEC_ATOL);
   });
 
   it("with labels made by oneHot gives the same value", () => {
-    expectClose(softmaxCrossEntropy(tensor(logits), oneHot(labels, 3)), ref, 1e-12);
+    expectClose(softmaxCrossEntropy(tensor(logits), oneHot(labels, 3)), ref, 1e-12, SPEC_ATOL);
   });
 
   it("its gradient in the logits is (softmax(z) − onehot)/batch, for both label forms", () => {
@@ -349,13 +349,13 @@ describe("softmaxCrossEntropy(logits, labels)", () => {
   it("is stable for huge logits: finite value and gradient", () => {
     const z = [[1000, 0, -1000], [0, 1000, 2000]];
     const [v, g] = valueAndGrad((t: Tensor) => softmaxCrossEntropy(t, [0, 0]))(tensor(z));
-    expectClose(v, (0 + 2000) / 2, 1e-12);
+    expectClose(v, (0 + 2000) / 2, 1e-12, SPEC_ATOL);
     expectTensor(g, [2, 3], [[0, 0, 0], [-0.5, 0, 0.5]], 1e-12, 1e-15);
   });
 
   it("is stable for hugely negative logits", () => {
     const v = softmaxCrossEntropy(tensor([[-1000, -1001]]), [1]);
-    expectClose(v, 1 + Math.log1p(Math.exp(-1)), 1e-12);
+    expectClose(v, 1 + Math.log1p(Math.exp(-1)), 1e-12, SPEC_ATOL);
   });
 
   it("returns a plain number on plain inputs", () => {
@@ -411,17 +411,17 @@ describe("losses: edges and errors", () => {
 
   it("softmaxCrossEntropy with integer labels and a −Infinity logit on a non-label class (a mask) is finite, as optax's", () => {
     const v = softmaxCrossEntropy(tensor([[0, Number.NEGATIVE_INFINITY, 0]]), [0]);
-    expectClose(v, Math.log(2), 1e-12);
+    expectClose(v, Math.log(2), 1e-12, SPEC_ATOL);
   });
 
   it("softmaxCrossEntropy with one-hot labels and a −Infinity logit where the label is 0 is finite, as optax's", () => {
     const v = softmaxCrossEntropy(tensor([[0, Number.NEGATIVE_INFINITY, 0]]), tensor([[1, 0, 0]]));
-    expectClose(v, Math.log(2), 1e-12);
+    expectClose(v, Math.log(2), 1e-12, SPEC_ATOL);
   });
 
   it("softmaxCrossEntropy with a batch of one matches the single-example closed form", () => {
     const z = [0.3, -1.2, 2.2, 0];
-    expectClose(softmaxCrossEntropy(tensor([z]), [2]), logSumExpRef(z) - 2.2, 1e-12);
+    expectClose(softmaxCrossEntropy(tensor([z]), [2]), logSumExpRef(z) - 2.2, 1e-12, SPEC_ATOL);
   });
 
   it("softmaxCrossEntropy gradients stay finite and correct when one logit is huge", () => {

@@ -5,9 +5,11 @@ import { describe, expect, it } from "vitest";
 import {
   adadelta, adam, grad, momentum, mul, type Optimizer, projectToBall, projected, type Real, sgd, sum, Tensor, tensor,
   toArray,
-} from "../../src/index.ts";
-import { l2, leafNumbers } from "./nn-spec-helpers.ts";
-import { expectClose, expectDeepFrozen, expectThrows, expectTreeClose, snapshot } from "./spec-helpers.ts";
+} from "../../../src/index.ts";
+import {
+  expectClose, expectDeepFrozen, expectThrows, expectTreeClose, snapshot, SPEC_ATOL, SPEC_RTOL,
+} from "../../support/approx.ts";
+import { l2, leafNumbers } from "../../support/reference.ts";
 
 // A params tree mixing tensors and plain numbers, and its flat view (in this fixed order).
 type P = { readonly w: Tensor; readonly b: number; readonly list: readonly [Tensor, number] };
@@ -221,7 +223,7 @@ describe("projected(optimizer, projection)", () => {
     const start = [0, 0, 0, 0, 0, 0, 0, 0, 0];
     const g = [[-3, -4, 0, 0, 5, 0, 0, 0, 0]];
     const [after] = run(projected(sgd(1), projectToBall(1, { perLeaf: true })), start, g);
-    expectTreeClose(nested(after), nested([0.6, 0.8, 0, 0, -1, 0, 0, 0, 0]), 1e-12);
+    expectTreeClose(nested(after), nested([0.6, 0.8, 0, 0, -1, 0, 0, 0, 0]), 1e-12, SPEC_ATOL);
   });
 });
 
@@ -329,7 +331,7 @@ describe("optimizer updates are differentiable (as optax's are under jax.grad)",
       const [next] = opt.update(grad(L)(t), opt.init(t), t);
       return L(next);
     };
-    expectClose(grad(after)(3), 2 * 0.8 * 0.8 * 3, 1e-12);
+    expectClose(grad(after)(3), 2 * 0.8 * 0.8 * 3, 1e-12, SPEC_ATOL);
   });
 
   it("grad through two momentum steps on L = ½θ² matches the closed form", () => {
@@ -344,6 +346,6 @@ describe("optimizer updates are differentiable (as optax's are under jax.grad)",
       const [t2] = opt.update(grad(L)(t1), s1, t1);
       return t2;
     };
-    expectClose(grad(after)(2), (1 - lr) ** 2 - lr * beta, 1e-12);
+    expectClose(grad(after)(2), (1 - lr) ** 2 - lr * beta, 1e-12, SPEC_ATOL);
   });
 });

@@ -2,8 +2,8 @@
 // split keys are independent of each other and of their parent; plausible ranges and moments
 // (bounds are ≥ 5 standard errors wide).
 import { describe, expect, it } from "vitest";
-import { key, normal, split, Tensor, toArray, uniform } from "../../src/index.ts";
-import { correlation, mean, variance } from "./nn-spec-helpers.ts";
+import { key, normal, split, Tensor, toArray, uniform } from "../../../src/index.ts";
+import { correlation, mean, variance } from "../../support/reference.ts";
 
 const N = 20000;
 const flatOf = (t: Tensor): number[] => (toArray(t) as number[]).flat(Infinity as 1) as number[];

@@ -4,9 +4,11 @@ import { describe, expect, it } from "vitest";
 import {
   adam, momentum, projectToBall, projected, type Real, sgd, square, sub, sum, add, Tensor, tensor, toArray, train,
   type StepInfo,
-} from "../../src/index.ts";
-import { l2, leafNumbers } from "./nn-spec-helpers.ts";
-import { expectClose, expectDeepFrozen, expectThrows, expectTreeClose, snapshot } from "./spec-helpers.ts";
+} from "../../../src/index.ts";
+import {
+  expectClose, expectDeepFrozen, expectThrows, expectTreeClose, snapshot, SPEC_ATOL, SPEC_RTOL,
+} from "../../support/approx.ts";
+import { l2, leafNumbers } from "../../support/reference.ts";
 
 // L(θ) = ‖w − c‖² + (b − d)², θ0 = { w: [1, −2], b: 3 }, c = [0.5, 0.5], d = 1.
 // sgd(lr): every error shrinks by (1 − 2lr) per step, so L_k = (1 − 2lr)^{2k} · L_0.
@@ -24,12 +26,12 @@ describe("train({ loss, params, optimizer, steps })", () => {
   it("returns history of length steps + 1 with history[0] the initial loss and history[k] the loss after k updates", () => {
     const r = train({ loss, params: theta0, optimizer: sgd(0.1), steps: 10 });
     expect(r.history).toHaveLength(11);
-    r.history.forEach((h, k) => expectClose(h, L0 * 0.64 ** k, 1e-12));
+    r.history.forEach((h, k) => expectClose(h, L0 * 0.64 ** k, 1e-12, SPEC_ATOL));
   });
 
   it("returns the params after the last update, the number of updates, and converged false", () => {
     const r = train({ loss, params: theta0, optimizer: sgd(0.1), steps: 10 });
-    expectTreeClose(r.params, thetaAt(0.1, 10), 1e-12);
+    expectTreeClose(r.params, thetaAt(0.1, 10), 1e-12, SPEC_ATOL);
     expect(r.params.w).toBeInstanceOf(Tensor);
     expect(typeof r.params.b).toBe("number");
     expect(r.steps).toBe(10);
@@ -44,9 +46,9 @@ describe("train({ loss, params, optimizer, steps })", () => {
   it("with steps = 0 makes no update: history is [initial loss] and params are the given values", () => {
     const r = train({ loss, params: theta0, optimizer: sgd(0.1), steps: 0 });
     expect(r.history).toHaveLength(1);
-    expectClose(r.history[0], L0);
+    expectClose(r.history[0], L0, SPEC_RTOL, SPEC_ATOL);
     expect(r.steps).toBe(0);
-    expectTreeClose(r.params, { w: [1, -2], b: 3 });
+    expectTreeClose(r.params, { w: [1, -2], b: 3 }, SPEC_RTOL, SPEC_ATOL);
   });
 
   it("with momentum matches a plain heavy-ball iteration", () => {
@@ -64,7 +66,7 @@ describe("train({ loss, params, optimizer, steps })", () => {
     }
     const r = train({ loss, params: theta0, optimizer: momentum(lr, beta), steps: 20 });
     r.history.forEach((h, k) => expectClose(h, expected[k], 1e-10, 1e-14));
-    expectTreeClose(r.params, { w: [t[0], t[1]], b: t[2] }, 1e-10);
+    expectTreeClose(r.params, { w: [t[0], t[1]], b: t[2] }, 1e-10, SPEC_ATOL);
   });
 
   it("with a projected optimizer keeps every iterate inside the ball", () => {
@@ -77,7 +79,7 @@ describe("train({ loss, params, optimizer, steps })", () => {
     expect(seen).toHaveLength(30);
     for (const n of seen) expect(n).toBeLessThanOrEqual(1 + 1e-12);
     // the constrained minimiser is the point of the unit sphere towards (10, 10, 10)
-    expectTreeClose(r.params, { w: [1 / Math.sqrt(3), 1 / Math.sqrt(3)], b: 1 / Math.sqrt(3) }, 1e-9);
+    expectTreeClose(r.params, { w: [1 / Math.sqrt(3), 1 / Math.sqrt(3)], b: 1 / Math.sqrt(3) }, 1e-9, SPEC_ATOL);
   });
 
   it("with adam lowers the loss of a tree of tensors and numbers", () => {
@@ -101,7 +103,7 @@ describe("train's early stopping (tolerance)", () => {
     expect(r.history).toHaveLength(k + 1);
     expect(Math.abs(r.history[k] - r.history[k - 1])).toBeLessThan(tol);
     expect(Math.abs(r.history[k - 1] - r.history[k - 2])).toBeGreaterThanOrEqual(tol);
-    expectTreeClose(r.params, thetaAt(0.1, k), 1e-12);
+    expectTreeClose(r.params, thetaAt(0.1, k), 1e-12, SPEC_ATOL);
   });
 
   it("runs every step and reports converged false when the tolerance is not reached", () => {
@@ -133,7 +135,7 @@ describe("train's onStep", () => {
     calls.forEach((info) => {
       expect(typeof info.loss).toBe("number");
       expect(info.loss).toBe(r.history[info.step]);
-      expectTreeClose(info.params, thetaAt(0.1, info.step), 1e-12);
+      expectTreeClose(info.params, thetaAt(0.1, info.step), 1e-12, SPEC_ATOL);
     });
   });
 

@@ -3,8 +3,8 @@ import { describe, expect, it } from "vitest";
 import {
   add, derivative, exp, grad, hessian, hvp, jacfwd, jacrev, jvp, mul, primal, type Real, sin, sum, tensor,
   valueAndGrad, vjp,
-} from "../../src/index.ts";
-import { expectThrows } from "./spec-helpers.ts";
+} from "../../../src/index.ts";
+import { expectThrows } from "../../support/approx.ts";
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Any = any;

@@ -6,8 +6,8 @@ import { concatAll } from "fp-ts/Monoid";
 import { describe, expect, it } from "vitest";
 import {
   FieldReal, MonoidProductReal, MonoidSumReal, SemigroupGradient, getGradientMonoid, grad, mul, type Real, sin, square,
-} from "../src/index.ts";
-import { close } from "./helpers.ts";
+} from "../../../src/index.ts";
+import { close } from "../../support/approx.ts";
 
 // Dyadic rationals with small numerators: sums and products are exact in float64.
 const dyadic = fc.integer({ min: -4096, max: 4096 }).map((n) => n / 64);

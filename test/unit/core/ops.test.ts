@@ -1,9 +1,9 @@
 // Each scalar op: its value and its first and second derivatives, in forward and reverse mode,
 // against closed forms written here independently of the rule table.
 import { describe, expect, it } from "vitest";
-import * as nabla from "../src/index.ts";
-import { abs, derivative, dot, grad, jacfwd, max, min, pow, type Real, relu, sqrt, sum } from "../src/index.ts";
-import { expectClose } from "./helpers.ts";
+import * as nabla from "../../../src/index.ts";
+import { abs, derivative, dot, grad, jacfwd, max, min, pow, type Real, relu, sqrt, sum } from "../../../src/index.ts";
+import { expectClose } from "../../support/approx.ts";
 
 const σ = (x: number) => 1 / (1 + Math.exp(-x));
 

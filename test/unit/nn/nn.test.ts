@@ -4,8 +4,8 @@ import { describe, expect, it } from "vitest";
 import {
   binaryCrossEntropy, dense, grad, halfSquaredError, key, meanSquaredError, type Real, reluLayer, serial, sigmoidLayer,
   softmaxCrossEntropy, softmaxLayer, tanhLayer, type Tensor, tensor, toArray,
-} from "../src/index.ts";
-import { expectClose, expectTreeClose, isDeeplyFrozen } from "./helpers.ts";
+} from "../../../src/index.ts";
+import { expectClose, expectTreeClose, isDeeplyFrozen } from "../../support/approx.ts";
 
 const rows = (t: Tensor): number[][] => toArray(t) as number[][];
 const flat = (t: Tensor): number[] => (toArray(t) as number[]).flat(Infinity as 1) as number[];

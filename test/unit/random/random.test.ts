@@ -1,8 +1,8 @@
 // Keys and samples: Threefry-2x32 against Random123's published known-answer vectors, determinism,
 // independence of split keys, and the distributions of uniform and normal samples.
 import { describe, expect, it } from "vitest";
-import { key, normal, split, toArray, uniform, type Key, type Tensor } from "../src/index.ts";
-import { threefry2x32 } from "../src/internal.ts";
+import { key, normal, split, toArray, uniform, type Key, type Tensor } from "../../../src/index.ts";
+import { threefry2x32 } from "../../../src/internal.ts";
 
 const flat = (t: Tensor): number[] => (toArray(t) as number[]).flat(Infinity as 1) as number[];
 const meanOf = (xs: readonly number[]): number => xs.reduce((s, x) => s + x, 0) / xs.length;

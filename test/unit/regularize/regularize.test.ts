@@ -5,8 +5,8 @@ import { pipe } from "fp-ts/lib/function.js";
 import { describe, expect, it } from "vitest";
 import {
   add, globalNorm, grad, mul, projectToBall, type Real, sin, sum, type Tensor, tensor, toArray, weightsOnly, withL2,
-} from "../src/index.ts";
-import { expectClose, expectTreeClose, isDeeplyFrozen } from "./helpers.ts";
+} from "../../../src/index.ts";
+import { expectClose, expectTreeClose, isDeeplyFrozen } from "../../support/approx.ts";
 
 /** Dyadic numbers in [-8, 8] (exact in binary, so closed forms compare tightly). */
 const nice = fc.integer({ min: -512, max: 512 }).map((n) => n / 64);

@@ -6,8 +6,8 @@ import fc from "fast-check";
 import { describe, it } from "vitest";
 import {
   add, jvp, mul, primal, type Real, reshape, sum, type Tensor, tensor, tensorPrimitives, toArray, vjp,
-} from "../src/index.ts";
-import { close } from "./helpers.ts";
+} from "../../../src/index.ts";
+import { close } from "../../support/approx.ts";
 
 const runs = Number(process.env.NABLA_LAW_RUNS ?? 60);
 

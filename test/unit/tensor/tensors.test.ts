@@ -6,9 +6,9 @@ import {
   add, argmax, concat, derivative, div, exp, grad, hessian, hvp, jacfwd, jacrev, jvp, log, logSumExp, matmul, max,
   mean, mul, oneHot, ones, pow, primal, type Real, relu, reshape, sigmoid, sin, slice, softmax, sqrt, square,
   stopGradient, sub, sum, tanh, Tensor, tensor, toArray, transpose, valueAndGrad, vjp, zeros, customVjp,
-} from "../src/index.ts";
-import { kernelCount, setCompilation } from "../src/internal.ts";
-import { expectClose, expectTreeClose, isDeeplyFrozen } from "./helpers.ts";
+} from "../../../src/index.ts";
+import { kernelCount, setCompilation } from "../../../src/internal.ts";
+import { expectClose, expectTreeClose, isDeeplyFrozen } from "../../support/approx.ts";
 
 const arr = (t: unknown) => toArray(t as Tensor);
 
@@ -367,7 +367,7 @@ describe("compiled stencils (slices and their pullbacks) agree with interpreted 
 
 describe("dual tensors and signed zeros", () => {
   it("dual(tensor, tangent) pushes a tangent tensor through ops, shaped like the primal", async () => {
-    const { dual, tangent } = await import("../src/index.ts");
+    const { dual, tangent } = await import("../../../src/index.ts");
     const d = dual(tensor([1, 2]), tensor([1, 0]));
     expect(arr(tangent(mul(d, d)))).toEqual([2, 0]);
     expectTreeClose(arr(tangent(sin(d))), [Math.cos(1), 0]);

@@ -3,8 +3,8 @@
 import { describe, expect, it } from "vitest";
 import {
   adam, halfSquaredError, matmul, momentum, type Real, sgd, square, sum, type Tensor, tensor, toArray, train,
-} from "../src/index.ts";
-import { expectClose, expectTreeClose, isDeeplyFrozen } from "./helpers.ts";
+} from "../../../src/index.ts";
+import { expectClose, expectTreeClose, isDeeplyFrozen } from "../../support/approx.ts";
 
 // L(θ) = Σ θᵢ²: gradient descent gives θₖ = (1 − 2·lr)ᵏ·θ₀, so L(θₖ) = (1 − 2·lr)²ᵏ·L(θ₀)
 const loss = (theta: readonly Real[]): Real => sum(theta.map(square));

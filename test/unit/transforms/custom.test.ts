@@ -4,8 +4,8 @@ import { describe, expect, it } from "vitest";
 import {
   add, customJvp, customVjp, derivative, exp, grad, hessian, hvp, jacfwd, jacrev, jvp, log, mul, type Real, sin,
   square, sub, valueAndGrad, vjp, cos, div,
-} from "../src/index.ts";
-import { expectClose } from "./helpers.ts";
+} from "../../../src/index.ts";
+import { expectClose } from "../../support/approx.ts";
 
 // log(1 + eˣ), whose naive derivative overflows for large x; the rule gives σ(x) stably.
 const naive = (x: Real) => log(add(1, exp(x)));

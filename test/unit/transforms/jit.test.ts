@@ -5,11 +5,11 @@ import { describe, expect, it } from "vitest";
 import {
   abs, add, cos, customJvp, customVjp, derivative, exp, grad, hessian, jit, max, min, mul, pow, primal, type Real, relu, sigmoid, sin, square, stopGradient, sub, sum,
   projectToBall, tensor, toArray, valueAndGrad,
-} from "../src/index.ts";
-import { nice } from "../laws/arbitraries.ts";
-import { programs, run, showProgram } from "../laws/programs.ts";
-import { initial, loss, type Weights } from "../bench/workloads/worked-network.ts";
-import { isDeeplyFrozen } from "./helpers.ts";
+} from "../../../src/index.ts";
+import { nice } from "../../../laws/arbitraries.ts";
+import { programs, run, showProgram } from "../../../laws/programs.ts";
+import { initial, loss, type Weights } from "../../../bench/workloads/worked-network.ts";
+import { isDeeplyFrozen } from "../../support/approx.ts";
 
 /** Equal bit for bit (−0 is not 0), NaN equal to NaN, leaf by leaf. */
 function expectIdentical(actual: unknown, expected: unknown): void {

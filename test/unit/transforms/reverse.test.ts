@@ -3,8 +3,8 @@
 import { describe, expect, it } from "vitest";
 import {
   add, derivative, grad, hessian, jvp, mul, primal, type Real, sin, sqrt, square, valueAndGrad, vjp,
-} from "../src/index.ts";
-import { expectClose } from "./helpers.ts";
+} from "../../../src/index.ts";
+import { expectClose } from "../../support/approx.ts";
 
 describe("stack safety", () => {
   it("differentiates a straight chain of 1,000,000 operations without a RangeError", () => {

@@ -3,8 +3,8 @@ import { describe, expect, it } from "vitest";
 import {
   add, cos, derivative, exp, grad, hessian, hvp, jacfwd, jacrev, jvp, log, mul, type Real, sin, square, stopGradient,
   sub, sum, valueAndGrad, vjp,
-} from "../src/index.ts";
-import { expectClose, expectTreeClose, isDeeplyFrozen } from "./helpers.ts";
+} from "../../../src/index.ts";
+import { expectClose, expectTreeClose, isDeeplyFrozen } from "../../support/approx.ts";
 
 // f(x, y) = x²·y + sin(x·y): ∂f/∂x = 2xy + y·cos(xy), ∂f/∂y = x² + x·cos(xy)
 const f = (p: readonly Real[]): Real => add(mul(square(p[0]), p[1]), sin(mul(p[0], p[1])));

@@ -3,8 +3,8 @@
 import { describe, expect, expectTypeOf, it } from "vitest";
 import {
   add, derivative, grad, hvp, jvp, mul, type Real, sin, square, sum, type Tensor, valueAndGrad, vjp, zeros,
-} from "../src/index.ts";
-import { isDeeplyFrozen } from "./helpers.ts";
+} from "../../../src/index.ts";
+import { isDeeplyFrozen } from "../../support/approx.ts";
 
 type Params = { hidden: { w: readonly Real[]; b: Real }; out: readonly (readonly Real[])[] };
 const loss = (p: Params): Real =>
