@@ -5,9 +5,9 @@
 // reverse. Every transform takes a function of one argument, a Tree, and nests with every other.
 
 // values
-export type { Real } from "./core/value.ts";
+export type { Real } from "./core/protocol.ts";
 export type { Dual } from "./interpreters/forward/dual.ts";
-export type { Like, Plain, Result, Tree } from "./tree/tree.ts";
+export type { Like, Plain, Result, Tree } from "./tree/types.ts";
 export { dual, primal, stopGradient, tangent } from "./transforms/values.ts";
 
 // scalar operations
@@ -43,7 +43,7 @@ export { primitives } from "./rules/catalogue.ts";
 export type { Primitive } from "./rules/catalogue.ts";
 export { tensorPrimitives } from "./rules/tensor-catalogue.ts";
 export type { TensorPrimitive } from "./rules/tensor-catalogue.ts";
-export type { Domain } from "./core/rule.ts";
+export type { Domain } from "./core/protocol.ts";
 
 // algebra (fp-ts instances)
 export { FieldReal, MonoidProductReal, MonoidSumReal, SemigroupGradient, getGradientMonoid } from "./algebra/instances.ts";
@@ -59,7 +59,7 @@ export { projectToBall } from "./regularize/projectToBall.ts";
 export type { BallOptions, Projection } from "./regularize/projectToBall.ts";
 export { projected } from "./optim/transformation.ts";
 export type { EmptyState, Optimizer } from "./optim/transformation.ts";
-export type { PathKey } from "./optim/tree.ts";
+export type { PathKey } from "./tree/params.ts";
 export { sgd } from "./optim/sgd.ts";
 export { momentum } from "./optim/momentum.ts";
 export type { MomentumState } from "./optim/momentum.ts";

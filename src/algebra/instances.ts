@@ -3,9 +3,11 @@
 import type { Field } from "fp-ts/Field";
 import type { Monoid } from "fp-ts/Monoid";
 import type { Semigroup } from "fp-ts/Semigroup";
-import type { Real } from "../core/value.ts";
+import type { Real } from "../core/protocol.ts";
 import { add, div, mul, sub } from "../rules/scalar.ts";
-import { flatten, flattenAs, type Like, unflatten } from "../tree/tree.ts";
+import { flattenAs } from "../tree/match.ts";
+import { flatten, unflatten } from "../tree/flatten.ts";
+import { type Like } from "../tree/types.ts";
 import { zeroLike } from "../core/value.ts";
 
 /** The field of Reals. Division is exact in a field, so `mod` is always 0 and `degree` is constant. */

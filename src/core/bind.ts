@@ -6,9 +6,7 @@ import { notAReal } from "../base/errors.ts";
 import { beginInternal, endInternal, taint } from "../tensor/buffers.ts";
 import { elementwise } from "../tensor/broadcast.ts";
 import { Tensor } from "../tensor/tensor.ts";
-import type { BinaryRule, NaryRule, TensorRule, UnaryRule } from "./rule.ts";
-import { type Decision, escapedError, someoneListens, type Trace } from "./trace.ts";
-import { type Payload, Tracer, type Value } from "./value.ts";
+import { type BinaryRule, type Decision, escapedError, type NaryRule, type Payload, someoneListens, type TensorRule, type Trace, Tracer, type UnaryRule, type Value } from "./protocol.ts";
 
 /** The innermost live level among `xs`, or undefined when all are plain (an escaped level throws). */
 export function innermost(xs: readonly Value[]): Trace | undefined {

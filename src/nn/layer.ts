@@ -6,7 +6,7 @@ import { add, mul, relu, sigmoid, tanh } from "../rules/scalar.ts";
 import { matmul, softmax } from "../rules/tensor.ts";
 import { type Tensor, zeros } from "../tensor/tensor.ts";
 import { formatShape, type Shape } from "../base/shape.ts";
-import type { Tree } from "../tree/tree.ts";
+import type { Tree } from "../tree/types.ts";
 import { checkKey, type Key, split } from "../random/key.ts";
 import { normal, uniform } from "../random/sample.ts";
 

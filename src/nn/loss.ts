@@ -1,13 +1,14 @@
 // Losses: functions of a model's output and the targets to a scalar Real, written with nabla's ops
 // (no rules of their own). halfSquaredError is the course's E_total = Σ ½(target − out)².
 import { describe } from "../base/errors.ts";
-import { isTensorValued, type Real, type Value } from "../core/value.ts";
+import { isTensorValued } from "../core/value.ts";
+import { type Real, type Value } from "../core/protocol.ts";
 import { add, log, mul, square, sub } from "../rules/scalar.ts";
 import { nonzeroMask, select } from "../rules/masks.ts";
 import { logSumExp, oneHot, reshape, sum } from "../rules/tensor.ts";
 import { Tensor, tensor } from "../tensor/tensor.ts";
 import { formatShape, sameShape, type Shape } from "../base/shape.ts";
-import { isLeaf } from "../tree/tree.ts";
+import { isLeaf } from "../tree/types.ts";
 
 /** An output or a target: a Real, an array of Reals, or a tensor (nested arrays of numbers are made tensors). */
 export type LossInput = Real | readonly Real[] | Tensor;

@@ -2,9 +2,9 @@
 // running RMS of past updates to running RMS of gradients, so no learning rate is needed (lr = 1).
 import { castDraft, produce } from "immer";
 import { add, div, mul, sqrt, square, sub } from "../rules/scalar.ts";
-import type { Tree } from "../tree/tree.ts";
+import type { Tree } from "../tree/types.ts";
 import { nonNegative, type Optimizer, step, unitInterval, zeroLeaf } from "./transformation.ts";
-import { leavesLike, partsOf, rebuild } from "./tree.ts";
+import { leavesLike, partsOf, rebuild } from "../tree/params.ts";
 
 /** The running averages E[g²] and E[Δθ²] (trees like the params). */
 export type AdadeltaState = { readonly accGrad: Tree; readonly accDelta: Tree };

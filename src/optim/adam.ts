@@ -2,9 +2,9 @@
 // step −lr·m̂/(√v̂ + ε) with ε outside the square root.
 import { castDraft, produce } from "immer";
 import { add, div, mul, sqrt, square, sub } from "../rules/scalar.ts";
-import type { Tree } from "../tree/tree.ts";
+import type { Tree } from "../tree/types.ts";
 import { nonNegative, type Optimizer, step, unitInterval, zeroLeaf } from "./transformation.ts";
-import { leavesLike, partsOf, rebuild } from "./tree.ts";
+import { leavesLike, partsOf, rebuild } from "../tree/params.ts";
 
 /** The number of updates so far, and the first and second moment estimates (trees like the params). */
 export type AdamState = { readonly count: number; readonly mu: Tree; readonly nu: Tree };

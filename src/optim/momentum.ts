@@ -1,9 +1,9 @@
 // Gradient descent with (heavy-ball) momentum, as optax.sgd(lr, momentum): v ← β·v + g, θ ← θ − lr·v.
 import { produce, castDraft } from "immer";
 import { add, mul, sub } from "../rules/scalar.ts";
-import type { Tree } from "../tree/tree.ts";
+import type { Tree } from "../tree/types.ts";
 import { nonNegative, type Optimizer, step, unitInterval, zeroLeaf } from "./transformation.ts";
-import { leavesLike, partsOf, rebuild } from "./tree.ts";
+import { leavesLike, partsOf, rebuild } from "../tree/params.ts";
 
 /** The velocity v, a tree like the params (zeros at first). */
 export type MomentumState = { readonly velocity: Tree };

@@ -1,8 +1,8 @@
 // Plain gradient descent, the course's update rule: θ ← θ − lr·g (optax.sgd without momentum).
 import { mul, sub } from "../rules/scalar.ts";
-import type { Tree } from "../tree/tree.ts";
+import type { Tree } from "../tree/types.ts";
 import { type EmptyState, nonNegative, type Optimizer, step } from "./transformation.ts";
-import { leavesLike, partsOf, rebuild } from "./tree.ts";
+import { leavesLike, partsOf, rebuild } from "../tree/params.ts";
 
 const empty: EmptyState = Object.freeze({});
 

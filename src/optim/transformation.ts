@@ -3,8 +3,8 @@
 // which composes an optimizer with a projection (projected gradient descent).
 import { describe } from "../base/errors.ts";
 import { zeros } from "../tensor/tensor.ts";
-import type { Tree } from "../tree/tree.ts";
-import { isTensorLeaf, type Leaf } from "./tree.ts";
+import type { Tree } from "../tree/types.ts";
+import { isTensorLeaf, type Leaf } from "../tree/params.ts";
 
 /**
  * An optimizer. `init` makes the state for a params tree; `update` takes the gradient at `params`

@@ -4,9 +4,9 @@ import { nextDown } from "../base/float.ts";
 import { describe } from "../base/errors.ts";
 import { primal } from "../transforms/values.ts";
 import { div, mul, sqrt } from "../rules/scalar.ts";
-import { payloadOf, type Real, type Value, valueRead } from "../core/value.ts";
+import { payloadOf, type Real, type Value, valueRead } from "../core/protocol.ts";
 import { data } from "../tensor/tensor.ts";
-import { type Leaf, partsOf, rebuild } from "../optim/tree.ts";
+import { type Leaf, partsOf, rebuild } from "../tree/params.ts";
 import { squaredNorm } from "./withL2.ts";
 
 export interface BallOptions {

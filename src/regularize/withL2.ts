@@ -1,12 +1,12 @@
 // withL2(λ): a loss to the same loss plus λ·‖θ‖₂² (the course's soft constraint), over every leaf of
 // the params tree or the leaves a selector picks (weights but not biases, say).
 import { describe } from "../base/errors.ts";
-import type { Real } from "../core/value.ts";
+import type { Real } from "../core/protocol.ts";
 import { add, mul, sqrt, square } from "../rules/scalar.ts";
 import { sum } from "../rules/tensor.ts";
 import type { Tensor } from "../tensor/tensor.ts";
-import type { Tree } from "../tree/tree.ts";
-import { isTensorLeaf, type Leaf, leafPaths, partsOf, type PathKey } from "../optim/tree.ts";
+import type { Tree } from "../tree/types.ts";
+import { isTensorLeaf, type Leaf, leafPaths, partsOf, type PathKey } from "../tree/params.ts";
 
 /** Picks leaves of a params tree by their path from the root (`[0, "w"]`) and value. */
 export type LeafSelector = (path: readonly PathKey[], leaf: Real | Tensor) => boolean;

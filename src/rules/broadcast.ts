@@ -3,8 +3,8 @@
 // them in both directions.
 import { sameShape, type Shape } from "../base/shape.ts";
 import { bindT } from "../core/bind.ts";
-import type { TensorRule } from "../core/rule.ts";
-import { shapeOf, type Value } from "../core/value.ts";
+import type { TensorRule, Value } from "../core/protocol.ts";
+import { shapeOf } from "../core/value.ts";
 import { broadcastTo as broadcastToPlain, sumToKernel } from "../tensor/layout.ts";
 
 const sameTarget = (a: Shape | null, b: Shape | null): boolean =>

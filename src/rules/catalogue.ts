@@ -1,7 +1,6 @@
 // The catalogue of scalar primitives, for the laws and table-driven tests, made from the rule table
 // itself: a primitive added to the table is covered by every such test and law with no new test.
-import type { Domain } from "../core/rule.ts";
-import type { Real } from "../core/value.ts";
+import type { Domain, Real } from "../core/protocol.ts";
 import { binaryOp, unaryOp } from "./define.ts";
 import { applySum, binaryRules, dot, unaryRules } from "./scalar.ts";
 

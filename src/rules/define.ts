@@ -3,8 +3,8 @@
 // in the rule's slot, and everything else to the core's bind.
 import { specialize } from "../base/codegen.ts";
 import { bind1, bind2 } from "../core/bind.ts";
-import type { BinaryRule, Domain, UnaryRule } from "../core/rule.ts";
-import { Tracer, type Real, type Value } from "../core/value.ts";
+import { emptyFastPaths } from "../core/rule.ts";
+import { type BinaryRule, type Domain, type Real, Tracer, type UnaryRule, type Value } from "../core/protocol.ts";
 import type { Tensor } from "../tensor/tensor.ts";
 
 /** Where to sample inputs: [-4, 4] unless a rule says otherwise (see Domain). */
@@ -21,7 +21,7 @@ export const unary = (
   value: UnaryRule["value"],
   d: UnaryRule["d"],
   domain = everywhere,
-): UnaryRule => ({ name, arity: 1, code, value, d, domain, fast: [] });
+): UnaryRule => ({ name, arity: 1, code, value, d, domain, fast: emptyFastPaths() });
 
 export const binary = (
   name: string,
@@ -30,7 +30,7 @@ export const binary = (
   da: BinaryRule["da"],
   db: BinaryRule["db"],
   domain = plane,
-): BinaryRule => ({ name, arity: 2, code, value, da, db, domain, fast: [] });
+): BinaryRule => ({ name, arity: 2, code, value, da, db, domain, fast: emptyFastPaths() });
 
 /**
  * A partial with its plain-number form beside it. The first-order fast paths call a partial for

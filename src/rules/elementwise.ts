@@ -2,7 +2,8 @@
 // forward (a tangent broadcast to the result's shape) and its reverse (a cotangent summed back to
 // each operand's shape).
 import { bind1, bind2 } from "../core/bind.ts";
-import { type BinaryRule, partialA, partialB, partialOf, type TensorRule, type UnaryRule } from "../core/rule.ts";
+import { partialA, partialB, partialOf } from "../core/rule.ts";
+import { type BinaryRule, type TensorRule, type UnaryRule } from "../core/protocol.ts";
 import { shapeOf } from "../core/value.ts";
 import { fit, sumTo } from "./broadcast.ts";
 import { add, scale } from "./scalar.ts";

@@ -2,8 +2,8 @@
 // zero), and select, which picks a branch by a mask. A decision on traced values is told to the
 // traces that listen (jit guards its replays with it).
 import { bindT, decide } from "../core/bind.ts";
-import type { TensorRule } from "../core/rule.ts";
-import { type Payload, payloadOf, shapeOf, type Value } from "../core/value.ts";
+import { type Payload, payloadOf, type TensorRule, type Value } from "../core/protocol.ts";
+import { shapeOf } from "../core/value.ts";
 import { elementwise } from "../tensor/broadcast.ts";
 import type { ElementOp } from "../tensor/fusion.ts";
 import type { Tensor } from "../tensor/tensor.ts";

@@ -4,8 +4,7 @@
 // max → a when a >= b, min → a when a <= b, pow's ∂/∂y = x^y·ln x taken as 0 where x == 0.
 import { describe } from "../base/errors.ts";
 import { bind1, bindN } from "../core/bind.ts";
-import type { BinaryRule, NaryRule, UnaryRule } from "../core/rule.ts";
-import { type Real, Tracer, type Value } from "../core/value.ts";
+import { type BinaryRule, type NaryRule, type Real, Tracer, type UnaryRule, type Value } from "../core/protocol.ts";
 import {
   binary, binaryOp, everywhere, kinkAtZero, kinkOnDiagonal, onNumbers1, onNumbers2, plane, positive, unary, unaryOp,
 } from "./define.ts";

@@ -1,10 +1,9 @@
 // The catalogue of tensor primitives, as the laws and table-driven tests see them: argument shapes
 // made from a few random extents (broadcasting included), how to apply the primitive, and where its
 // elements are smooth. An elementwise rule added to the scalar table appears here with no new entry.
-import type { Real } from "../core/value.ts";
+import type { Domain, Real } from "../core/protocol.ts";
 import type { Tensor } from "../tensor/tensor.ts";
 import type { Shape } from "../base/shape.ts";
-import type { Domain } from "../core/rule.ts";
 import { binaryRules, unaryRules } from "./scalar.ts";
 import { primitives } from "./catalogue.ts";
 import { concat, logSumExp, matmul, mean, reshape, slice, softmax, sum, transpose } from "./tensor.ts";

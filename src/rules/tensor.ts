@@ -3,14 +3,13 @@
 // tangent and their transposes as pullback; matmul's pullbacks are matmuls with flipped flags.
 import { bindT } from "../core/bind.ts";
 import { describeValue } from "../tensor/describe.ts";
-import { isTensorValued, type Payload, payloadOf, type Real, shapeOf, Tracer, type Value } from "../core/value.ts";
+import { isTensorValued, shapeOf } from "../core/value.ts";
+import { type Payload, payloadOf, type Real, type TensorRule, Tracer, type Value } from "../core/protocol.ts";
 import { allocateUninitialized } from "../tensor/buffers.ts";
 import { concatKernel, padKernel, sliceKernel, sumAxisKernel, transposeKernel } from "../tensor/layout.ts";
-import { around, normalizeAxis } from "../base/shape.ts";
+import { around, formatShape, normalizeAxis, type Shape, sizeOf } from "../base/shape.ts";
 import { matmulKernel } from "../tensor/matmul.ts";
 import { data, fromData, Tensor } from "../tensor/tensor.ts";
-import { formatShape, type Shape, sizeOf } from "../base/shape.ts";
-import type { TensorRule } from "../core/rule.ts";
 import { broadcastTo, sumTo } from "./broadcast.ts";
 import { add, applySum, mul, sub } from "./scalar.ts";
 

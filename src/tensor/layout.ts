@@ -2,10 +2,9 @@
 // back to one, summing along an axis, transposing, slicing, padding and concatenating.
 import { allocate, allocateUninitialized } from "./buffers.ts";
 import { elementwiseTo, sumAll } from "./broadcast.ts";
-import { broadcastShapes } from "../base/shape.ts";
+import { around, broadcastShapes, formatShape, sameShape, type Shape, sizeOf, stridesOf } from "../base/shape.ts";
 import { type ElementOp, nodeCount } from "./fusion.ts";
 import { data, fromData, lazy, pendingExpr, Tensor } from "./tensor.ts";
-import { around, formatShape, sameShape, type Shape, sizeOf, stridesOf } from "../base/shape.ts";
 
 
 /** Element strides of `shape` read as a broadcast into rank `rank`: 0 along axes of extent 1 or missing. */

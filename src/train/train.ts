@@ -2,12 +2,12 @@
 // update (the optimizer), iterate until `steps` or until the loss stops changing.
 import { freeze } from "immer";
 import { describe } from "../base/errors.ts";
-import type { Real } from "../core/value.ts";
+import type { Real } from "../core/protocol.ts";
 import { valueAndGrad } from "../transforms/reverse.ts";
 import { primal } from "../transforms/values.ts";
-import type { Tree } from "../tree/tree.ts";
+import type { Tree } from "../tree/types.ts";
 import type { Optimizer } from "../optim/transformation.ts";
-import { partsOf, rebuild } from "../optim/tree.ts";
+import { partsOf, rebuild } from "../tree/params.ts";
 
 /** What `onStep` is told after every update. */
 export interface StepInfo<P> {

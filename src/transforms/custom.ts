@@ -3,9 +3,10 @@
 // and otherwise the function itself is differentiated. A rule gets its arguments as they are
 // (carrying any outer levels), so a rule written with nabla's ops differentiates again.
 import { innermost } from "../core/bind.ts";
-import type { Trace } from "../core/trace.ts";
-import { Tracer, type Value } from "../core/value.ts";
-import { flatten, flattenAs, type TreeDef, unflatten } from "../tree/tree.ts";
+import { type Trace, Tracer, type Value } from "../core/protocol.ts";
+import { flattenAs } from "../tree/match.ts";
+import { flatten, unflatten } from "../tree/flatten.ts";
+import { type TreeDef } from "../tree/types.ts";
 import { asUser, pinTree } from "./run.ts";
 
 /** A rule's results must not carry the level the rule is applied at (a captured outer value would). */

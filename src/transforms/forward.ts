@@ -1,12 +1,14 @@
 // Forward mode: jvp runs the function once on dual numbers of a fresh tag; derivative is jvp with
 // tangent 1; jacfwd pushes forward one unit tangent per input.
 import { describeValue } from "../tensor/describe.ts";
-import { escapedError } from "../core/trace.ts";
-import { type Real, shapeOf, Tracer, type Value } from "../core/value.ts";
+import { escapedError, type Real, Tracer, type Value } from "../core/protocol.ts";
+import { shapeOf } from "../core/value.ts";
 import { Tag } from "../interpreters/forward/tag.ts";
 import { splitDual } from "../interpreters/forward/split.ts";
 import { fromData, type Tensor } from "../tensor/tensor.ts";
-import { flatten, flattenAs, freezeTree, isLeaf, type Like, type Result, unflatten } from "../tree/tree.ts";
+import { flattenAs, freezeTree } from "../tree/match.ts";
+import { flatten, unflatten } from "../tree/flatten.ts";
+import { isLeaf, type Like, type Result } from "../tree/types.ts";
 import { callUser, transformCall } from "./run.ts";
 import { type Jacobian, stackColumns, type VectorArgument, vectorArgument, vectorResult } from "./vector.ts";
 

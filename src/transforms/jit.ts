@@ -3,8 +3,11 @@
 import { callUser } from "./run.ts";
 import { compile, type Replay } from "../interpreters/record/replay.ts";
 import { type Operand, Recorder, Recording } from "../interpreters/record/recorder.ts";
-import { flatten, plainLeaves, prepare, type Result, sameStructure, type TreeDef, unflatten } from "../tree/tree.ts";
-import type { Value } from "../core/value.ts";
+import { sameStructure } from "../tree/match.ts";
+import { flatten, unflatten } from "../tree/flatten.ts";
+import { plainLeaves, prepare } from "../tree/compiled.ts";
+import { type Result, type TreeDef } from "../tree/types.ts";
+import type { Value } from "../core/protocol.ts";
 
 /** What jit keeps for one argument structure: a replay and the result's structure, or "run as is". */
 interface Entry {

@@ -1,14 +1,17 @@
 // Reverse mode: vjp runs the function once on tape-tracked inputs and returns its pullback; grad is
 // vjp with cotangent 1; jacrev pulls back each unit cotangent through one recording.
 import { describeValue } from "../tensor/describe.ts";
-import { payloadOf, type Real, shapeOf, type Value, zeroLike } from "../core/value.ts";
+import { shapeOf, zeroLike } from "../core/value.ts";
+import { payloadOf, type Real, type Value } from "../core/protocol.ts";
 import type { Tensor } from "../tensor/tensor.ts";
 import { Tracked } from "../interpreters/reverse/tape.ts";
 import { gradientPlain, sweep, type Seed } from "../interpreters/reverse/sweep.ts";
 import { splitTracked } from "../interpreters/reverse/split.ts";
 import { TapeTrace } from "../interpreters/reverse/trace.ts";
 import { unsigned } from "../rules/scalar.ts";
-import { type Flat, flatten, flattenAs, flattenLifted, freezeTree, LEAF, type Like, type Result, type TreeDef, unflatten } from "../tree/tree.ts";
+import { flattenAs, freezeTree } from "../tree/match.ts";
+import { flatten, flattenLifted, unflatten } from "../tree/flatten.ts";
+import { type Flat, LEAF, type Like, type Result, type TreeDef } from "../tree/types.ts";
 import { callUser, machinery, transformCall } from "./run.ts";
 import { type Jacobian, stackRows, unitTensor, vectorArgument, vectorResult } from "./vector.ts";
 

@@ -3,7 +3,8 @@
 import { visitBuffers } from "../core/value.ts";
 import { asUser, beginInternal, callAsUser, endInternal, enterTransform, exitTransform, pin } from "../tensor/buffers.ts";
 import { pendingCount } from "../tensor/tensor.ts";
-import { isLeaf, isRecord } from "../tree/tree.ts";
+import { isRecord } from "../tree/records.ts";
+import { isLeaf } from "../tree/types.ts";
 
 /** Every buffer reachable from a result (trees, pairs, leaves at every level; functions skipped). */
 function visitResult(x: unknown, visit: (b: Float64Array) => void): void {

@@ -1,8 +1,9 @@
 // Second order, forward over reverse: a Hessian-vector product is the jvp of the gradient, so it
 // costs a few gradients and never forms H; hessian stacks one such product per input.
-import type { Real } from "../core/value.ts";
+import type { Real } from "../core/protocol.ts";
 import type { Tensor } from "../tensor/tensor.ts";
-import { type Like, unflatten } from "../tree/tree.ts";
+import { unflatten } from "../tree/flatten.ts";
+import { type Like } from "../tree/types.ts";
 import { emptyJacobian, pushforward } from "./forward.ts";
 import { gradLeaves, recordForwardPass } from "./reverse.ts";
 import { transformCall } from "./run.ts";

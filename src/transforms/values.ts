@@ -1,7 +1,7 @@
 // Reading and making values by hand: primal, stopGradient, and the user's own dual numbers.
 import { describeValue } from "../tensor/describe.ts";
-import { escapedError } from "../core/trace.ts";
-import { payloadOf, type Real, shapeOf, Tracer, type Value, valueRead } from "../core/value.ts";
+import { escapedError, payloadOf, type Real, Tracer, type Value, valueRead } from "../core/protocol.ts";
+import { shapeOf } from "../core/value.ts";
 import { withoutDerivatives } from "../core/bind.ts";
 import { taint } from "../tensor/buffers.ts";
 import { type NestedArray, type Tensor, toArray as toArrayPlain } from "../tensor/tensor.ts";
@@ -10,7 +10,8 @@ import { pinTree } from "./run.ts";
 import { unsigned } from "../rules/scalar.ts";
 import { Dual } from "../interpreters/forward/dual.ts";
 import { Tag } from "../interpreters/forward/tag.ts";
-import { flatten, isLeaf, type Like, unflatten } from "../tree/tree.ts";
+import { flatten, unflatten } from "../tree/flatten.ts";
+import { isLeaf, type Like } from "../tree/types.ts";
 
 /**
  * The plain value under every perturbation (for control flow and logging). Works on escaped Reals;

@@ -1,11 +1,14 @@
 // Arguments and results of the Jacobian and Hessian transforms: a Real[] (giving nested arrays) or
 // a 1-D tensor (giving a tensor), unit vectors shaped like the argument, and stacking of results.
 import { describeValue } from "../tensor/describe.ts";
-import { isTensorValued, type Real, shapeOf, type Value } from "../core/value.ts";
+import { isTensorValued, shapeOf } from "../core/value.ts";
+import { type Real, type Value } from "../core/protocol.ts";
 import { concat, reshape, transpose } from "../rules/tensor.ts";
 import { broadcastTo } from "../rules/broadcast.ts";
 import { fromData, Tensor } from "../tensor/tensor.ts";
-import { flatten, freezeTree, isLeaf } from "../tree/tree.ts";
+import { freezeTree } from "../tree/match.ts";
+import { flatten } from "../tree/flatten.ts";
+import { isLeaf } from "../tree/types.ts";
 
 /** A Jacobian or Hessian transform's result: numbers in, numbers out; Reals in, Reals out; tensors in, a tensor out. */
 export interface Jacobian {

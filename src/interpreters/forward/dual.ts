@@ -1,7 +1,6 @@
 // Forward mode's values: typed dual numbers `primal + tangent·ε` with ε² = 0, each carrying the
 // perturbation of one forward level (a jvp or derivative call, or the user's own dual).
-import type { Trace } from "../../core/trace.ts";
-import { Tracer, type Value } from "../../core/value.ts";
+import { type Trace, Tracer, type Value } from "../../core/protocol.ts";
 
 /** Forward mode: a typed dual number `primal + tangent·ε` with `ε² = 0`, tagged by its level. */
 export class Dual extends Tracer {

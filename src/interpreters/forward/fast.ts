@@ -2,8 +2,7 @@
 // arithmetic, the general path's arithmetic exactly. One copy per rule (base/codegen's specialize),
 // so each rule's value and partial calls stay monomorphic; no function inside is named.
 import { specialize } from "../../base/codegen.ts";
-import type { BinaryRule, UnaryRule } from "../../core/rule.ts";
-import type { Tracer, Value } from "../../core/value.ts";
+import type { BinaryRule, Tracer, UnaryRule, Value } from "../../core/protocol.ts";
 import type { Dual } from "./dual.ts";
 
 const unaryFactory =

@@ -1,6 +1,6 @@
 // Reading a result at a forward level: each leaf split into its primal and its tangent there.
-import type { Trace } from "../../core/trace.ts";
-import { Tracer, type Value, zeroLike } from "../../core/value.ts";
+import { type Trace, Tracer, type Value } from "../../core/protocol.ts";
+import { zeroLike } from "../../core/value.ts";
 import { unsigned } from "../../rules/scalar.ts";
 import { Dual } from "./dual.ts";
 

@@ -1,11 +1,9 @@
 // Forward mode's level: each primitive on duals gives a dual whose tangent is Σ ∂ᵢ·tᵢ (scalar
 // rules) or the rule's jvp (tensor rules), with the value computed one level down.
 import { bind1, bind2, bindN, bindT } from "../../core/bind.ts";
-import {
-  type BinaryRule, type NaryRule, partialA, partialB, partialOf, type TensorRule, type UnaryRule,
-} from "../../core/rule.ts";
-import { type CustomJvpRun, newKind, Trace } from "../../core/trace.ts";
-import { below, isTensorValued, type Tracer, type Value, zeroLike } from "../../core/value.ts";
+import { partialA, partialB, partialOf } from "../../core/rule.ts";
+import { type BinaryRule, type CustomJvpRun, type NaryRule, newKind, type TensorRule, Trace, type Tracer, type UnaryRule, type Value } from "../../core/protocol.ts";
+import { below, isTensorValued, zeroLike } from "../../core/value.ts";
 import { elementwise1, elementwise2 } from "../../rules/elementwise.ts";
 import { add, scale } from "../../rules/scalar.ts";
 import { Dual } from "./dual.ts";

@@ -1,9 +1,8 @@
 // jit's level: a trace that runs the function on real values and writes down every scalar primitive
 // it applies, as straight-line steps over the inputs; decisions taken on values (kinks) become guards.
 import { bind1, bind2, bindN, bindT } from "../../core/bind.ts";
-import type { BinaryRule, NaryRule, TensorRule, UnaryRule } from "../../core/rule.ts";
-import { type Decision, newKind, Trace } from "../../core/trace.ts";
-import { below, isTensorValued, payloadOf, Tracer, type Value } from "../../core/value.ts";
+import { type BinaryRule, type Decision, type NaryRule, newKind, payloadOf, type TensorRule, Trace, Tracer, type UnaryRule, type Value } from "../../core/protocol.ts";
+import { below, isTensorValued } from "../../core/value.ts";
 import { elementwise1, elementwise2 } from "../../rules/elementwise.ts";
 
 const KIND = newKind();

@@ -1,5 +1,5 @@
 // Reading a result at a reverse level: each leaf split into its primal and its place on the tape.
-import { Tracer, type Value } from "../../core/value.ts";
+import { Tracer, type Value } from "../../core/protocol.ts";
 import type { Tape, Tracked } from "./tape.ts";
 
 /** A result leaf at reverse level `tape`: its primal and its tape index (-1: constant there). */

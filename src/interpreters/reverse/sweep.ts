@@ -1,7 +1,8 @@
 // The backward sweep: one loop from the last node to the first, accumulating cotangents. Nodes the
 // outputs never reach stay symbolic zeros (so a NaN off the path cannot leak in); reached ones
 // follow IEEE arithmetic exactly. Plain-number tapes take a typed-array loop.
-import { type Value, zeroLike } from "../../core/value.ts";
+import { zeroLike } from "../../core/value.ts";
+import { type Value } from "../../core/protocol.ts";
 import { add, scale } from "../../rules/scalar.ts";
 import { NONE, WIDE, type Tape } from "./tape.ts";
 

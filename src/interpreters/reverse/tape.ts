@@ -2,8 +2,7 @@
 // node has up to two (parent, partial) edges in typed arrays; wider nodes and closure nodes (rules
 // given as whole pullbacks) sit in side tables. Flat arrays make the backward sweep one loop
 // (stack-safe at any depth) that visits every node once (linear in the computation).
-import { Trace } from "../../core/trace.ts";
-import { Tracer, type Value } from "../../core/value.ts";
+import { Trace, Tracer, type Value } from "../../core/protocol.ts";
 
 /** Reverse mode's values: a value with its place (`index`) on a tape; the tape holds how it was computed. */
 export class Tracked extends Tracer {

@@ -2,11 +2,9 @@
 // rules: edges in the typed arrays) or its pullback (tensor rules, custom rules), with the value
 // computed one level down. The sweep (sweep.ts) later runs the tape backwards.
 import { bind1, bind2, bindN, bindT } from "../../core/bind.ts";
-import {
-  type BinaryRule, type NaryRule, partialA, partialB, partialOf, type TensorRule, type UnaryRule,
-} from "../../core/rule.ts";
-import { type CustomVjpRun, newKind } from "../../core/trace.ts";
-import { below, isTensorValued, type Tracer, type Value } from "../../core/value.ts";
+import { partialA, partialB, partialOf } from "../../core/rule.ts";
+import { type BinaryRule, type CustomVjpRun, type NaryRule, newKind, type TensorRule, type Tracer, type UnaryRule, type Value } from "../../core/protocol.ts";
+import { below, isTensorValued } from "../../core/value.ts";
 import { elementwise1, elementwise2 } from "../../rules/elementwise.ts";
 import { fastBinary, fastUnary } from "./fast.ts";
 import { NONE, Tape, Tracked } from "./tape.ts";

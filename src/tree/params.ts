@@ -1,8 +1,12 @@
 // Param trees leaf by leaf, for the optimizers, withL2, projectToBall and train: take a tree apart
 // (checking it, with the path of anything wrong), pair other trees with it, and build a frozen copy.
-import { isTensorValued, type Real, type Value } from "../core/value.ts";
+import { isTensorValued } from "../core/value.ts";
+import { type Real, type Value } from "../core/protocol.ts";
 import type { Tensor } from "../tensor/tensor.ts";
-import { flatten, flattenAs, isLeaf, isRecord, type TreeDef, unflatten } from "../tree/tree.ts";
+import { flattenAs } from "./match.ts";
+import { flatten, unflatten } from "./flatten.ts";
+import { isRecord } from "./records.ts";
+import { isLeaf, type TreeDef } from "./types.ts";
 
 /** A leaf of a params tree. */
 export type Leaf = Real | Tensor;
