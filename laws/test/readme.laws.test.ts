@@ -2,12 +2,12 @@
 // tree of records and arrays (the laws are generic over Trees, not only over Real[]).
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { add, cos, customJvp, customVjp, matmul, mul, type Real, sin, tanh, type Tensor, transpose } from "../src/index.ts";
+import { add, cos, customJvp, customVjp, matmul, mul, type Real, sin, tanh, type Tensor, transpose } from "../../src/index.ts";
 import {
   checkDerivativeLinearity, checkDotProductIdentity, checkFiniteDifferences, checkHessianSymmetry, checkHvpMatchesHessian,
   checkJacobianAgreement, checkJacobianChainRule, checkLinearity, checkPrimalAgreement, checkProductRule, checkPurity, modes, nice,
   tensorOf,
-} from "./index.ts";
+} from "../index.ts";
 
 const runs = Number(process.env.NABLA_LAW_RUNS ?? 100);
 

@@ -2,13 +2,13 @@
 // hand, with shared subexpressions and transforms nested inside them, on arrays and on records.
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { add, primitives, type Real, tanh } from "../src/index.ts";
+import { add, primitives, type Real, tanh } from "../../src/index.ts";
 import {
   checkChainRule, checkDerivativeLinearity, checkDotProductIdentity, checkFiniteDifferences, checkGradOfGrad, checkHessianSymmetry,
   checkHvpMatchesHessian, checkJacobianAgreement, checkJacobianChainRule, checkLinearity, checkPerturbationConfusion,
   checkPrimalAgreement, checkProductRule, checkPurity, checkQuotientRule, composedPrograms, type Expr, mapInstances, modes,
   pairedPrograms, programs, realPrograms, recordPrograms, scalarPrograms, showProgram, vectorPrograms,
-} from "./index.ts";
+} from "../index.ts";
 
 /** Samples per law and mode (each a fresh random program): a few hundred in `npm test`, more with NABLA_LAW_RUNS. */
 const runs = Number(process.env.NABLA_LAW_RUNS ?? 200);

@@ -7,15 +7,15 @@ import { describe, expect, it } from "vitest";
 import {
   abs, add, cos, customJvp, customVjp, dual, matmul, mul, neg, primal, type Real, reshape, sin, slice, sum, tangent, type Tensor, tensor,
   type TensorPrimitive, tensorPrimitives, transpose, zeros,
-} from "../src/index.ts";
+} from "../../src/index.ts";
 import {
   broadcastKinkDistance, checkChainRule, checkDerivativeLinearity, checkDotProductIdentity, checkFiniteDifferences, checkGradOfGrad,
   checkHessianSymmetry, checkHvpMatchesHessian, checkJacobianAgreement, checkJacobianChainRule, checkLinearity,
   checkPerturbationConfusion, checkPrimalAgreement, checkProductRule, checkPurity, checkQuotientRule, KINK_MARGIN, nablaTransforms, nice,
   type ScalarDerivative, tensorArgsOf, tensorOf, tensorSubjectsFor, tensorVectorPrograms, type Transforms,
-} from "./index.ts";
-import { rejects } from "../test/helpers.ts";
-import { copyTree } from "./trees.ts";
+} from "../index.ts";
+import { rejects } from "../../test/support/approx.ts";
+import { copyTree } from "../trees.ts";
 
 /** Samples where a check must pass: a quarter of NABLA_LAW_RUNS (100 here): tensor samples cost more. */
 const runs = Math.max(1, Math.round(Number(process.env.NABLA_LAW_RUNS ?? 100) / 4));

@@ -5,15 +5,15 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import {
   abs, add, cos, customJvp, customVjp, derivative, div, dual, mul, neg, primal, type Primitive, primitives, type Real, sin, tangent,
-} from "../src/index.ts";
+} from "../../src/index.ts";
 import {
   checkChainRule, checkDerivativeLinearity, checkDotProductIdentity, checkFiniteDifferences, checkGradOfGrad, checkHessianSymmetry,
   checkHvpMatchesHessian, checkJacobianAgreement, checkJacobianChainRule, checkLinearity, checkPerturbationConfusion,
   checkPrimalAgreement, checkProductRule, checkPurity, checkQuotientRule, chainRule, dotProductIdentity, nablaTransforms, nice,
   type ScalarDerivative, subjectsFor, type Transforms, vectorPrograms,
-} from "./index.ts";
-import { rejects } from "../test/helpers.ts";
-import { copyTree } from "./trees.ts";
+} from "../index.ts";
+import { rejects } from "../../test/support/approx.ts";
+import { copyTree } from "../trees.ts";
 
 const runs = Number(process.env.NABLA_LAW_RUNS ?? 100);
 

@@ -3,12 +3,12 @@
 // random shapes (a Hessian costs one AD call per pair of elements). Apart from the first-order file
 // so that vitest runs the two side by side.
 import { describe, it } from "vitest";
-import { tensorPrimitives } from "../src/index.ts";
+import { tensorPrimitives } from "../../src/index.ts";
 import {
   checkGradOfGrad, checkHessianSymmetry, checkHvpMatchesHessian, checkJacobianAgreement, checkPerturbationConfusion, checkPurity, modes,
   tensorSubjectsFor,
-} from "./index.ts";
-import { tensorRuns } from "./tensor-runs.ts";
+} from "../index.ts";
+import { tensorRuns } from "../tensor-runs.ts";
 
 /** Samples per law, primitive and mode: shares of NABLA_LAW_RUNS (200 here, 10,000 in laws:deep) by cost. */
 const runs = tensorRuns(Number(process.env.NABLA_LAW_RUNS ?? 200));

@@ -3,15 +3,15 @@
 // subexpressions and transforms nested inside them. The programs nobody wrote by hand.
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { add, div, primitives, type Real, sub, type Tensor, tanh, tensorPrimitives, zeros } from "../src/index.ts";
+import { add, div, primitives, type Real, sub, type Tensor, tanh, tensorPrimitives, zeros } from "../../src/index.ts";
 import {
   checkChainRule, checkDerivativeLinearity, checkDotProductIdentity, checkFiniteDifferences, checkGradOfGrad, checkHessianSymmetry,
   checkHvpMatchesHessian, checkJacobianAgreement, checkJacobianChainRule, checkLinearity, checkPerturbationConfusion,
   checkPrimalAgreement, checkProductRule, checkPurity, checkQuotientRule, fitInto, mapInstances, modes, showTensorProgram,
   tensorComposedPrograms, type TensorExpr, tensorPairedPrograms, tensorPrograms, tensorRealPrograms, tensorScalarPrograms,
   tensorVectorPrograms,
-} from "./index.ts";
-import { tensorProgramRuns } from "./tensor-runs.ts";
+} from "../index.ts";
+import { tensorProgramRuns } from "../tensor-runs.ts";
 
 /** Programs per law and mode: shares of NABLA_LAW_RUNS (200 here, 10,000 in laws:deep) by cost. */
 const runs = tensorProgramRuns(Number(process.env.NABLA_LAW_RUNS ?? 200));

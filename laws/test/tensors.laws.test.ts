@@ -2,13 +2,13 @@
 // modes, on random shapes with broadcasting; tensors-second-order.laws.test.ts has the rest. The
 // catalogue drives the suite: a primitive added there is checked by every law with no new test.
 import { describe, expect, it } from "vitest";
-import { tensorPrimitives } from "../src/index.ts";
+import { tensorPrimitives } from "../../src/index.ts";
 import {
   checkChainRule, checkDerivativeLinearity, checkDotProductIdentity, checkFiniteDifferences, checkJacobianAgreement,
   checkJacobianChainRule, checkLinearity, checkPrimalAgreement, checkProductRule, checkPurity, checkQuotientRule, modes,
   tensorSubjectsFor,
-} from "./index.ts";
-import { tensorRuns } from "./tensor-runs.ts";
+} from "../index.ts";
+import { tensorRuns } from "../tensor-runs.ts";
 
 /** Samples per law, primitive and mode: shares of NABLA_LAW_RUNS (200 here, 10,000 in laws:deep) by cost. */
 const runs = tensorRuns(Number(process.env.NABLA_LAW_RUNS ?? 200));

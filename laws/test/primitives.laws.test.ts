@@ -1,12 +1,12 @@
 // Every law on every primitive of the catalogue, in both modes. The catalogue drives the suite: a
 // primitive added to the rule table is checked by every law here with no new test.
 import { describe, expect, it } from "vitest";
-import { primitives } from "../src/index.ts";
+import { primitives } from "../../src/index.ts";
 import {
   checkChainRule, checkDerivativeLinearity, checkDotProductIdentity, checkFiniteDifferences, checkGradOfGrad, checkHessianSymmetry,
   checkHvpMatchesHessian, checkJacobianAgreement, checkJacobianChainRule, checkLinearity, checkPerturbationConfusion,
   checkPrimalAgreement, checkProductRule, checkPurity, checkQuotientRule, modes, subjectsFor,
-} from "./index.ts";
+} from "../index.ts";
 
 /** Samples per law, per primitive and mode: a few hundred in `npm test`, more with NABLA_LAW_RUNS. */
 const runs = Number(process.env.NABLA_LAW_RUNS ?? 200);
