@@ -101,7 +101,7 @@ const binaryOpFactory = (
     // the innermost level's fast path, which takes every mix of its own values and plain numbers
     const ta = a instanceof tracer ? a.trace : undefined;
     const tb = b instanceof tracer ? b.trace : undefined;
-    const t = ta === undefined ? tb : tb === undefined || ta.level >= tb.level ? ta : tb;
+    const t = ta === undefined ? tb : tb === undefined || tb === ta || ta.level >= tb.level ? ta : tb;
     if (t !== undefined) {
       const f = fast[t.kind] as FastBinary | undefined;
       if (f !== undefined) return f(a, b);
