@@ -2,3 +2,10 @@
 export { kernelCount, setCompilation } from "./tensor/fusion.ts";
 export { threefry2x32 } from "./random/threefry.ts";
 export { instantiate, specialize } from "./base/codegen.ts";
+// the protocol and the rule makers, for the recipes in ARCHITECTURE.md (checked by test/unit/recipes.test.ts)
+export { bind1, bind2, bindN, bindT } from "./core/bind.ts";
+export { newKind, Trace, Tracer } from "./core/protocol.ts";
+export type { BinaryRule, NaryRule, TensorRule, UnaryRule, Value } from "./core/protocol.ts";
+export { below } from "./core/value.ts";
+export { unary, unaryOp } from "./rules/define.ts";
+export { scale } from "./rules/scalar.ts";
