@@ -9,7 +9,7 @@ import { NONE, type Tape, Tracked } from "../reverse/tape.ts";
 import type { BinaryRule, NaryRule, TensorRule, UnaryRule } from "../rules/define.ts";
 import { elementwise1, elementwise2 } from "../rules/elementwise.ts";
 import { add, mul, neg } from "../rules/scalar.ts";
-import { beginInternal, endInternal, taint } from "../tensor/buffers.ts";
+import { enterMachinery, exitMachinery, taint } from "../backend/memory.ts";
 import { elementwise } from "../tensor/broadcast.ts";
 import { Tensor } from "../tensor/tensor.ts";
 import { notAReal } from "../base/errors.ts";
@@ -168,7 +168,7 @@ export function applyT<P>(rule: TensorRule<P>, args: readonly Value[], params: P
   // jit records scalar programs; on tensors the function runs as it is.
   if (top instanceof Recorder) return top.opaque(applyT(rule, primals, params), `the tensor primitive ${rule.name}`);
   // What is computed here lives only inside tracers: the machinery's own (see tensor/buffers.ts).
-  beginInternal();
+  enterMachinery();
   try {
     const y = applyT(rule, primals, params);
     if (top instanceof Tag) {
@@ -182,6 +182,6 @@ export function applyT<P>(rule: TensorRule<P>, args: readonly Value[], params: P
     const pullback = rule.vjp(primals, y, params, inputs.map((i) => i >= 0));
     return tape.recordCall([y], inputs, (cts) => pullback(cts[0]))[0];
   } finally {
-    endInternal();
+    exitMachinery();
   }
 }

@@ -3,7 +3,7 @@
 // follow IEEE arithmetic exactly. Plain-number tapes take a typed-array loop.
 import { add, mul, neg } from "../rules/scalar.ts";
 import { type Value, zeroLike } from "../core/value.ts";
-import { beginInternal, endInternal } from "../tensor/buffers.ts";
+import { enterMachinery, exitMachinery } from "../backend/memory.ts";
 import { NONE, WIDE, type Tape } from "./tape.ts";
 
 /** A cotangent given to an output node: `[tape index, cotangent]`. */
@@ -32,11 +32,11 @@ export function sweep(tape: Tape, seeds: readonly Seed[], inputs: number): (Valu
   }
   if (plain) return sweepPlain(tape, seeds, inputs, end);
   // A closure node sits after its outputs, so a carried sweep starts at the end of the tape.
-  beginInternal();
+  enterMachinery();
   try {
     return sweepCarried(tape, seeds, inputs, Math.max(end, tape.size));
   } finally {
-    endInternal();
+    exitMachinery();
   }
 }
 

@@ -4,7 +4,7 @@
 import { applyT } from "../core/apply.ts";
 import { describeValue } from "../tensor/describe.ts";
 import { isTensorValued, type Payload, payloadOf, type Real, shapeOf, Tracer, type Value } from "../core/value.ts";
-import { allocateUninitialized } from "../tensor/buffers.ts";
+import { allocateUninitialized } from "../backend/memory.ts";
 import { concatKernel, padKernel, sliceKernel, sumAxisKernel, transposeKernel } from "../tensor/layout.ts";
 import { around, normalizeAxis } from "../base/shape.ts";
 import { matmulKernel } from "../tensor/matmul.ts";

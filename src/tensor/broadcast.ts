@@ -4,7 +4,7 @@
 import { broadcastToKernel } from "./layout.ts";
 import { type ElementOp, type Expr, MAX_NODES, nodeCount, run } from "./fusion.ts";
 import { broadcastShapes, type Shape, sameShape, sizeOf, formatShape } from "../base/shape.ts";
-import { allocateUninitialized } from "./buffers.ts";
+import { allocateUninitialized } from "../backend/memory.ts";
 import { data, fromData, lazy, pendingExpr, Tensor } from "./tensor.ts";
 
 

@@ -1,6 +1,6 @@
 // Kernels that move or reduce data without arithmetic per pair: broadcasting to a shape, summing
 // back to one, summing along an axis, transposing, slicing, padding and concatenating.
-import { allocate, allocateUninitialized } from "./buffers.ts";
+import { allocate, allocateUninitialized } from "../backend/memory.ts";
 import { elementwiseTo, sumAll } from "./broadcast.ts";
 import { broadcastShapes } from "../base/shape.ts";
 import { type ElementOp, nodeCount } from "./fusion.ts";

@@ -2,7 +2,7 @@
 // interleaved column quads), so the micro-kernel streams two arrays sequentially and keeps a 2×4
 // block of C in eight registers across the whole inner dimension. Transposed operands are handled
 // by the packing, so AᵀB and ABᵀ (the pullbacks) cost no extra transpose.
-import { allocateUninitialized } from "./buffers.ts";
+import { allocateUninitialized } from "../backend/memory.ts";
 
 /** Packing scratch, reused across calls (the kernel never runs inside itself). */
 let scratchA = new Float64Array(0);

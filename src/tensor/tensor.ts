@@ -2,7 +2,7 @@
 // change it), it never shares a caller's array, and construction validates shape against data.
 import { describe } from "../base/errors.ts";
 import { checkShape, formatShape, type Shape, sizeOf } from "../base/shape.ts";
-import { allocate, allocateFor, currentOwner } from "./buffers.ts";
+import { allocate, allocateFor, currentOwner } from "../backend/memory.ts";
 import { type Expr, run } from "./fusion.ts";
 
 

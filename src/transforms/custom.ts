@@ -7,7 +7,7 @@ import { Dual, Tag } from "../forward/dual.ts";
 import { Tracked } from "../reverse/tape.ts";
 import { Tape } from "../reverse/tape.ts";
 import { flatten, flattenAs, unflatten } from "../tree/tree.ts";
-import { asUser } from "../tensor/buffers.ts";
+import { asUser } from "../backend/memory.ts";
 import { pinTree, zeroLike } from "./levels.ts";
 
 /** The leaves one level below `top`. */

@@ -1,7 +1,7 @@
 // Opening and closing one level around a user function: wrapping the argument's leaves, and reading
 // its result's leaves back at that level (primal and tangent, or primal and tape index).
 import { Tracer, type Value, visitBuffers, zeroLike } from "../core/value.ts";
-import { callAsUser, enterTransform, exitTransform, pin } from "../tensor/buffers.ts";
+import { callAsUser, enterTransform, exitTransform, pin } from "../backend/memory.ts";
 import { pendingCount } from "../tensor/tensor.ts";
 import { isLeaf, isRecord } from "../tree/tree.ts";
 import { elementwise } from "../tensor/broadcast.ts";

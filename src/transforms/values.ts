@@ -3,7 +3,7 @@ import { describeValue } from "../tensor/describe.ts";
 import { escapedError } from "../core/trace.ts";
 import { payloadOf, type Real, shapeOf, Tracer, type Value, valueRead } from "../core/value.ts";
 import { recordingIn } from "../jit/recorder.ts";
-import { taint } from "../tensor/buffers.ts";
+import { taint } from "../backend/memory.ts";
 import { type NestedArray, type Tensor, toArray as toArrayPlain } from "../tensor/tensor.ts";
 import { formatShape, sameShape, type Shape } from "../base/shape.ts";
 import { pinTree, unsigned } from "./levels.ts";
