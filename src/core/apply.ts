@@ -10,7 +10,7 @@ import type { BinaryRule, NaryRule, TensorRule, UnaryRule } from "../rules/defin
 import { elementwise1, elementwise2 } from "../rules/elementwise.ts";
 import { add, mul, neg } from "../rules/scalar.ts";
 import { enterMachinery, exitMachinery, taint } from "../backend/memory.ts";
-import { elementwise } from "../tensor/broadcast.ts";
+import { elementwise } from "../tensor/elementwise.ts";
 import { Tensor } from "../tensor/tensor.ts";
 import { notAReal } from "../base/errors.ts";
 import { escapedError, type Trace } from "./trace.ts";

@@ -5,9 +5,9 @@ import { add } from "./scalar.ts";
 import { applyT, binaryOnTensors, d1, da, db, scale, unaryOnTensor } from "../core/apply.ts";
 import { type Payload, payloadOf, shapeOf, type Value } from "../core/value.ts";
 import { guardMask } from "../jit/recorder.ts";
-import { elementwise } from "../tensor/broadcast.ts";
-import type { ElementOp } from "../tensor/fusion.ts";
-import { broadcastTo as broadcastToPlain, sumToKernel } from "../tensor/layout.ts";
+import { elementwise } from "../tensor/elementwise.ts";
+import type { ElementOp } from "../backend/expr.ts";
+import { broadcastToPlain, sumToPlain } from "../tensor/layout.ts";
 import { type Tensor } from "../tensor/tensor.ts";
 import { sameShape, type Shape } from "../base/shape.ts";
 import type { BinaryRule, TensorRule, UnaryRule } from "./define.ts";
@@ -31,7 +31,7 @@ const fit = (x: Value, shape: Shape | null): Value => (shape === null ? x : broa
 // Σ over broadcast axes is linear: its tangent is the same sum, its pullback a broadcast.
 const sumToRule: TensorRule<Shape | null> = {
   name: "sumTo",
-  value: ([x], target) => (typeof x === "number" ? x : sumToKernel(x, target)),
+  value: ([x], target) => (typeof x === "number" ? x : sumToPlain(x, target)),
   jvp: (_p, [t], _y, target) => sumTo(t!, target),
   vjp: ([x]) => (ct) => [fit(ct, shapeOf(x))],
 };

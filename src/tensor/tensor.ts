@@ -2,8 +2,9 @@
 // change it), it never shares a caller's array, and construction validates shape against data.
 import { describe } from "../base/errors.ts";
 import { checkShape, formatShape, type Shape, sizeOf } from "../base/shape.ts";
+import { kernels } from "../backend/index.ts";
+import type { Expr } from "../backend/expr.ts";
 import { allocate, allocateFor, currentOwner } from "../backend/memory.ts";
-import { type Expr, run } from "./fusion.ts";
 
 
 /** Nested plain arrays of numbers, as `toArray` gives and `tensor` takes. */
@@ -17,7 +18,7 @@ let trusted: { readonly data: Float64Array | undefined; readonly expr: Expr | un
 
 /**
  * An immutable n-d array of float64. Build one with `tensor`, `zeros` or `ones`. An elementwise
- * result may be pending (an expression, see fusion.ts) until its numbers are first needed; it is
+ * result may be pending (an expression, see tensor/elementwise.ts) until its numbers are first needed; it is
  * the same value either way.
  */
 export class Tensor {
@@ -33,7 +34,7 @@ export class Tensor {
       if (t.#data === undefined) {
         const n = sizeOf(t.shape);
         const out = allocateFor(n, t.#owner);
-        run(t.#expr!, n, out);
+        kernels.run(t.#expr!, n, out);
         t.#data = out;
         t.#expr = undefined;
       }
