@@ -10,12 +10,12 @@
 // (stopGradient, a custom rule's arguments, a nested transform's results); the rest are reused.
 // Tracers of the closed transform throw when used, so nothing can read a reused buffer through them.
 //
-// Module-level state, and why no user can observe it. The free lists (`free`, `freeBytes`) and the
-// `pinned` set hold buffers no live value can read; `scope`, `depth`, `keeping` and `machinery` only
-// mark where the calls of the machinery and of transforms are right now, and are back at their
-// starting values whenever no transform runs (each enter is paired with its exit, on a throw too). A reused
-// buffer is fully written (or zeroed) before a new tensor exposes it, so a program computes the same
-// numbers whatever the pool holds; only allocation costs differ.
+// Module-level state, and why no user can observe it. The free lists (`free`, `freeBytes`) hold
+// buffers no live value can read, and `pinned` only ever keeps buffers out of them. `scope`, `depth`,
+// `keeping` and `machinery` mark where the calls of transforms and of the machinery are right now;
+// each enter is paired with its exit (on a throw too), so they are back at their starting values
+// whenever no transform runs. A reused buffer is fully written (or zeroed) before a tensor exposes
+// it, so a program computes the same numbers whatever the pool holds; only allocation costs differ.
 
 /** Buffers smaller than this are cheap to allocate and not worth tracking. */
 const MIN_POOLED = 2048;

@@ -8,7 +8,6 @@ import { kernels } from "../backend/index.ts";
 import { allocateUninitialized } from "../backend/memory.ts";
 import { data, fromData, lazy, pendingExpr, Tensor } from "./tensor.ts";
 
-
 /** Whether `inner`, without its leading 1s, is the trailing part of `outer` (so it repeats by rows). */
 function isTrailing(inner: Shape, outer: Shape): boolean {
   let k = 0;

@@ -1,5 +1,6 @@
-// Layout ops on plain tensors (below the tracers): each decides what stays pending (a broadcast read
-// as a row, a pad as a shifted expression, a slice as a view) and leaves the loops to the backend.
+// Layout ops on plain tensors (`…Plain`: the rules' values, never tracers). Each decides what stays
+// pending (a broadcast read as a row, a pad as a shifted expression, a slice as a view) and leaves
+// the loops to the backend.
 import { around, broadcastShapes, formatShape, type Shape, sameShape, sizeOf } from "../base/shape.ts";
 import { type ElementOp, nodeCount } from "../backend/expr.ts";
 import { kernels } from "../backend/index.ts";
@@ -8,6 +9,12 @@ import { elementwiseTo, SMALL, sumAll } from "./elementwise.ts";
 import { data, fromData, lazy, pendingExpr, type Tensor } from "./tensor.ts";
 
 const identity: ElementOp = { name: "broadcastTo", arity: 1, value: (v) => v, code: (v) => v };
+
+/** `shape` without `axis`. */
+const withoutAxis = (shape: Shape, axis: number): number[] => [...shape.slice(0, axis), ...shape.slice(axis + 1)];
+
+/** `shape` with extent `m` along `axis`. */
+const withExtent = (shape: Shape, axis: number, m: number): number[] => shape.map((d, k) => (k === axis ? m : d));
 
 /**
  * `x` (a number or tensor) repeated to `shape`, which it must broadcast to: pending when each
@@ -40,16 +47,10 @@ export function sumAxisPlain(x: Tensor, axis: number): Tensor {
   return fromData(kernels.sumAxis(data(x), x.shape, axis), withoutAxis(x.shape, axis));
 }
 
-/** `shape` without `axis`. */
-const withoutAxis = (shape: Shape, axis: number): number[] => [...shape.slice(0, axis), ...shape.slice(axis + 1)];
-
 /** Axes permuted: output axis k is input axis perm[k]. */
 export function transposePlain(x: Tensor, perm: readonly number[]): Tensor {
   return fromData(kernels.transpose(data(x), x.shape, perm), perm.map((p) => x.shape[p]));
 }
-
-/** `shape` with extent `m` along `axis`. */
-const withExtent = (shape: Shape, axis: number, m: number): number[] => shape.map((d, k) => (k === axis ? m : d));
 
 /** Elements begin … end−1 along `axis` (normalized, in range); a view when they are contiguous. */
 export function slicePlain(x: Tensor, begin: number, end: number, axis: number): Tensor {
