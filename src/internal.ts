@@ -1,5 +1,6 @@
 // Internal entry: hooks for nabla's own tests (not part of the public API, not re-exported by index.ts).
-export { kernelCount, setCompilation } from "./tensor/fusion.ts";
+export { kernelCount } from "./backend/js/fusion/compile.ts";
+export { setCompilation } from "./backend/js/fusion/run.ts";
 export { threefry2x32 } from "./random/threefry.ts";
 export { instantiate, specialize } from "./base/codegen.ts";
 // the protocol and the rule makers, for the recipes in ARCHITECTURE.md (checked by test/unit/recipes.test.ts)

@@ -3,8 +3,8 @@
 // the buffer pool (what a trace computes lives only inside its tracers) and the walk that tells
 // listening traces of a decision.
 import { notAReal } from "../base/errors.ts";
-import { beginInternal, endInternal, taint } from "../tensor/buffers.ts";
-import { elementwise } from "../tensor/broadcast.ts";
+import { enterMachinery, exitMachinery, taint } from "../backend/memory.ts";
+import { elementwise } from "../tensor/elementwise.ts";
 import { Tensor } from "../tensor/tensor.ts";
 import { type BinaryRule, type Decision, escapedError, type NaryRule, type Payload, someoneListens, type TensorRule, type Trace, Tracer, type UnaryRule, type Value } from "./protocol.ts";
 
@@ -63,14 +63,14 @@ export function bindT<P>(rule: TensorRule<P>, args: readonly Value[], params: P)
   }
   // jit's level hands its payloads back to the caller as they are: they are not the machinery's own
   if (!top.derivative) return top.tensor(rule, args, params);
-  // What a derivative level computes lives only inside its tracers (see tensor/buffers.ts) …
-  beginInternal();
+  // What a derivative level computes lives only inside its tracers (see backend/memory.ts) …
+  enterMachinery();
   try {
     // … except under a level that never closes (a user's dual of tensors): then nothing is provably dead
     if (!top.closes) taint();
     return top.tensor(rule, args, params);
   } finally {
-    endInternal();
+    exitMachinery();
   }
 }
 

@@ -5,7 +5,7 @@ import { sameShape, type Shape } from "../base/shape.ts";
 import { bindT } from "../core/bind.ts";
 import type { TensorRule, Value } from "../core/protocol.ts";
 import { shapeOf } from "../core/value.ts";
-import { broadcastTo as broadcastToPlain, sumToKernel } from "../tensor/layout.ts";
+import { broadcastToPlain, sumToPlain } from "../tensor/layout.ts";
 
 const sameTarget = (a: Shape | null, b: Shape | null): boolean =>
   a === null || b === null ? a === b : sameShape(a, b);
@@ -26,7 +26,7 @@ export const fit = (x: Value, shape: Shape | null): Value => (shape === null ? x
 // Σ over broadcast axes is linear: its tangent is the same sum, its pullback a broadcast.
 const sumToRule: TensorRule<Shape | null> = {
   name: "sumTo",
-  value: ([x], target) => (typeof x === "number" ? x : sumToKernel(x, target)),
+  value: ([x], target) => (typeof x === "number" ? x : sumToPlain(x, target)),
   jvp: (_p, [t], _y, target) => sumTo(t!, target),
   vjp: ([x]) => (ct) => [fit(ct, shapeOf(x))],
 };

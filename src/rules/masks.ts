@@ -4,8 +4,8 @@
 import { bindT, decide } from "../core/bind.ts";
 import { type Payload, payloadOf, type TensorRule, type Value } from "../core/protocol.ts";
 import { shapeOf } from "../core/value.ts";
-import { elementwise } from "../tensor/broadcast.ts";
-import type { ElementOp } from "../tensor/fusion.ts";
+import { elementwise } from "../tensor/elementwise.ts";
+import type { ElementOp } from "../backend/expr.ts";
 import type { Tensor } from "../tensor/tensor.ts";
 import { sumTo } from "./broadcast.ts";
 

@@ -5,10 +5,9 @@ import { bindT } from "../core/bind.ts";
 import { describeValue } from "../tensor/describe.ts";
 import { isTensorValued, shapeOf } from "../core/value.ts";
 import { type Payload, payloadOf, type Real, type TensorRule, Tracer, type Value } from "../core/protocol.ts";
-import { allocateUninitialized } from "../tensor/buffers.ts";
-import { concatKernel, padKernel, sliceKernel, sumAxisKernel, transposeKernel } from "../tensor/layout.ts";
-import { around, formatShape, normalizeAxis, type Shape, sizeOf } from "../base/shape.ts";
-import { matmulKernel } from "../tensor/matmul.ts";
+import { kernels } from "../backend/index.ts";
+import { concatPlain, padPlain, slicePlain, sumAxisPlain, transposePlain } from "../tensor/layout.ts";
+import { formatShape, normalizeAxis, type Shape, sizeOf } from "../base/shape.ts";
 import { data, fromData, Tensor } from "../tensor/tensor.ts";
 import { broadcastTo, sumTo } from "./broadcast.ts";
 import { add, applySum, mul, sub } from "./scalar.ts";
@@ -37,7 +36,7 @@ const mmRule: TensorRule<Flags> = {
     const [n, k] = transA ? [A.shape[1], A.shape[0]] : [A.shape[0], A.shape[1]];
     const [k2, m] = transB ? [B.shape[1], B.shape[0]] : [B.shape[0], B.shape[1]];
     if (k !== k2) throw new RangeError(`matmul: ${formatShape(A.shape)} × ${formatShape(B.shape)}`);
-    return fromData(matmulKernel(data(A), data(B), n, k, m, transA, transB), [n, m]);
+    return fromData(kernels.matmul(data(A), data(B), n, k, m, transA, transB), [n, m]);
   },
   // d(AB) = dA·B + A·dB
   jvp: ([a, b], [ta, tb], _y, f) => {
@@ -109,7 +108,7 @@ export function reshape(t: Tensor, shape: readonly number[]): Tensor {
 
 const transposeRule: TensorRule<readonly number[]> = {
   name: "transpose",
-  value: ([x], perm) => transposeKernel(x as Tensor, perm),
+  value: ([x], perm) => transposePlain(x as Tensor, perm),
   jvp: (_p, [t], _y, perm) => bindT(transposeRule, [t!], perm),
   vjp: (_p, _y, perm) => {
     const inverse = new Array<number>(perm.length);
@@ -135,7 +134,7 @@ export function transpose(t: Tensor, perm?: readonly number[]): Tensor {
 
 const sumAxisRule: TensorRule<number> = {
   name: "sum",
-  value: ([x], axis) => sumAxisKernel(x as Tensor, axis),
+  value: ([x], axis) => sumAxisPlain(x as Tensor, axis),
   jvp: (_p, [t], _y, axis) => bindT(sumAxisRule, [t!], axis),
   vjp: ([x], _y, axis) => (ct) => [broadcastTo(keepAxis(ct, shapeOfTensor(x), axis), shapeOfTensor(x))],
 };
@@ -174,7 +173,7 @@ export function mean(t: Tensor, axis?: number): Real | Tensor {
 // inputs still give exactly uniform weights. Its tangent and pullback are y ⊙ (t − Σ y ⊙ t).
 const softmaxRule: TensorRule<number> = {
   name: "softmax",
-  value: ([x], axis) => softmaxKernel(x as Tensor, axis),
+  value: ([x], axis) => softmaxPlain(x as Tensor, axis),
   jvp: (_p, [t], y, axis) => mul(y, sub(t!, expand(bindT(sumAxisRule, [mul(y, t!)], axis), shapeOfTensor(y), axis))),
   vjp: (_p, y, axis) => (ct) => [mul(y, sub(ct, expand(bindT(sumAxisRule, [mul(ct, y)], axis), shapeOfTensor(y), axis)))],
 };
@@ -186,33 +185,14 @@ function softmaxOf(x: Value, axis: number | null): Value {
   return reshape(bindT(softmaxRule, [reshape(x as Tensor, [sizeOf(shape)])], 0) as Tensor, shape);
 }
 
-function softmaxKernel(x: Tensor, axis: number): Tensor {
-  const xd = data(x);
-  const shape = x.shape;
-  const [outer, len, inner] = around(shape, axis);
-  const out = allocateUninitialized(xd.length);
-  for (let o = 0; o < outer; o++) {
-    for (let i = 0; i < inner; i++) {
-      const base = o * len * inner + i;
-      let m = -Infinity;
-      for (let k = 0; k < len; k++) m = Math.max(m, xd[base + k * inner]);
-      let s = 0;
-      for (let k = 0; k < len; k++) {
-        const e = Math.exp(xd[base + k * inner] - m);
-        out[base + k * inner] = e;
-        s += e;
-      }
-      for (let k = 0; k < len; k++) out[base + k * inner] /= s;
-    }
-  }
-  return fromData(out, shape);
-}
+/** Softmax of a plain tensor, by the backend. */
+const softmaxPlain = (x: Tensor, axis: number): Tensor => fromData(kernels.softmax(data(x), x.shape, axis), x.shape);
 
 // log Σ exp along an axis (or everything), computed after subtracting the maximum so that no term
 // overflows; its derivative is the softmax.
 const logSumExpRule: TensorRule<number | null> = {
   name: "logSumExp",
-  value: ([x], axis) => logSumExpKernel(x as Tensor, axis),
+  value: ([x], axis) => logSumExpPlain(x as Tensor, axis),
   jvp: ([x], [t], _y, axis) => reduce(mul(softmaxOf(x, axis), t!), axis),
   vjp: ([x], _y, axis) => (ct) => [mul(expand(ct, shapeOfTensor(x), axis), softmaxOf(x, axis))],
 };
@@ -224,26 +204,10 @@ const expand = (reduced: Value, shape: Shape, axis: number | null): Value =>
 const reduce = (x: Value, axis: number | null): Value =>
   axis === null ? sumTo(x, null) : bindT(sumAxisRule, [x], axis);
 
-function logSumExpKernel(x: Tensor, axis: number | null): Payload {
-  const xd = data(x);
+/** log Σ exp of a plain tensor, by the backend: a number for every element (axis null), else a tensor. */
+function logSumExpPlain(x: Tensor, axis: number | null): Payload {
   const shape = x.shape;
-  const [outer, len, inner] = axis === null ? [1, xd.length, 1] : around(shape, axis);
-  const out = axis === null ? new Float64Array(1) : allocateUninitialized(outer * inner);
-  for (let o = 0; o < outer; o++) {
-    for (let i = 0; i < inner; i++) {
-      const base = o * len * inner + i;
-      let m = -Infinity;
-      for (let k = 0; k < len; k++) m = Math.max(m, xd[base + k * inner]);
-      let r: number;
-      if (m === -Infinity || m === Infinity || Number.isNaN(m)) r = m; // all −∞, some +∞, or NaN
-      else {
-        let s = 0;
-        for (let k = 0; k < len; k++) s += Math.exp(xd[base + k * inner] - m);
-        r = m + Math.log(s);
-      }
-      out[o * inner + i] = r;
-    }
-  }
+  const out = kernels.logSumExp(data(x), shape, axis);
   return axis === null ? out[0] : fromData(out, [...shape.slice(0, axis), ...shape.slice(axis + 1)]);
 }
 
@@ -277,14 +241,14 @@ interface Span {
 
 const sliceRule: TensorRule<Span> = {
   name: "slice",
-  value: ([x], s) => sliceKernel(x as Tensor, s.begin, s.end, s.axis),
+  value: ([x], s) => slicePlain(x as Tensor, s.begin, s.end, s.axis),
   jvp: (_p, [t], _y, s) => bindT(sliceRule, [t!], s),
   vjp: (_p, _y, s) => (ct) => [bindT(padRule, [ct], s)],
 };
 
 const padRule: TensorRule<Span> = {
   name: "pad",
-  value: ([x], s) => padKernel(x as Tensor, s.begin, s.len, s.axis),
+  value: ([x], s) => padPlain(x as Tensor, s.begin, s.len, s.axis),
   jvp: (_p, [t], _y, s) => bindT(padRule, [t!], s),
   vjp: (_p, _y, s) => (ct) => [bindT(sliceRule, [ct], s)],
 };
@@ -310,7 +274,7 @@ export function slice(t: Tensor, begin: number, end?: number, axis = 0): Tensor 
 
 const concatRule: TensorRule<number> = {
   name: "concat",
-  value: (xs, axis) => concatKernel(xs as readonly Tensor[], axis),
+  value: (xs, axis) => concatPlain(xs as readonly Tensor[], axis),
   jvp: (primals, tangents, _y, axis) =>
     bindT(concatRule, tangents.map((t, i) => t ?? zerosOf(primals[i])), axis),
   vjp: (primals, _y, axis, active) => {
@@ -370,17 +334,9 @@ export function argmax(t: Tensor): number;
 export function argmax(t: Tensor, axis: number): number[];
 export function argmax(t: Tensor, axis?: number): number | number[] {
   const x = payloadOf(tensorArg(t, "argmax")) as Tensor;
-  const xd = data(x);
-  const best = (base: number, len: number, stride: number): number => {
-    let k = 0;
-    for (let j = 1; j < len; j++) if (xd[base + j * stride] > xd[base + k * stride]) k = j;
-    return k;
-  };
-  if (axis === undefined) return best(0, xd.length, 1);
+  if (axis === undefined) return kernels.argmax(data(x), x.shape, undefined)[0];
   const a = normalizeAxis(axis, x.shape.length, "argmax", x.shape);
-  const [outer, len, inner] = around(x.shape, a);
-  const flat: number[] = [];
-  for (let o = 0; o < outer; o++) for (let i = 0; i < inner; i++) flat.push(best(o * len * inner + i, len, inner));
+  const flat = kernels.argmax(data(x), x.shape, a);
   const outShape = [...x.shape.slice(0, a), ...x.shape.slice(a + 1)];
   let next = 0;
   const build = (d: number): number | unknown[] =>

@@ -2,23 +2,24 @@
 // change it), it never shares a caller's array, and construction validates shape against data.
 import { describe } from "../base/errors.ts";
 import { checkShape, formatShape, type Shape, sizeOf } from "../base/shape.ts";
-import { allocate, allocateFor, currentOwner } from "./buffers.ts";
-import { type Expr, run } from "./fusion.ts";
-
+import { kernels } from "../backend/index.ts";
+import type { Expr } from "../backend/expr.ts";
+import { allocate, allocateFor, currentOwner } from "../backend/memory.ts";
 
 /** Nested plain arrays of numbers, as `toArray` gives and `tensor` takes. */
 export type NestedArray = number | readonly NestedArray[];
 
+/** The `values` nabla's own factory passes (never exported, so never a user's data): nothing to check. */
+const UNCHECKED: readonly NestedArray[] = Object.freeze([]);
+
 let dataOf: (t: Tensor) => Float64Array;
 let exprOfTensor: (t: Tensor) => Expr | undefined;
-
-/** Set just before nabla builds a tensor around data it made (see the constructor); never seen by users. */
-let trusted: { readonly data: Float64Array | undefined; readonly expr: Expr | undefined } | undefined;
+let make: (data: Float64Array | undefined, expr: Expr | undefined, shape: Shape) => Tensor;
 
 /**
  * An immutable n-d array of float64. Build one with `tensor`, `zeros` or `ones`. An elementwise
- * result may be pending (an expression, see fusion.ts) until its numbers are first needed; it is
- * the same value either way.
+ * result may be pending (an expression, see tensor/elementwise.ts) until its numbers are first
+ * needed; it is the same value either way.
  */
 export class Tensor {
   #data: Float64Array | undefined;
@@ -33,31 +34,30 @@ export class Tensor {
       if (t.#data === undefined) {
         const n = sizeOf(t.shape);
         const out = allocateFor(n, t.#owner);
-        run(t.#expr!, n, out);
+        kernels.run(t.#expr!, n, out);
         t.#data = out;
         t.#expr = undefined;
       }
       return t.#data;
     };
     exprOfTensor = (t) => t.#expr;
+    // nabla's own kernels wrap the buffers they fill (or pending expressions) without a copy
+    make = (data, expr, shape) => {
+      const t = new Tensor(UNCHECKED, shape);
+      t.#data = data;
+      t.#expr = expr;
+      return t;
+    };
   }
 
-  /**
-   * The same as `tensor(values, shape?)`: the data is validated and copied. (nabla's own kernels
-   * wrap the buffers they fill without a copy.)
-   */
+  /** The same as `tensor(values, shape?)`: the data is validated and copied. */
   constructor(values: NestedArray | ArrayLike<number>, shape?: Shape) {
-    const own = trusted;
-    trusted = undefined;
-    if (own !== undefined) {
-      this.#data = own.data;
-      this.#expr = own.expr;
+    if (values === UNCHECKED) {
       // a frozen shape (another tensor's) can be shared; a fresh one is copied and frozen
       this.shape = Object.isFrozen(shape) ? (shape as Shape) : Object.freeze([...(shape as Shape)]);
     } else {
       const copy = build(values, shape);
       this.#data = copy.data;
-      this.#expr = undefined;
       this.shape = Object.freeze([...copy.shape]);
     }
     this.#owner = currentOwner();
@@ -92,16 +92,11 @@ export const pendingCount = (): number => pending;
 /** Internal: a tensor whose elements are the expression's values, computed when first needed. */
 export function lazy(expr: Expr, shape: Shape): Tensor {
   pending++;
-  trusted = { data: undefined, expr };
-  return new Tensor([], shape);
+  return make(undefined, expr, shape);
 }
-
 
 /** Internal: a tensor over a fresh buffer the caller has filled (or immutable data it shares). */
-export function fromData(buffer: Float64Array, shape: Shape): Tensor {
-  trusted = { data: buffer, expr: undefined };
-  return new Tensor([], shape);
-}
+export const fromData = (buffer: Float64Array, shape: Shape): Tensor => make(buffer, undefined, shape);
 
 /**
  * A tensor from nested arrays (`tensor([[1, 2], [3, 4]])`), or from flat data and a shape

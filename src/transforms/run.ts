@@ -1,7 +1,7 @@
-// Running a transform: the one place that manages the buffer pool's scopes (tensor/buffers.ts), pins
+// Running a transform: the one place that manages the buffer pool's scopes (backend/memory.ts), pins
 // what is handed to user code, and calls user functions as user code.
 import { visitBuffers } from "../core/value.ts";
-import { asUser, beginInternal, callAsUser, endInternal, enterTransform, exitTransform, pin } from "../tensor/buffers.ts";
+import { asUser, callAsUser, enterMachinery, enterTransform, exitMachinery, exitTransform, pin } from "../backend/memory.ts";
 import { pendingCount } from "../tensor/tensor.ts";
 import { isRecord } from "../tree/records.ts";
 import { isLeaf } from "../tree/types.ts";
@@ -17,7 +17,7 @@ function visitResult(x: unknown, visit: (b: Float64Array) => void): void {
 export const pinTree = (leaves: readonly unknown[]): void => visitResult(leaves, pin);
 
 /**
- * Runs a transform's body as one transform call for buffer recycling (tensor/buffers.ts): the
+ * Runs a transform's body as one transform call for buffer recycling (backend/memory.ts): the
  * outermost call reuses what its result does not reach. `recycles` is false for vjp, whose pullback
  * still needs the forward pass's values. `body` gets `a, b, c` (no closure needed on hot paths).
  */
@@ -51,10 +51,10 @@ export { asUser };
 
 /** Runs nabla's own machinery outside any primitive (a sweep): what it computes lives inside tracers. */
 export function machinery<T, A, B, C>(run: (a: A, b: B, c: C) => T, a: A, b: B, c: C): T {
-  beginInternal();
+  enterMachinery();
   try {
     return run(a, b, c);
   } finally {
-    endInternal();
+    exitMachinery();
   }
 }

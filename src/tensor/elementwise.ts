@@ -1,12 +1,12 @@
-// Elementwise ops with NumPy broadcasting: the output shape of several operands, and a pending
-// (fused) tensor over them. Each operand is read as the whole output shape, as one element, or as
-// a trailing row repeated; any other broadcast is written out first.
-import { broadcastToKernel } from "./layout.ts";
-import { type ElementOp, type Expr, MAX_NODES, nodeCount, run } from "./fusion.ts";
-import { broadcastShapes, type Shape, sameShape, sizeOf, formatShape } from "../base/shape.ts";
-import { allocateUninitialized } from "./buffers.ts";
+// The lazy front door of elementwise ops, with NumPy broadcasting: the output shape of several
+// operands, and a pending (fused) tensor over them that the backend runs when its numbers are needed.
+// Each operand is read as the whole output shape, as one element, or as a trailing row repeated; any
+// other broadcast is written out first. Small results are computed at once.
+import { broadcastShapes, type Shape, sameShape, sizeOf } from "../base/shape.ts";
+import { type ElementOp, type Expr, MAX_NODES, nodeCount } from "../backend/expr.ts";
+import { kernels } from "../backend/index.ts";
+import { allocateUninitialized } from "../backend/memory.ts";
 import { data, fromData, lazy, pendingExpr, Tensor } from "./tensor.ts";
-
 
 /** Whether `inner`, without its leading 1s, is the trailing part of `outer` (so it repeats by rows). */
 function isTrailing(inner: Shape, outer: Shape): boolean {
@@ -22,7 +22,7 @@ function isTrailing(inner: Shape, outer: Shape): boolean {
  * Tensors this small are computed at once: compiling a fused loop costs more than the loop saves,
  * and small tensors (a layer of a few units) are where per-op cost matters most.
  */
-const SMALL = 256;
+export const SMALL = 256;
 
 /** The values of `op` over operands read as `args`, computed now (each op's own value function). */
 function evaluateSmall(op: ElementOp, args: readonly Expr[], n: number): Float64Array {
@@ -33,7 +33,7 @@ function evaluateSmall(op: ElementOp, args: readonly Expr[], n: number): Float64
       return a.access === "scalar" ? () => d[0] : a.access === "row" ? (i) => d[i % d.length] : (i) => d[i];
     }
     const values = new Float64Array(n);
-    run(a, n, values);
+    kernels.run(a, n, values);
     return (i) => values[i];
   });
   const out = allocateUninitialized(n);
@@ -50,7 +50,7 @@ function operand(x: number | Tensor, shape: Shape): Expr {
   if (sameShape(x.shape, shape)) return pendingExpr(x) ?? { kind: "leaf", data: data(x), access: "full" };
   if (x.size === 1) return { kind: "leaf", data: data(x), access: "scalar" };
   if (isTrailing(x.shape, shape)) return { kind: "leaf", data: data(x), access: "row" };
-  return { kind: "leaf", data: data(broadcastToKernel(x, shape)), access: "full" };
+  return { kind: "leaf", data: kernels.broadcast(data(x), x.shape, shape), access: "full" };
 }
 
 /**
@@ -99,5 +99,5 @@ export function sumAll(x: Tensor): number {
     for (let i = 0; i < d.length; i++) s += d[i];
     return s;
   }
-  return run(expr, sizeOf(x.shape), undefined);
+  return kernels.run(expr, sizeOf(x.shape), undefined);
 }

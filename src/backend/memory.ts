@@ -1,6 +1,6 @@
-// Float64 buffers for tensor data. A fresh large typed array is expensive (zeroing and first-touch
-// page faults cost several times the arithmetic of an elementwise op), so the buffers of tensors
-// that provably died with a transform are kept and handed to new tensors.
+// The buffer pool: every Float64Array of tensor data comes from here. A fresh large typed array is
+// expensive (zeroing and first-touch page faults cost several times the arithmetic of an elementwise
+// op), so the buffers of tensors that provably died with a transform are kept and handed to new ones.
 //
 // Proof of death. The outermost transform (none other running) opens a scope. While it runs, nabla's
 // own machinery (an op on traced values, a forward rule, a pullback in the sweep) counts as
@@ -9,6 +9,13 @@
 // reach are kept, and so are those pinned because they were handed to user code as plain tensors
 // (stopGradient, a custom rule's arguments, a nested transform's results); the rest are reused.
 // Tracers of the closed transform throw when used, so nothing can read a reused buffer through them.
+//
+// Module-level state, and why no user can observe it. The free lists (`free`, `freeBytes`) hold
+// buffers no live value can read, and `pinned` only ever keeps buffers out of them. `scope`, `depth`,
+// `keeping` and `machinery` mark where the calls of transforms and of the machinery are right now;
+// each enter is paired with its exit (on a throw too), so they are back at their starting values
+// whenever no transform runs. A reused buffer is fully written (or zeroed) before a tensor exposes
+// it, so a program computes the same numbers whatever the pool holds; only allocation costs differ.
 
 /** Buffers smaller than this are cheap to allocate and not worth tracking. */
 const MIN_POOLED = 2048;
@@ -20,7 +27,8 @@ let freeBytes = 0;
 /** Identified by their ArrayBuffer, so that a view (a slice) pins or keeps what it shares. */
 const pinned = new WeakSet<ArrayBufferLike>();
 
-interface Scope {
+/** The recycling scope of an outermost transform: the buffers the machinery made inside it. */
+export interface Scope {
   readonly owned: Float64Array[];
   /** Set when a value of a never-closing level (a user dual) was made inside: nothing is provably dead. */
   tainted: boolean;
@@ -31,7 +39,7 @@ let depth = 0;
 /** > 0 inside a transform whose values outlive it (a vjp's forward pass, kept for its pullback). */
 let keeping = 0;
 /** > 0 while nabla's machinery runs (not user code). */
-let internal = 0;
+let machinery = 0;
 
 /** A zero-filled buffer of n elements. */
 export function allocate(n: number): Float64Array {
@@ -59,7 +67,7 @@ export function allocateFor(n: number, owner: object | undefined): Float64Array 
 }
 
 /** The scope that owns what the machinery makes now (undefined outside one, or in user code). */
-export const currentOwner = (): object | undefined => (internal > 0 && keeping === 0 ? scope : undefined);
+export const currentOwner = (): object | undefined => (machinery > 0 && keeping === 0 ? scope : undefined);
 
 function reuse(n: number): Float64Array | undefined {
   if (n < MIN_POOLED) return undefined;
@@ -69,7 +77,7 @@ function reuse(n: number): Float64Array | undefined {
 }
 
 function track(b: Float64Array): Float64Array {
-  if (scope !== undefined && internal > 0 && keeping === 0 && b.length >= MIN_POOLED) scope.owned.push(b);
+  if (scope !== undefined && machinery > 0 && keeping === 0 && b.length >= MIN_POOLED) scope.owned.push(b);
   return b;
 }
 
@@ -83,13 +91,13 @@ export function taint(): void {
   if (scope !== undefined) scope.tainted = true;
 }
 
-/** nabla's machinery starts (an op on tracers, a rule, a sweep) … */
-export function beginInternal(): void {
-  internal++;
+/** nabla's machinery starts (an op on tracers, a rule, a sweep): what it allocates is the scope's … */
+export function enterMachinery(): void {
+  machinery++;
 }
 /** … and ends. */
-export function endInternal(): void {
-  internal--;
+export function exitMachinery(): void {
+  machinery--;
 }
 
 /** Runs user code (a custom rule, a pullback it gave) from inside the machinery. */
@@ -97,12 +105,12 @@ export const asUser = <T>(run: () => T): T => callAsUser(run, undefined) as T;
 
 /** `f(x)` as user code: `asUser(() => f(x))` without the closure, for the function every transform calls. */
 export function callAsUser(f: (x: unknown) => unknown, x: unknown): unknown {
-  const saved = internal;
-  internal = 0;
+  const saved = machinery;
+  machinery = 0;
   try {
     return f(x);
   } finally {
-    internal = saved;
+    machinery = saved;
   }
 }
 
@@ -110,7 +118,7 @@ export function callAsUser(f: (x: unknown) => unknown, x: unknown): unknown {
 export function enterTransform(recycles: boolean): Scope | undefined {
   depth++;
   if (!recycles) keeping++;
-  if (depth === 1 && recycles && internal === 0) {
+  if (depth === 1 && recycles && machinery === 0) {
     scope = { owned: [], tainted: false };
     return scope;
   }

@@ -1,10 +1,13 @@
-// Matrix product kernel. Both operands are first packed (A in interleaved row pairs, B in
-// interleaved column quads), so the micro-kernel streams two arrays sequentially and keeps a 2×4
-// block of C in eight registers across the whole inner dimension. Transposed operands are handled
-// by the packing, so AᵀB and ABᵀ (the pullbacks) cost no extra transpose.
-import { allocateUninitialized } from "./buffers.ts";
+// The matrix product kernel (Kernels.matmul). Both operands are first packed (A in interleaved row
+// pairs, B in interleaved column quads), so the micro-kernel streams two arrays sequentially and keeps
+// a 2×4 block of C in eight registers across the whole inner dimension. Transposed operands are
+// handled by the packing, so AᵀB and ABᵀ (the pullbacks) cost no extra transpose.
+import { allocateUninitialized } from "../memory.ts";
 
-/** Packing scratch, reused across calls (the kernel never runs inside itself). */
+/**
+ * Packing scratch, reused across calls (the kernel never runs inside itself, and every call writes
+ * what it reads), so module state that no caller can observe.
+ */
 let scratchA = new Float64Array(0);
 let scratchB = new Float64Array(0);
 
@@ -12,7 +15,7 @@ let scratchB = new Float64Array(0);
  * C[n×m] = op(A)·op(B), where op(A) is n×k (A stored k×n when transA) and op(B) is k×m (B stored
  * m×k when transB); all row-major. C is a fresh buffer.
  */
-export function matmulKernel(
+export function matmul(
   A: Float64Array, B: Float64Array, n: number, k: number, m: number, transA: boolean, transB: boolean,
 ): Float64Array {
   const C = allocateUninitialized(n * m);

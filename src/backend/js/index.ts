@@ -1,0 +1,9 @@
+// The JavaScript backend: plain loops over Float64Array, with fused elementwise loops generated at run
+// time (interpreted where code generation is forbidden).
+import type { Kernels } from "../kernels.ts";
+import { run } from "./fusion/run.ts";
+import { broadcast, concat, pad, slice, sumAxis, sumTo, transpose } from "./layout.ts";
+import { matmul } from "./matmul.ts";
+import { argmax, logSumExp, softmax } from "./reduce.ts";
+
+export const js: Kernels = { matmul, run, broadcast, sumTo, sumAxis, transpose, slice, pad, concat, softmax, logSumExp, argmax };

@@ -1,0 +1,45 @@
+// The numeric backend's contract: every loop over tensor data, on plain Float64Array buffers with
+// their shapes. It knows no Tensor and no tracer, so a backend (js/ first) is one object implementing it.
+import type { Shape } from "../base/shape.ts";
+import type { Expr } from "./expr.ts";
+
+/**
+ * The kernels. Each returns a fresh buffer from memory.ts that it has filled (slice may return a view
+ * of its input instead: data is immutable). Axes are already normalized and arguments validated;
+ * each reduction sums in index order, so every backend gives the same numbers.
+ */
+export interface Kernels {
+  /**
+   * C[n×m] = op(A)·op(B), where op(A) is n×k (A stored k×n when transA) and op(B) is k×m (B stored
+   * m×k when transB); all row-major.
+   */
+  matmul(a: Float64Array, b: Float64Array, n: number, k: number, m: number, transA: boolean, transB: boolean): Float64Array;
+  /**
+   * The fused expression at every index i < n: written into `out` (and 0 returned), or, with `out`
+   * undefined, summed (Σ in index order) and returned.
+   */
+  run(expr: Expr, n: number, out: Float64Array | undefined): number;
+  /** `x` (of `shape`) written out repeated to `to`, which it broadcasts to. */
+  broadcast(x: Float64Array, shape: Shape, to: Shape): Float64Array;
+  /** `x` (of `shape`) summed down to `target`, which broadcasts to `shape` (the reverse of broadcast). */
+  sumTo(x: Float64Array, shape: Shape, target: Shape): Float64Array;
+  /** Σ along `axis`, which is removed. */
+  sumAxis(x: Float64Array, shape: Shape, axis: number): Float64Array;
+  /** Axes permuted: output axis k is input axis perm[k]. */
+  transpose(x: Float64Array, shape: Shape, perm: readonly number[]): Float64Array;
+  /** Elements begin … end−1 along `axis` (in range). */
+  slice(x: Float64Array, shape: Shape, begin: number, end: number, axis: number): Float64Array;
+  /** `x` placed at `begin` along `axis` of zeros whose extent there is `len` (slice's reverse). */
+  pad(x: Float64Array, shape: Shape, begin: number, len: number, axis: number): Float64Array;
+  /** Arrays joined along `axis`; their shapes agree on every other axis. */
+  concat(xs: readonly Float64Array[], shapes: readonly Shape[], axis: number): Float64Array;
+  /** exp(x − max) / Σ exp(x − max) along `axis`; same shape as `x`. */
+  softmax(x: Float64Array, shape: Shape, axis: number): Float64Array;
+  /** log Σ exp along `axis` (removed), or of every element (null: one element); ±∞ and NaN pass through. */
+  logSumExp(x: Float64Array, shape: Shape, axis: number | null): Float64Array;
+  /**
+   * Flat indices of the largest element (the first of equals): one per position of the other axes
+   * along `axis`, in row-major order, or (undefined) one index into the flattened array.
+   */
+  argmax(x: Float64Array, shape: Shape, axis: number | undefined): number[];
+}
