@@ -22,9 +22,9 @@ export { Tensor, full, ones, tensor, zeros } from "./tensor/tensor.ts";
 export { toArray } from "./transforms/values.ts";
 export type { NestedArray } from "./tensor/tensor.ts";
 export type { Shape } from "./base/shape.ts";
-export {
-  argmax, concat, logSumExp, matmul, mean, oneHot, reshape, slice, softmax, sum, transpose,
-} from "./rules/tensor.ts";
+export { argmax, logSumExp, mean, oneHot, softmax, sum } from "./rules/reduce.ts";
+export { concat, reshape, slice, transpose } from "./rules/structure.ts";
+export { matmul } from "./rules/linalg.ts";
 
 // transforms
 export { derivative, jacfwd, jvp } from "./transforms/forward.ts";
@@ -41,8 +41,8 @@ export type { Jitted } from "./transforms/jit.ts";
 // the catalogues of primitives, for table-driven tests and laws
 export { primitives } from "./rules/catalogue.ts";
 export type { Primitive } from "./rules/catalogue.ts";
-export { tensorPrimitives } from "./rules/tensor-catalogue.ts";
-export type { TensorPrimitive } from "./rules/tensor-catalogue.ts";
+export { tensorPrimitives } from "./rules/catalogue.ts";
+export type { TensorPrimitive } from "./rules/catalogue.ts";
 export type { Domain } from "./core/protocol.ts";
 
 // algebra (fp-ts instances)

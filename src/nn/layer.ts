@@ -3,7 +3,8 @@
 // derivative rule of its own: a layer is a composition of nabla's ops, so every transform sees through it.
 import { describe } from "../base/errors.ts";
 import { add, mul, relu, sigmoid, tanh } from "../rules/scalar.ts";
-import { matmul, softmax } from "../rules/tensor.ts";
+import { softmax } from "../rules/reduce.ts";
+import { matmul } from "../rules/linalg.ts";
 import { type Tensor, zeros } from "../tensor/tensor.ts";
 import { formatShape, type Shape } from "../base/shape.ts";
 import type { Tree } from "../tree/types.ts";

@@ -3,7 +3,7 @@
 import { describe } from "../base/errors.ts";
 import type { Real } from "../core/protocol.ts";
 import { add, mul, sqrt, square } from "../rules/scalar.ts";
-import { sum } from "../rules/tensor.ts";
+import { sum } from "../rules/reduce.ts";
 import type { Tensor } from "../tensor/tensor.ts";
 import type { Tree } from "../tree/types.ts";
 import { isTensorLeaf, type Leaf, leafPaths, partsOf, type PathKey } from "../tree/params.ts";

@@ -1,8 +1,15 @@
-// The catalogue of scalar primitives, for the laws and table-driven tests, made from the rule table
-// itself: a primitive added to the table is covered by every such test and law with no new test.
+// The catalogues of primitives, scalar and tensor, for the laws and table-driven tests, made from the
+// rule tables themselves: a primitive added to a table is covered by every such test and law with no
+// new test. Tensor primitives come with argument shapes made from a few random extents
+// (broadcasting included), how to apply them, and where their elements are smooth.
+import type { Shape } from "../base/shape.ts";
 import type { Domain, Real } from "../core/protocol.ts";
+import type { Tensor } from "../tensor/tensor.ts";
 import { binaryOp, unaryOp } from "./define.ts";
+import { matmul } from "./linalg.ts";
+import { logSumExp, mean, softmax, sum } from "./reduce.ts";
 import { applySum, binaryRules, dot, unaryRules } from "./scalar.ts";
+import { concat, reshape, slice, transpose } from "./structure.ts";
 
 /** A primitive as the laws and tests see it: how to apply it to sampled arguments, and where. */
 export interface Primitive {
@@ -28,4 +35,61 @@ export const primitives: readonly Primitive[] = Object.freeze([
   }),
   { name: "sum", arity: 3, apply: (xs) => applySum(xs), domain: { args: [[-4, 4], [-4, 4], [-4, 4]] } },
   { name: "dot", arity: 4, apply: (xs) => dot(xs.slice(0, 2), xs.slice(2)), domain: { args: [[-4, 4], [-4, 4], [-4, 4], [-4, 4]] } },
+]);
+
+/** A tensor primitive for tests and laws. */
+export interface TensorPrimitive {
+  readonly name: string;
+  /** How many random extents (each ≥ 1) `shapes` takes. */
+  readonly dims: number;
+  /** The arguments' shapes for extents `d`. */
+  readonly shapes: (d: readonly number[]) => readonly Shape[];
+  readonly apply: (args: readonly Tensor[]) => Tensor | Real;
+  /** Element intervals per argument, and the distance to a kink, as for the scalar primitives. */
+  readonly domain: Domain;
+}
+
+const op = (name: string) => primitives.find((p) => p.name === name)!;
+const plane: Domain = { args: [[-2, 2], [-2, 2]] };
+const line: Domain = { args: [[-2, 2]] };
+
+/** Each binary rule under three broadcasting patterns: equal shapes, a row, and an outer product. */
+const broadcasts: readonly [string, (d: readonly number[]) => readonly Shape[]][] = [
+  ["[a,b]⊕[a,b]", ([a, b]) => [[a, b], [a, b]]],
+  ["[a,b]⊕[b]", ([a, b]) => [[a, b], [b]]],
+  ["[a,1]⊕[1,b]", ([a, b]) => [[a, 1], [1, b]]],
+];
+
+export const tensorPrimitives: readonly TensorPrimitive[] = Object.freeze([
+  ...Object.values(unaryRules).map((rule): TensorPrimitive => {
+    const p = op(rule.name);
+    return { name: rule.name, dims: 2, shapes: ([a, b]) => [[a, b]], apply: ([t]) => p.apply([t as unknown as Real]) as unknown as Tensor, domain: rule.domain };
+  }),
+  ...Object.values(binaryRules).flatMap((rule) =>
+    broadcasts.map(([pattern, shapes]): TensorPrimitive => {
+      const p = op(rule.name);
+      return {
+        name: `${rule.name} ${pattern}`,
+        dims: 2,
+        shapes,
+        apply: ([x, y]) => p.apply([x as unknown as Real, y as unknown as Real]) as unknown as Tensor,
+        domain: rule.domain,
+      };
+    }),
+  ),
+  { name: "matmul [n,k]×[k,m]", dims: 3, shapes: ([n, k, m]) => [[n, k], [k, m]], apply: ([a, b]) => matmul(a, b), domain: plane },
+  { name: "matmul [k]×[k,m]", dims: 2, shapes: ([k, m]) => [[k], [k, m]], apply: ([a, b]) => matmul(a, b), domain: plane },
+  { name: "matmul [n,k]×[k]", dims: 2, shapes: ([n, k]) => [[n, k], [k]], apply: ([a, b]) => matmul(a, b), domain: plane },
+  { name: "transpose", dims: 2, shapes: ([a, b]) => [[a, b]], apply: ([t]) => transpose(t), domain: line },
+  { name: "reshape", dims: 2, shapes: ([a, b]) => [[a, b]], apply: ([t]) => reshape(t, [t.shape[1], -1]), domain: line },
+  { name: "sum", dims: 2, shapes: ([a, b]) => [[a, b]], apply: ([t]) => sum(t), domain: line },
+  { name: "sum axis 0", dims: 2, shapes: ([a, b]) => [[a, b]], apply: ([t]) => sum(t, 0), domain: line },
+  { name: "mean axis -1", dims: 2, shapes: ([a, b]) => [[a, b]], apply: ([t]) => mean(t, -1), domain: line },
+  { name: "logSumExp", dims: 2, shapes: ([a, b]) => [[a, b]], apply: ([t]) => logSumExp(t), domain: line },
+  { name: "logSumExp axis 1", dims: 2, shapes: ([a, b]) => [[a, b]], apply: ([t]) => logSumExp(t, 1), domain: line },
+  { name: "softmax", dims: 2, shapes: ([a, b]) => [[a, b]], apply: ([t]) => softmax(t), domain: line },
+  { name: "softmax axis 0", dims: 2, shapes: ([a, b]) => [[a, b]], apply: ([t]) => softmax(t, 0), domain: line },
+  { name: "slice axis 1", dims: 2, shapes: ([a, b]) => [[a, b + 1]], apply: ([t]) => slice(t, 1, undefined, 1), domain: line },
+  { name: "slice axis 0, negative", dims: 2, shapes: ([a, b]) => [[a + 1, b]], apply: ([t]) => slice(t, 0, -1), domain: line },
+  { name: "concat axis 1", dims: 3, shapes: ([a, b, c]) => [[a, b], [a, c]], apply: ([x, y]) => concat([x, y], 1), domain: plane },
 ]);

@@ -3,7 +3,7 @@
 import { describeValue } from "../tensor/describe.ts";
 import { isTensorValued, shapeOf } from "../core/value.ts";
 import { type Real, type Value } from "../core/protocol.ts";
-import { concat, reshape, transpose } from "../rules/tensor.ts";
+import { concat, reshape, transpose } from "../rules/structure.ts";
 import { broadcastTo } from "../rules/broadcast.ts";
 import { fromData, Tensor } from "../tensor/tensor.ts";
 import { freezeTree } from "../tree/match.ts";
