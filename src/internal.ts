@@ -10,3 +10,5 @@ export type { BinaryRule, NaryRule, TensorRule, UnaryRule, Value } from "./core/
 export { below } from "./core/value.ts";
 export { unary, unaryOp } from "./rules/define.ts";
 export { scale } from "./rules/scalar.ts";
+export { js } from "./backend/js/index.ts";
+export type { Kernels } from "./backend/kernels.ts";
