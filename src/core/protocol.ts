@@ -19,11 +19,18 @@ export interface Domain {
 }
 
 /**
- * Per-interpreter fast paths of one scalar rule, by trace kind (see Trace.kind): each interpreter
- * fills its slot with a copy of its first-order path made for this rule, so that the op calls it
- * without naming the interpreter. Empty until the interpreter first sees the rule.
+ * The fast paths of one scalar rule. The first time an interpreter applies the rule it leaves its
+ * first-order path in its kind's slot (see Trace.kind). `entry` is what the op calls for anything but
+ * plain numbers: while one interpreter has left a path, that path itself (the shortest call chain);
+ * once several have, `dispatch`, which picks the slot of the innermost trace's kind. A path handles
+ * its own values and falls back to bind for everything else.
  */
-export type FastPaths = unknown[];
+export interface FastPaths<F> {
+  readonly slots: (F | undefined)[];
+  /** Set once, when the rule is made. */
+  dispatch: F;
+  entry: F;
+}
 
 /**
  * y = f(x), elementwise on tensors. `d` is ∂y/∂x from the primal and the result, so it
@@ -37,7 +44,7 @@ export interface UnaryRule {
   /** The value as a JavaScript expression over `x` (a variable), for fused tensor kernels and jit. */
   readonly code: (x: string) => string;
   readonly d: ((x: Value, y: Value) => Value) | number;
-  readonly fast: FastPaths;
+  readonly fast: FastPaths<(x: Value) => Value>;
 }
 
 /** y = f(a, b), elementwise with broadcasting, with both partials (numbers when constant). */
@@ -49,7 +56,7 @@ export interface BinaryRule {
   readonly code: (a: string, b: string) => string;
   readonly da: ((a: Value, b: Value, y: Value) => Value) | number;
   readonly db: ((a: Value, b: Value, y: Value) => Value) | number;
-  readonly fast: FastPaths;
+  readonly fast: FastPaths<(a: Value, b: Value) => Value>;
 }
 
 /** y = f(x₁ … xₙ) on scalars, with the partial for argument i. */

@@ -1,9 +1,9 @@
 // How rules and their public ops are made. An op computes plain numbers itself (small enough for V8
-// to inline into the caller), hands a value of a transform to the fast path its interpreter left
-// in the rule's slot, and everything else to the core's bind.
+// to inline into the caller) and hands anything else to its rule's fast-path entry: the path an
+// interpreter left for it, or a dispatcher over the slots that goes to the core's bind for the rest.
 import { specialize } from "../base/codegen.ts";
 import { bind1, bind2 } from "../core/bind.ts";
-import { emptyFastPaths } from "../core/rule.ts";
+import { noFastPaths } from "../core/rule.ts";
 import { type BinaryRule, type Domain, type Real, Tracer, type UnaryRule, type Value } from "../core/protocol.ts";
 import type { Tensor } from "../tensor/tensor.ts";
 
@@ -21,7 +21,11 @@ export const unary = (
   value: UnaryRule["value"],
   d: UnaryRule["d"],
   domain = everywhere,
-): UnaryRule => ({ name, arity: 1, code, value, d, domain, fast: emptyFastPaths() });
+): UnaryRule => {
+  const rule: UnaryRule = { name, arity: 1, code, value, d, domain, fast: noFastPaths() };
+  rule.fast.dispatch = rule.fast.entry = specialize(unaryDispatchFactory)(rule, bind1, Tracer);
+  return rule;
+};
 
 export const binary = (
   name: string,
@@ -30,7 +34,11 @@ export const binary = (
   da: BinaryRule["da"],
   db: BinaryRule["db"],
   domain = plane,
-): BinaryRule => ({ name, arity: 2, code, value, da, db, domain, fast: emptyFastPaths() });
+): BinaryRule => {
+  const rule: BinaryRule = { name, arity: 2, code, value, da, db, domain, fast: noFastPaths() };
+  rule.fast.dispatch = rule.fast.entry = specialize(binaryDispatchFactory)(rule, bind2, Tracer);
+  return rule;
+};
 
 /**
  * A partial with its plain-number form beside it. The first-order fast paths call a partial for
@@ -69,50 +77,38 @@ export interface BinaryOp {
   (a: Real, b: Real): Real;
 }
 
-type FastUnary = (x: Tracer) => Value;
-type FastBinary = (a: Value, b: Value) => Value;
+// The ops and their dispatchers, written once and copied per rule (base/codegen's specialize): each
+// op's calls to its own value function and fast path stay monomorphic and inline. No function inside
+// is named (see specialize).
+const unaryOpFactory = (value: UnaryRule["value"], fast: UnaryRule["fast"]) => (x: Value): Value =>
+  typeof x === "number" ? value(x) : fast.entry(x);
 
-// The ops, written once and copied per rule (base/codegen's specialize): each op's calls to its own
-// value function and fast paths stay monomorphic and inline. No function inside is named (see specialize).
-const unaryOpFactory = (
-  rule: UnaryRule,
-  value: UnaryRule["value"],
-  fast: readonly unknown[],
-  bind: typeof bind1,
-  tracer: typeof Tracer,
-): ((x: Value) => Value) =>
-  ((traced: (x: Value) => Value) => (x: Value): Value => (typeof x === "number" ? value(x) : traced(x)))((x: Value): Value => {
-    if (x instanceof tracer) {
-      const f = fast[x.trace.kind] as FastUnary | undefined;
-      if (f !== undefined) return f(x);
-    }
-    return bind(rule, x);
-  });
+const binaryOpFactory = (value: BinaryRule["value"], fast: BinaryRule["fast"]) => (a: Value, b: Value): Value =>
+  typeof a === "number" && typeof b === "number" ? value(a, b) : fast.entry(a, b);
 
-const binaryOpFactory = (
-  rule: BinaryRule,
-  value: BinaryRule["value"],
-  fast: readonly unknown[],
-  bind: typeof bind2,
-  tracer: typeof Tracer,
-): ((a: Value, b: Value) => Value) =>
-  ((traced: (a: Value, b: Value) => Value) => (a: Value, b: Value): Value =>
-    typeof a === "number" && typeof b === "number" ? value(a, b) : traced(a, b))((a: Value, b: Value): Value => {
-    // the innermost level's fast path, which takes every mix of its own values and plain numbers
-    const ta = a instanceof tracer ? a.trace : undefined;
-    const tb = b instanceof tracer ? b.trace : undefined;
-    const t = ta === undefined ? tb : tb === undefined || tb === ta || ta.level >= tb.level ? ta : tb;
-    if (t !== undefined) {
-      const f = fast[t.kind] as FastBinary | undefined;
-      if (f !== undefined) return f(a, b);
-    }
-    return bind(rule, a, b);
-  });
+/** The slot of the argument's trace kind, or bind. */
+const unaryDispatchFactory = (rule: UnaryRule, bind: typeof bind1, tracer: typeof Tracer) => (x: Value): Value => {
+  if (x instanceof tracer) {
+    const f = rule.fast.slots[x.trace.kind];
+    if (f !== undefined) return f(x);
+  }
+  return bind(rule, x);
+};
+
+/** The slot of the innermost level's kind (its path takes every mix of its own values and plain numbers), or bind. */
+const binaryDispatchFactory = (rule: BinaryRule, bind: typeof bind2, tracer: typeof Tracer) => (a: Value, b: Value): Value => {
+  const ta = a instanceof tracer ? a.trace : undefined;
+  const tb = b instanceof tracer ? b.trace : undefined;
+  const t = ta === undefined ? tb : tb === undefined || tb === ta || ta.level >= tb.level ? ta : tb;
+  if (t !== undefined) {
+    const f = rule.fast.slots[t.kind];
+    if (f !== undefined) return f(a, b);
+  }
+  return bind(rule, a, b);
+};
 
 /** The public op of a unary rule. */
-export const unaryOp = (rule: UnaryRule): UnaryOp =>
-  specialize(unaryOpFactory)(rule, rule.value, rule.fast, bind1, Tracer) as UnaryOp;
+export const unaryOp = (rule: UnaryRule): UnaryOp => specialize(unaryOpFactory)(rule.value, rule.fast) as UnaryOp;
 
 /** The public op of a binary rule. */
-export const binaryOp = (rule: BinaryRule): BinaryOp =>
-  specialize(binaryOpFactory)(rule, rule.value, rule.fast, bind2, Tracer) as BinaryOp;
+export const binaryOp = (rule: BinaryRule): BinaryOp => specialize(binaryOpFactory)(rule.value, rule.fast) as BinaryOp;

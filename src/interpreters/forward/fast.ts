@@ -2,18 +2,20 @@
 // arithmetic, the general path's arithmetic exactly. One copy per rule (base/codegen's specialize),
 // so each rule's value and partial calls stay monomorphic; no function inside is named.
 import { specialize } from "../../base/codegen.ts";
-import type { BinaryRule, Tracer, UnaryRule, Value } from "../../core/protocol.ts";
+import type { BinaryRule, UnaryRule, Value } from "../../core/protocol.ts";
 import type { Dual } from "./dual.ts";
 
 const unaryFactory =
-  (value: UnaryRule["value"], d: UnaryRule["d"], general: (x: Tracer) => Value, dual: typeof Dual) =>
-  (x: Dual): Value => {
-    const p = x.primal;
-    const v = x.tangent;
-    const g = x.trace;
-    if (typeof p === "number" && typeof v === "number" && g.live) {
-      const y = value(p);
-      return new dual(g, y, (typeof d === "number" ? d : (d(p, y) as number)) * v);
+  (value: UnaryRule["value"], d: UnaryRule["d"], general: (x: Value) => Value, dual: typeof Dual) =>
+  (x: Value): Value => {
+    if (x instanceof dual) {
+      const p = x.primal;
+      const v = x.tangent;
+      const g = x.trace;
+      if (typeof p === "number" && typeof v === "number" && g.live) {
+        const y = value(p);
+        return new dual(g, y, (typeof d === "number" ? d : (d(p, y) as number)) * v);
+      }
     }
     return general(x);
   };
@@ -52,7 +54,7 @@ const binaryFactory =
   };
 
 /** The fast path of a unary rule on duals; anything else goes to `general`. */
-export const fastUnary = (rule: UnaryRule, general: (x: Tracer) => Value, dual: typeof Dual): ((x: Dual) => Value) =>
+export const fastUnary = (rule: UnaryRule, general: (x: Value) => Value, dual: typeof Dual): ((x: Value) => Value) =>
   specialize(unaryFactory)(rule.value, rule.d, general, dual);
 
 /** The fast path of a binary rule on duals and numbers; anything else goes to `general`. */

@@ -1,7 +1,7 @@
 // Forward mode's level: each primitive on duals gives a dual whose tangent is Σ ∂ᵢ·tᵢ (scalar
 // rules) or the rule's jvp (tensor rules), with the value computed one level down.
 import { bind1, bind2, bindN, bindT } from "../../core/bind.ts";
-import { partialA, partialB, partialOf } from "../../core/rule.ts";
+import { leaveFastPath, partialA, partialB, partialOf } from "../../core/rule.ts";
 import { type BinaryRule, type CustomJvpRun, type NaryRule, newKind, type TensorRule, Trace, type Tracer, type UnaryRule, type Value } from "../../core/protocol.ts";
 import { below, isTensorValued, zeroLike } from "../../core/value.ts";
 import { elementwise1, elementwise2 } from "../../rules/elementwise.ts";
@@ -27,8 +27,8 @@ export class Tag extends Trace {
   }
 
   unary(rule: UnaryRule, x: Tracer): Value {
-    rule.fast[KIND] ??= fastUnary(rule, (v) => bind1(rule, v), Dual);
     if (isTensorValued(x)) return bindT(elementwise1(rule), [x], undefined);
+    leaveFastPath(rule.fast, KIND, () => fastUnary(rule, (v) => bind1(rule, v), Dual));
     const d = x as Dual;
     const p = d.primal;
     const y = bind1(rule, p);
@@ -36,8 +36,8 @@ export class Tag extends Trace {
   }
 
   binary(rule: BinaryRule, a: Value, b: Value): Value {
-    rule.fast[KIND] ??= fastBinary(rule, (u, v) => bind2(rule, u, v), Dual);
     if (isTensorValued(a) || isTensorValued(b)) return bindT(elementwise2(rule), [a, b], undefined);
+    leaveFastPath(rule.fast, KIND, () => fastBinary(rule, (u, v) => bind2(rule, u, v), Dual));
     // an argument of an outer level is a constant here (its tangent is a symbolic zero)
     const onA = a instanceof Dual && a.trace === this;
     const onB = b instanceof Dual && b.trace === this;

@@ -2,17 +2,19 @@
 // with plain partials. One copy per rule (base/codegen's specialize), so each rule's value and
 // partial calls stay monomorphic; no function inside is named.
 import { specialize } from "../../base/codegen.ts";
-import type { BinaryRule, Tracer, UnaryRule, Value } from "../../core/protocol.ts";
+import type { BinaryRule, UnaryRule, Value } from "../../core/protocol.ts";
 import type { Tracked } from "./tape.ts";
 
 const unaryFactory =
-  (value: UnaryRule["value"], d: UnaryRule["d"], general: (x: Tracer) => Value) =>
-  (x: Tracked): Value => {
-    const p = x.primal;
-    const t = x.trace;
-    if (typeof p === "number" && t.live) {
-      const y = value(p);
-      return t.record1(y, x.index, typeof d === "number" ? d : d(p, y));
+  (value: UnaryRule["value"], d: UnaryRule["d"], general: (x: Value) => Value, tracked: typeof Tracked) =>
+  (x: Value): Value => {
+    if (x instanceof tracked) {
+      const p = x.primal;
+      const t = x.trace;
+      if (typeof p === "number" && t.live) {
+        const y = value(p);
+        return t.record1(y, x.index, typeof d === "number" ? d : d(p, y));
+      }
     }
     return general(x);
   };
@@ -48,8 +50,8 @@ const binaryFactory =
   };
 
 /** The fast path of a unary rule on a tape's values; anything else goes to `general`. */
-export const fastUnary = (rule: UnaryRule, general: (x: Tracer) => Value): ((x: Tracked) => Value) =>
-  specialize(unaryFactory)(rule.value, rule.d, general);
+export const fastUnary = (rule: UnaryRule, general: (x: Value) => Value, tracked: typeof Tracked): ((x: Value) => Value) =>
+  specialize(unaryFactory)(rule.value, rule.d, general, tracked);
 
 /** The fast path of a binary rule on a tape's values and numbers; anything else goes to `general`. */
 export const fastBinary = (rule: BinaryRule, general: (a: Value, b: Value) => Value, tracked: typeof Tracked): ((a: Value, b: Value) => Value) =>

@@ -2,7 +2,7 @@
 // rules: edges in the typed arrays) or its pullback (tensor rules, custom rules), with the value
 // computed one level down. The sweep (sweep.ts) later runs the tape backwards.
 import { bind1, bind2, bindN, bindT } from "../../core/bind.ts";
-import { partialA, partialB, partialOf } from "../../core/rule.ts";
+import { leaveFastPath, partialA, partialB, partialOf } from "../../core/rule.ts";
 import { type BinaryRule, type CustomVjpRun, type NaryRule, newKind, type TensorRule, type Tracer, type UnaryRule, type Value } from "../../core/protocol.ts";
 import { below, isTensorValued } from "../../core/value.ts";
 import { elementwise1, elementwise2 } from "../../rules/elementwise.ts";
@@ -23,16 +23,16 @@ export class TapeTrace extends Tape {
   }
 
   unary(rule: UnaryRule, x: Tracer): Value {
-    rule.fast[KIND] ??= fastUnary(rule, (v) => bind1(rule, v));
     if (isTensorValued(x)) return bindT(elementwise1(rule), [x], undefined);
+    leaveFastPath(rule.fast, KIND, () => fastUnary(rule, (v) => bind1(rule, v), Tracked));
     const p = x.primal;
     const y = bind1(rule, p);
     return this.record1(y, (x as Tracked).index, partialOf(rule, p, y));
   }
 
   binary(rule: BinaryRule, a: Value, b: Value): Value {
-    rule.fast[KIND] ??= fastBinary(rule, (u, v) => bind2(rule, u, v), Tracked);
     if (isTensorValued(a) || isTensorValued(b)) return bindT(elementwise2(rule), [a, b], undefined);
+    leaveFastPath(rule.fast, KIND, () => fastBinary(rule, (u, v) => bind2(rule, u, v), Tracked));
     // an argument of an outer level is a constant here: no edge
     const ia = this.indexOf(a);
     const ib = this.indexOf(b);
