@@ -20,15 +20,14 @@ export interface Domain {
 
 /**
  * The fast paths of one scalar rule. The first time an interpreter applies the rule it leaves its
- * first-order path in its kind's slot (see Trace.kind). `entry` is what the op calls for anything but
- * plain numbers: while one interpreter has left a path, that path itself (the shortest call chain);
- * once several have, `dispatch`, which picks the slot of the innermost trace's kind. A path handles
- * its own values and falls back to bind for everything else.
+ * first-order path (see Trace.kind), put in front of the ones left before: `entry`, what the op calls
+ * for anything but plain numbers, is a chain in which each path takes its own values and hands the
+ * rest on, the last link being bind. Each link is a copy made for this rule, so each call along the
+ * chain has one target and inlines.
  */
 export interface FastPaths<F> {
-  readonly slots: (F | undefined)[];
-  /** Set once, when the rule is made. */
-  dispatch: F;
+  /** Which kinds have left a path. */
+  readonly kinds: boolean[];
   entry: F;
 }
 

@@ -1,22 +1,14 @@
 // Helpers over rules: a rule's partials, and the slots its interpreters fill with fast paths.
 import type { BinaryRule, FastPaths, UnaryRule, Value } from "./protocol.ts";
 
-/**
- * No fast path yet: the op's entry is `dispatch`, which the rule's maker sets (it needs the rule).
- * Slots are a packed array (a holey one costs a check on every load).
- */
-export const noFastPaths = <F>(): FastPaths<F> => ({
-  slots: [undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined],
-  dispatch: undefined as F,
-  entry: undefined as F,
-});
+/** No fast path yet; the rule's maker then sets the entry to bind for the rule (it needs the rule). */
+export const noFastPaths = <F>(): FastPaths<F> => ({ kinds: [], entry: undefined as F });
 
-/** An interpreter of `kind` leaves its fast path for a rule (once; `make` is called only then). */
-export function leaveFastPath<F>(fast: FastPaths<F>, kind: number, make: () => F): void {
-  if (fast.slots[kind] !== undefined) return;
-  const f = make();
-  fast.slots[kind] = f;
-  fast.entry = fast.slots.filter((s) => s !== undefined).length === 1 ? f : fast.dispatch;
+/** An interpreter of `kind` puts its fast path for a rule in front of the chain (once; `make` gets the rest of the chain). */
+export function leaveFastPath<F>(fast: FastPaths<F>, kind: number, make: (next: F) => F): void {
+  if (fast.kinds[kind] === true) return;
+  fast.kinds[kind] = true;
+  fast.entry = make(fast.entry);
 }
 
 /** A unary rule's partial: a constant, or computed from the primal and the result. */

@@ -1,10 +1,10 @@
 // How rules and their public ops are made. An op computes plain numbers itself (small enough for V8
-// to inline into the caller) and hands anything else to its rule's fast-path entry: the path an
-// interpreter left for it, or a dispatcher over the slots that goes to the core's bind for the rest.
+// to inline into the caller) and hands anything else to its rule's chain of fast paths, which the
+// interpreters extend and which ends in the core's bind.
 import { specialize } from "../base/codegen.ts";
 import { bind1, bind2 } from "../core/bind.ts";
 import { noFastPaths } from "../core/rule.ts";
-import { type BinaryRule, type Domain, type Real, Tracer, type UnaryRule, type Value } from "../core/protocol.ts";
+import type { BinaryRule, Domain, Real, UnaryRule, Value } from "../core/protocol.ts";
 import type { Tensor } from "../tensor/tensor.ts";
 
 /** Where to sample inputs: [-4, 4] unless a rule says otherwise (see Domain). */
@@ -23,7 +23,7 @@ export const unary = (
   domain = everywhere,
 ): UnaryRule => {
   const rule: UnaryRule = { name, arity: 1, code, value, d, domain, fast: noFastPaths() };
-  rule.fast.dispatch = rule.fast.entry = specialize(unaryDispatchFactory)(rule, bind1, Tracer);
+  rule.fast.entry = specialize(unaryBindFactory)(rule, bind1);
   return rule;
 };
 
@@ -36,7 +36,7 @@ export const binary = (
   domain = plane,
 ): BinaryRule => {
   const rule: BinaryRule = { name, arity: 2, code, value, da, db, domain, fast: noFastPaths() };
-  rule.fast.dispatch = rule.fast.entry = specialize(binaryDispatchFactory)(rule, bind2, Tracer);
+  rule.fast.entry = specialize(binaryBindFactory)(rule, bind2);
   return rule;
 };
 
@@ -77,35 +77,18 @@ export interface BinaryOp {
   (a: Real, b: Real): Real;
 }
 
-// The ops and their dispatchers, written once and copied per rule (base/codegen's specialize): each
-// op's calls to its own value function and fast path stay monomorphic and inline. No function inside
-// is named (see specialize).
+// The ops and the ends of their chains, written once and copied per rule (base/codegen's specialize):
+// each op's calls to its own value function and fast paths stay monomorphic and inline. No function
+// inside is named (see specialize).
 const unaryOpFactory = (value: UnaryRule["value"], fast: UnaryRule["fast"]) => (x: Value): Value =>
   typeof x === "number" ? value(x) : fast.entry(x);
 
 const binaryOpFactory = (value: BinaryRule["value"], fast: BinaryRule["fast"]) => (a: Value, b: Value): Value =>
   typeof a === "number" && typeof b === "number" ? value(a, b) : fast.entry(a, b);
 
-/** The slot of the argument's trace kind, or bind. */
-const unaryDispatchFactory = (rule: UnaryRule, bind: typeof bind1, tracer: typeof Tracer) => (x: Value): Value => {
-  if (x instanceof tracer) {
-    const f = rule.fast.slots[x.trace.kind];
-    if (f !== undefined) return f(x);
-  }
-  return bind(rule, x);
-};
-
-/** The slot of the innermost level's kind (its path takes every mix of its own values and plain numbers), or bind. */
-const binaryDispatchFactory = (rule: BinaryRule, bind: typeof bind2, tracer: typeof Tracer) => (a: Value, b: Value): Value => {
-  const ta = a instanceof tracer ? a.trace : undefined;
-  const tb = b instanceof tracer ? b.trace : undefined;
-  const t = ta === undefined ? tb : tb === undefined || tb === ta || ta.level >= tb.level ? ta : tb;
-  if (t !== undefined) {
-    const f = rule.fast.slots[t.kind];
-    if (f !== undefined) return f(a, b);
-  }
-  return bind(rule, a, b);
-};
+/** The end of a rule's chain of fast paths: bind, for this rule. */
+const unaryBindFactory = (rule: UnaryRule, bind: typeof bind1) => (x: Value): Value => bind(rule, x);
+const binaryBindFactory = (rule: BinaryRule, bind: typeof bind2) => (a: Value, b: Value): Value => bind(rule, a, b);
 
 /** The public op of a unary rule. */
 export const unaryOp = (rule: UnaryRule): UnaryOp => specialize(unaryOpFactory)(rule.value, rule.fast) as UnaryOp;

@@ -28,7 +28,7 @@ export class Tag extends Trace {
 
   unary(rule: UnaryRule, x: Tracer): Value {
     if (isTensorValued(x)) return bindT(elementwise1(rule), [x], undefined);
-    leaveFastPath(rule.fast, KIND, () => fastUnary(rule, (v) => bind1(rule, v), Dual));
+    leaveFastPath(rule.fast, KIND, (next) => fastUnary(rule, next, Dual));
     const d = x as Dual;
     const p = d.primal;
     const y = bind1(rule, p);
@@ -37,7 +37,7 @@ export class Tag extends Trace {
 
   binary(rule: BinaryRule, a: Value, b: Value): Value {
     if (isTensorValued(a) || isTensorValued(b)) return bindT(elementwise2(rule), [a, b], undefined);
-    leaveFastPath(rule.fast, KIND, () => fastBinary(rule, (u, v) => bind2(rule, u, v), Dual));
+    leaveFastPath(rule.fast, KIND, (next) => fastBinary(rule, next, Dual));
     // an argument of an outer level is a constant here (its tangent is a symbolic zero)
     const onA = a instanceof Dual && a.trace === this;
     const onB = b instanceof Dual && b.trace === this;

@@ -24,7 +24,7 @@ export class TapeTrace extends Tape {
 
   unary(rule: UnaryRule, x: Tracer): Value {
     if (isTensorValued(x)) return bindT(elementwise1(rule), [x], undefined);
-    leaveFastPath(rule.fast, KIND, () => fastUnary(rule, (v) => bind1(rule, v), Tracked));
+    leaveFastPath(rule.fast, KIND, (next) => fastUnary(rule, next, Tracked));
     const p = x.primal;
     const y = bind1(rule, p);
     return this.record1(y, (x as Tracked).index, partialOf(rule, p, y));
@@ -32,7 +32,7 @@ export class TapeTrace extends Tape {
 
   binary(rule: BinaryRule, a: Value, b: Value): Value {
     if (isTensorValued(a) || isTensorValued(b)) return bindT(elementwise2(rule), [a, b], undefined);
-    leaveFastPath(rule.fast, KIND, () => fastBinary(rule, (u, v) => bind2(rule, u, v), Tracked));
+    leaveFastPath(rule.fast, KIND, (next) => fastBinary(rule, next, Tracked));
     // an argument of an outer level is a constant here: no edge
     const ia = this.indexOf(a);
     const ib = this.indexOf(b);
