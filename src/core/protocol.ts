@@ -143,17 +143,11 @@ export function valueRead(x: Value, by: string): void {
 
 // ---- traces ---------------------------------------------------------------------------------
 
-/** How many kinds of interpreter may leave fast paths (slots per rule, see FastPaths). */
-export const FAST_SLOTS = 8;
-
 let lastLevel = 0;
 let lastKind = 0;
 
-/** A number for a kind of interpreter, for its slot in a rule's fast paths (see FastPaths). */
-export function newKind(): number {
-  if (lastKind === FAST_SLOTS) throw new Error(`nabla: more than ${FAST_SLOTS} kinds of interpreter`);
-  return lastKind++;
-}
+/** A number for a kind of interpreter, for its fast paths (see FastPaths). */
+export const newKind = (): number => lastKind++;
 
 /** A decision taken on values (a kink's side, as a 0/1 mask): its code and value over the arguments. */
 export interface Decision {
@@ -193,7 +187,7 @@ export abstract class Trace {
   constructor(
     /** The transform that opened the trace, for error messages (`grad`, `jvp`, `dual`, ...). */
     readonly transform: string,
-    /** The interpreter's kind (its slot in a rule's fast paths). */
+    /** The interpreter's kind (which fast paths it has left, see FastPaths). */
     readonly kind: number,
   ) {}
 

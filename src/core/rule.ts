@@ -1,4 +1,4 @@
-// Helpers over rules: a rule's partials, and the slots its interpreters fill with fast paths.
+// Helpers over rules: a rule's partials, and the chain of fast paths its interpreters extend.
 import type { BinaryRule, FastPaths, UnaryRule, Value } from "./protocol.ts";
 
 /** No fast path yet; the rule's maker then sets the entry to bind for the rule (it needs the rule). */
