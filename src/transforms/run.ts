@@ -1,7 +1,7 @@
 // Running a transform: the one place that manages the buffer pool's scopes (backend/memory.ts), pins
 // what is handed to user code, and calls user functions as user code.
 import { visitBuffers } from "../core/value.ts";
-import { asUser, callAsUser, enterMachinery, enterTransform, exitMachinery, exitTransform, pin } from "../backend/memory.ts";
+import { asUser, callAsUser, enterMachinery, enterTransform, exitMachinery, exitTransform, pin, taint } from "../backend/memory.ts";
 import { pendingCount } from "../tensor/tensor.ts";
 import { isRecord } from "../tree/records.ts";
 import { isLeaf } from "../tree/types.ts";
@@ -46,8 +46,8 @@ export function transformCall<T, A = undefined, B = undefined, C = undefined>(
 /** Calls the user's function (user code, even when a transform runs inside nabla's machinery). */
 export const callUser = (f: (x: never) => unknown, x: unknown): unknown => callAsUser(f as (x: unknown) => unknown, x);
 
-/** Runs user code (a custom rule, a pullback it gave) from inside the machinery. */
-export { asUser };
+/** Runs user code (a custom rule, a pullback it gave) from inside the machinery; marks a never-closing level (a user's dual of tensors). */
+export { asUser, taint };
 
 /** Runs nabla's own machinery outside any primitive (a sweep): what it computes lives inside tracers. */
 export function machinery<T, A, B, C>(run: (a: A, b: B, c: C) => T, a: A, b: B, c: C): T {

@@ -3,7 +3,7 @@ import { describeValue } from "../tensor/describe.ts";
 import { escapedError, payloadOf, type Real, Tracer, type Value, valueRead } from "../core/protocol.ts";
 import { shapeOf } from "../core/value.ts";
 import { withoutDerivatives } from "../core/bind.ts";
-import { taint } from "../backend/memory.ts";
+import { taint } from "./run.ts";
 import { type NestedArray, type Tensor, toArray as toArrayPlain } from "../tensor/tensor.ts";
 import { formatShape, sameShape, type Shape } from "../base/shape.ts";
 import { pinTree } from "./run.ts";
