@@ -98,14 +98,23 @@ export abstract class Tracer {
   }
 
   /**
+   * The shape of the value the function sees (null for a scalar): its primal's, except where a level
+   * changes it (a batch level hides its batch axis).
+   */
+  get aval(): Shape | null {
+    return avalOf(this.primal);
+  }
+
+  /**
    * JavaScript's own `+ * <` would silently compute garbage on a tracer, so they throw instead;
    * `${x}` still prints the plain value.
    */
   [Symbol.toPrimitive](hint: string): string {
     if (hint === "string") {
-      const p = payloadOf(this);
       valueRead(this, "a string conversion");
-      return typeof p === "number" ? `Real(${p})` : `Tensor(${p.shape.join(",")}) in a transform`;
+      const p = payloadOf(this);
+      const shape = this.aval;
+      return shape === null ? `Real(${p as number})` : `Tensor(${shape.join(",")}) in a transform`;
     }
     throw new TypeError(
       "nabla: a Real from a transform was used with JavaScript's own arithmetic or comparison " +
@@ -115,8 +124,7 @@ export abstract class Tracer {
 
   /** The shape of the tensor underneath (`[]` for a scalar), so `t.shape` works inside transforms. */
   get shape(): Shape {
-    const p = payloadOf(this);
-    return typeof p === "number" ? [] : p.shape;
+    return this.aval ?? [];
   }
 }
 
@@ -134,6 +142,12 @@ export function payloadOf(x: Value): Payload {
   let v = x;
   while (v instanceof Tracer) v = v.primal;
   return v;
+}
+
+/** The shape of the value `x` stands for, as the function sees it: null for a scalar. */
+export function avalOf(x: Value): Shape | null {
+  if (typeof x === "number") return null;
+  return x instanceof Tracer ? x.aval : x.shape;
 }
 
 /** Tells every level under `x` that code outside the primitives read its value (jit cannot replay such code). */

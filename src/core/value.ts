@@ -1,7 +1,7 @@
 // Functions over values: their payload's kind and shape, zeros like them, the buffers they hold.
 import type { Shape } from "../base/shape.ts";
 import { data, Tensor, zeros } from "../tensor/tensor.ts";
-import { type Payload, payloadOf, type Trace, Tracer, type Value } from "./protocol.ts";
+import { avalOf, type Payload, payloadOf, type Trace, Tracer, type Value } from "./protocol.ts";
 
 /** The plain number under a scalar value (for kinks and control flow). */
 export function primalValue(x: Value): number {
@@ -10,19 +10,16 @@ export function primalValue(x: Value): number {
   return p;
 }
 
-/** Whether a value is a tensor underneath (a plain tensor, or a tracer over one). */
-export const isTensorValued = (x: Value): boolean => payloadOf(x) instanceof Tensor;
+/** Whether a value is a tensor as the function sees it (a plain tensor, or a tracer standing for one). */
+export const isTensorValued = (x: Value): boolean => avalOf(x) !== null;
 
-/** The shape of a value's payload, or null for a scalar. */
-export function shapeOf(x: Value): Shape | null {
-  const p = payloadOf(x);
-  return typeof p === "number" ? null : p.shape;
-}
+/** The shape of the value as the function sees it, or null for a scalar. */
+export const shapeOf = (x: Value): Shape | null => avalOf(x);
 
 /** The zero of a value's kind: 0 for a scalar, zeros of its shape for a tensor. */
 export function zeroLike(x: Value): Payload {
-  const p = payloadOf(x);
-  return typeof p === "number" ? 0 : zeros(p.shape);
+  const shape = avalOf(x);
+  return shape === null ? 0 : zeros(shape);
 }
 
 /** Every tensor buffer a value holds, at every level (primals, and tangents of duals). */

@@ -4,7 +4,8 @@
 import { kernels } from "../backend/index.ts";
 import { normalizeAxis, type Shape, sizeOf } from "../base/shape.ts";
 import { bindT } from "../core/bind.ts";
-import { type Payload, payloadOf, type Real, type TensorRule, type Value } from "../core/protocol.ts";
+import { type Payload, payloadOf, type Real, type TensorRule, type Value, valueRead } from "../core/protocol.ts";
+import { shapeOf } from "../core/value.ts";
 import { describeValue } from "../tensor/describe.ts";
 import { sumAxisPlain } from "../tensor/layout.ts";
 import { data, fromData, Tensor } from "../tensor/tensor.ts";
@@ -24,7 +25,7 @@ const sumAxisRule: TensorRule<number> = {
 /** A reduced value reshaped with the reduced axis kept at extent 1 (so it broadcasts back). */
 function keepAxis(reduced: Value, shape: Shape, axis: number): Value {
   const kept = shape.map((d, k) => (k === axis ? 1 : d));
-  return typeof payloadOf(reduced) === "number" ? reduced : reshape(reduced as Tensor, kept);
+  return shapeOf(reduced) === null ? reduced : reshape(reduced as Tensor, kept);
 }
 
 /** Σ of an array of Reals; Σ of every element of a tensor (a Real); or Σ along an axis (a Tensor). */
@@ -131,7 +132,9 @@ export function oneHot(labels: readonly number[] | Tensor, classes: number): Ten
 export function argmax(t: Tensor): number;
 export function argmax(t: Tensor, axis: number): number[];
 export function argmax(t: Tensor, axis?: number): number | number[] {
-  const x = payloadOf(tensorArg(t, "argmax")) as Tensor;
+  const arg = tensorArg(t, "argmax");
+  valueRead(arg, "argmax"); // plain indices: not a value of any level (vmap refuses it, jit runs as written)
+  const x = payloadOf(arg) as Tensor;
   if (axis === undefined) return kernels.argmax(data(x), x.shape, undefined)[0];
   const a = normalizeAxis(axis, x.shape.length, "argmax", x.shape);
   const flat = kernels.argmax(data(x), x.shape, a);

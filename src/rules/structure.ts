@@ -3,7 +3,7 @@
 // rule and pullback sit side by side, with the public op built on it.
 import { formatShape, normalizeAxis, type Shape, sizeOf } from "../base/shape.ts";
 import { bindT } from "../core/bind.ts";
-import { payloadOf, type TensorRule, Tracer, type Value } from "../core/protocol.ts";
+import { type TensorRule, Tracer, type Value } from "../core/protocol.ts";
 import { isTensorValued, shapeOf } from "../core/value.ts";
 import { describeValue } from "../tensor/describe.ts";
 import { concatPlain, padPlain, slicePlain, transposePlain } from "../tensor/layout.ts";
@@ -132,8 +132,8 @@ const concatRule: TensorRule<number> = {
 };
 
 const zerosOf = (x: Value): Tensor => {
-  const p = payloadOf(x) as Tensor;
-  return fromData(new Float64Array(p.size), p.shape);
+  const shape = shapeOf(x)!;
+  return fromData(new Float64Array(sizeOf(shape)), shape);
 };
 
 /** Tensors joined along `axis`; their shapes must agree on every other axis. */

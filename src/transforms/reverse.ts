@@ -2,7 +2,7 @@
 // vjp with cotangent 1; jacrev pulls back each unit cotangent through one recording.
 import { describeValue } from "../tensor/describe.ts";
 import { shapeOf, zeroLike } from "../core/value.ts";
-import { payloadOf, type Real, type Value } from "../core/protocol.ts";
+import type { Real, Value } from "../core/protocol.ts";
 import type { Tensor } from "../tensor/tensor.ts";
 import { Tracked } from "../interpreters/reverse/tape.ts";
 import { gradientPlain, sweep, type Seed } from "../interpreters/reverse/sweep.ts";
@@ -81,7 +81,7 @@ export function vjp<X, U extends X, Y>(f: (x: X) => Y, x: U): readonly [Result<Y
 
 /** The tape index of a scalar result, or a TypeError saying what to use instead. */
 function scalarResult(rec: ForwardPass, transform: string): number {
-  if (rec.y.def !== LEAF || typeof payloadOf(rec.y.leaves[0]) !== "number") {
+  if (rec.y.def !== LEAF || shapeOf(rec.y.leaves[0]) !== null) {
     throw new TypeError(
       `${transform}: the function must return a scalar Real, but returned ` +
         `${describeValue(unflatten(rec.y.def, rec.y.leaves))}. ` +

@@ -3,10 +3,9 @@ import { describeValue } from "../tensor/describe.ts";
 import { escapedError, payloadOf, type Real, Tracer, type Value, valueRead } from "../core/protocol.ts";
 import { shapeOf } from "../core/value.ts";
 import { withoutDerivatives } from "../core/bind.ts";
-import { taint } from "./run.ts";
+import { pinTree, taint } from "./run.ts";
 import { type NestedArray, type Tensor, toArray as toArrayPlain } from "../tensor/tensor.ts";
 import { formatShape, sameShape, type Shape } from "../base/shape.ts";
-import { pinTree } from "./run.ts";
 import { unsigned } from "../rules/scalar.ts";
 import { Dual } from "../interpreters/forward/dual.ts";
 import { Tag } from "../interpreters/forward/tag.ts";
@@ -76,6 +75,7 @@ export function tangent(d: Real | Tensor): Real | Tensor {
 export function toArray(t: Tensor): NestedArray {
   if (t instanceof Tracer) {
     if (!t.trace.live) throw escapedError(t.trace);
+    valueRead(t, "toArray");
     return toArrayPlain(payloadOf(t as Value) as Tensor);
   }
   return toArrayPlain(t);
