@@ -35,6 +35,8 @@ export { hessian, hvp } from "./transforms/second-order.ts";
 export type { HessianVectorProduct } from "./transforms/second-order.ts";
 export type { Jacobian } from "./transforms/vector.ts";
 export { customJvp, customVjp } from "./transforms/custom.ts";
+export { vmap } from "./transforms/vmap.ts";
+export type { Axes, Batchable, Stacked } from "./transforms/vmap.ts";
 export { jit } from "./transforms/jit.ts";
 export type { Jitted } from "./transforms/jit.ts";
 

@@ -1,12 +1,11 @@
 // Where an op meets the interpreters: plain numbers and tensors are computed here, and a value from
 // a transform goes to the innermost live trace among the arguments. Also the machinery's mark for
-// the buffer pool (what a trace computes lives only inside its tracers) and the walk that tells
-// listening traces of a decision.
+// the buffer pool (what a trace computes lives only inside its tracers).
 import { notAReal } from "../base/errors.ts";
 import { enterMachinery, exitMachinery, taint } from "../backend/memory.ts";
 import { elementwise } from "../tensor/elementwise.ts";
 import { Tensor } from "../tensor/tensor.ts";
-import { type BinaryRule, type Decision, escapedError, type NaryRule, type Payload, someoneListens, type TensorRule, type Trace, Tracer, type UnaryRule, type Value } from "./protocol.ts";
+import { type BinaryRule, escapedError, type NaryRule, type Payload, type TensorRule, type Trace, Tracer, type UnaryRule, type Value } from "./protocol.ts";
 
 /** The innermost live level among `xs`, or undefined when all are plain (an escaped level throws). */
 export function innermost(xs: readonly Value[]): Trace | undefined {
@@ -72,15 +71,6 @@ export function bindT<P>(rule: TensorRule<P>, args: readonly Value[], params: P)
   } finally {
     exitMachinery();
   }
-}
-
-/** A decision on values (a kink's 0/1 mask), told to every listening trace under the arguments. */
-export function decide(code: Decision["code"], value: Decision["value"], args: readonly Value[], result: number): void {
-  if (!someoneListens()) return;
-  const traces = new Set<Trace>();
-  for (const a of args) for (let v: Value = a; v instanceof Tracer; v = v.primal) traces.add(v.trace);
-  const decision: Decision = { code, value, args, result };
-  for (const t of traces) t.decided(decision);
 }
 
 /** `x` without its derivative levels: the first live level under it that is not one, or its payload. */

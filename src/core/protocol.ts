@@ -65,7 +65,12 @@ export interface NaryRule {
   /** The value as a JavaScript expression over the arguments, evaluated in the same order as `value`. */
   readonly code: (xs: readonly string[]) => string;
   readonly d: (xs: readonly Value[], y: Value, i: number) => Value;
+  /** The same with nabla's elementwise ops, for arguments that are tensors underneath (a batch of scalars). */
+  readonly elementwise: (xs: readonly Value[]) => Value;
 }
+
+/** A batching rule's result: the value, and its batch axis (null: the same for every example). */
+export type Batched = readonly [Value, number | null];
 
 /**
  * A tensor primitive with static parameters P (an axis, a shape, ...): its value on plain
@@ -82,6 +87,11 @@ export interface TensorRule<P> {
     params: P,
     active: readonly boolean[],
   ) => (cotangent: Value) => readonly (Value | undefined)[];
+  /**
+   * The batching rule (vmap): the primitive on arguments one level below a batch level, argument i
+   * carrying its `size` examples along axis `axes[i]` (null: shared by every example).
+   */
+  readonly batch: (args: readonly Value[], axes: readonly (number | null)[], params: P, size: number) => Batched;
 }
 
 // ---- values ---------------------------------------------------------------------------------
@@ -163,24 +173,12 @@ let lastKind = 0;
 /** A number for a kind of interpreter, for its fast paths (see FastPaths). */
 export const newKind = (): number => lastKind++;
 
-/** A decision taken on values (a kink's side, as a 0/1 mask): its code and value over the arguments. */
-export interface Decision {
-  readonly code: (...operands: string[]) => string;
-  readonly value: (...operands: number[]) => number;
-  readonly args: readonly Value[];
-  readonly result: number;
-}
-
 /** A custom forward rule on leaves: primals and tangents (below the level) to result primals and tangents. */
 export type CustomJvpRun = (primals: readonly Value[], tangents: readonly Value[]) => readonly [readonly Value[], readonly Value[]];
 /** A custom reverse rule on leaves: primals (below the level) to result primals and a pullback on leaves. */
 export type CustomVjpRun = (
   primals: readonly Value[],
 ) => readonly [readonly Value[], (cotangents: readonly Value[]) => readonly (Value | undefined)[]];
-
-/** How many live traces listen to decisions (only jit's recorder does): masks skip the walk when none. */
-let listening = 0;
-export const someoneListens = (): boolean => listening > 0;
 
 /** One level: what a transform opened, and how primitives are applied to its values. */
 export abstract class Trace {
@@ -195,8 +193,6 @@ export abstract class Trace {
   readonly derivative: boolean = true;
   /** Whether the level closes when its transform returns (a user's own dual never does). */
   readonly closes: boolean = true;
-  /** Whether it hears every decision taken on its values (see `decided`). */
-  private listens = false;
 
   constructor(
     /** The transform that opened the trace, for error messages (`grad`, `jvp`, `dual`, ...). */
@@ -205,14 +201,7 @@ export abstract class Trace {
     readonly kind: number,
   ) {}
 
-  /** From now until it closes, this trace hears every decision (jit's recorder, to guard its replays). */
-  protected listen(): void {
-    if (!this.listens) listening++;
-    this.listens = true;
-  }
-
   close(): void {
-    if (this.live && this.listens) listening--;
     this.live = false;
   }
 
@@ -227,8 +216,15 @@ export abstract class Trace {
 
   /** Code outside the primitives read a value at this level (to decide on it, say); `by` names it. */
   valueRead(_by: string): void {}
-  /** A kink decided a side on values of this level (or below it). */
-  decided(_decision: Decision): void {}
+  /**
+   * A kink's 0/1 mask (a rule of zero derivative) on `args`, values of this level or below, this
+   * being the innermost level among them that is not a derivative (those are stripped first).
+   * `lower` computes the mask one level down. jit's recorder guards its replay on the result; a
+   * batch level computes it per example. By default, the mask of the values one level down.
+   */
+  mask(_rule: UnaryRule | BinaryRule, args: readonly Value[], lower: (args: readonly Value[]) => Value): Value {
+    return lower(args.map((a) => (a instanceof Tracer && a.trace === this ? a.primal : a)));
+  }
   /** A function with a custom forward rule, at this level: its result leaves, or undefined to run the function. */
   customJvp(_leaves: readonly Value[], _run: CustomJvpRun): readonly Value[] | undefined {
     return undefined;

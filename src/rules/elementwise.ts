@@ -5,7 +5,7 @@ import { bind1, bind2 } from "../core/bind.ts";
 import { partialA, partialB, partialOf } from "../core/rule.ts";
 import { type BinaryRule, type TensorRule, type UnaryRule } from "../core/protocol.ts";
 import { shapeOf } from "../core/value.ts";
-import { fit, sumTo } from "./broadcast.ts";
+import { alignBatched, fit, sumTo } from "./broadcast.ts";
 import { add, scale } from "./scalar.ts";
 
 const unaryCache = new WeakMap<UnaryRule, TensorRule<undefined>>();
@@ -20,6 +20,8 @@ export function elementwise1(rule: UnaryRule): TensorRule<undefined> {
       value: ([x]) => bind1(rule, x!) as number,
       jvp: ([x], [t], y) => scale(partialOf(rule, x!, y), t!),
       vjp: ([x], y) => (ct) => [scale(partialOf(rule, x!, y), ct)],
+      // elementwise: each example's elements where they are
+      batch: ([x], [axis]) => [bind1(rule, x!), axis!],
     };
     unaryCache.set(rule, t);
   }
@@ -43,6 +45,10 @@ export function elementwise2(rule: BinaryRule): TensorRule<undefined> {
         active[0] ? sumTo(scale(partialA(rule, a!, b!, y), ct), shapeOf(a!)) : undefined,
         active[1] ? sumTo(scale(partialB(rule, a!, b!, y), ct), shapeOf(b!)) : undefined,
       ],
+      batch: (args, axes) => {
+        const [a, b] = alignBatched(args, axes);
+        return [bind2(rule, a!, b!), 0];
+      },
     };
     binaryCache.set(rule, t);
   }

@@ -1,83 +1,79 @@
 // Kinks: plain 0/1 masks that say which side of a kink each value is on (their own derivative is
-// zero), and select, which picks a branch by a mask. A decision on traced values is told to the
-// traces that listen (jit guards its replays with it).
-import { bindT, decide } from "../core/bind.ts";
-import { type Payload, payloadOf, type TensorRule, type Value } from "../core/protocol.ts";
+// zero), and select, which picks a branch by a mask. A mask strips derivative levels; a level that
+// is not one decides how it is computed (jit guards its replay on it, vmap computes it per example).
+import { bindT, innermost, withoutDerivatives } from "../core/bind.ts";
+import type { BinaryRule, Payload, TensorRule, UnaryRule, Value } from "../core/protocol.ts";
 import { shapeOf } from "../core/value.ts";
 import { elementwise } from "../tensor/elementwise.ts";
-import type { ElementOp } from "../backend/expr.ts";
 import type { Tensor } from "../tensor/tensor.ts";
-import { sumTo } from "./broadcast.ts";
+import { alignBatched, sumTo } from "./broadcast.ts";
+import { binary, unary } from "./define.ts";
 
-/** An elementwise test as a 0/1 op, fused like any other. */
-const test = (name: string, arity: number, value: (...v: number[]) => boolean, code: (...v: string[]) => string): ElementOp => ({
-  name,
-  arity,
-  value: (...v) => (value(...v) ? 1 : 0),
-  code: (...v) => `(${code(...v)} ? 1 : 0)`,
-});
+/** An elementwise test as a 0/1 rule of zero derivative, fused like any other op on tensors. */
+const test1 = (name: string, value: (x: number) => boolean, code: (x: string) => string): UnaryRule =>
+  unary(name, (x) => `(${code(x)} ? 1 : 0)`, (x) => (value(x) ? 1 : 0), 0);
+const test2 = (name: string, value: (a: number, b: number) => boolean, code: (a: string, b: string) => string): BinaryRule =>
+  binary(name, (a, b) => `(${code(a, b)} ? 1 : 0)`, (a, b) => (value(a, b) ? 1 : 0), 0, 0);
 
-const positiveOp = test("positive", 1, (x) => x > 0, (x) => `${x} > 0`);
-const atLeastOp = test("atLeast", 2, (a, b) => a >= b, (a, b) => `${a} >= ${b}`);
-const atMostOp = test("atMost", 2, (a, b) => a <= b, (a, b) => `${a} <= ${b}`);
-const isZeroOp = test("isZero", 1, (x) => x === 0, (x) => `${x} === 0`);
-const nonzeroOp = test("nonzero", 1, (x) => x !== 0, (x) => `${x} !== 0`);
-const signOp: ElementOp = {
-  name: "sign",
-  arity: 1,
-  value: (x) => (x > 0 ? 1 : x < 0 ? -1 : 0),
-  code: (x) => `(${x} > 0 ? 1 : ${x} < 0 ? -1 : 0)`,
-};
-const selectOp: ElementOp = {
-  name: "select",
-  arity: 3,
-  value: (m, a, b) => (m === 1 ? a : b),
-  code: (m, a, b) => `(${m} === 1 ? ${a} : ${b})`,
-};
+const positiveRule = test1("positive", (x) => x > 0, (x) => `${x} > 0`);
+const isZeroRule = test1("isZero", (x) => x === 0, (x) => `${x} === 0`);
+const nonzeroRule = test1("nonzero", (x) => x !== 0, (x) => `${x} !== 0`);
+const atLeastRule = test2("atLeast", (a, b) => a >= b, (a, b) => `${a} >= ${b}`);
+const atMostRule = test2("atMost", (a, b) => a <= b, (a, b) => `${a} <= ${b}`);
+const equalRule = test2("equal", (a, b) => a === b, (a, b) => `${a} === ${b}`);
+const signRule = unary("sign", (x) => `(${x} > 0 ? 1 : ${x} < 0 ? -1 : 0)`, (x) => (x > 0 ? 1 : x < 0 ? -1 : 0), 0);
 
-/** A mask of plain values: a number for numbers (no allocation: masks run per node), a (pending) tensor otherwise. */
-function mask1(op: ElementOp, x: Value): Payload {
-  const p = payloadOf(x);
-  if (typeof p !== "number") return elementwise(op, [p]);
-  const m = op.value(p);
-  if (typeof x !== "number") decide(op.code, op.value, [x], m);
-  return m;
+/** A mask of values: plain for plain values (a number for numbers: masks run per node), else by the innermost level that is not a derivative. */
+function mask(rule: UnaryRule | BinaryRule, args: readonly Value[]): Value {
+  const vs = args.map(withoutDerivatives);
+  const top = innermost(vs);
+  if (top !== undefined) return top.mask(rule, vs, (lower) => mask(rule, lower));
+  if (rule.arity === 1) return typeof vs[0] === "number" ? rule.value(vs[0]) : elementwise(rule, vs as Payload[]);
+  const [a, b] = vs as Payload[];
+  return typeof a === "number" && typeof b === "number" ? rule.value(a, b) : elementwise(rule, [a!, b!]);
 }
-function mask2(op: ElementOp, a: Value, b: Value): Payload {
-  const p = payloadOf(a);
-  const q = payloadOf(b);
-  if (typeof p !== "number" || typeof q !== "number") return elementwise(op, [p, q]);
-  const m = op.value(p, q);
-  if (typeof a !== "number" || typeof b !== "number") decide(op.code, op.value, [a, b], m);
-  return m;
-}
+const mask1 = (rule: UnaryRule, x: Value): Value => (typeof x === "number" ? rule.value(x) : mask(rule, [x]));
+const mask2 = (rule: BinaryRule, a: Value, b: Value): Value =>
+  typeof a === "number" && typeof b === "number" ? rule.value(a, b) : mask(rule, [a, b]);
 
 /** 1 where x > 0 (relu's derivative; 0 at the kink and at NaN). */
-export const positiveMask = (x: Value): Payload => mask1(positiveOp, x);
+export const positiveMask = (x: Value): Value => mask1(positiveRule, x);
 /** sign(x), 0 at 0 and at NaN (abs's derivative). */
-export const signMask = (x: Value): Payload => mask1(signOp, x);
+export const signMask = (x: Value): Value => mask1(signRule, x);
 /** 1 where a >= b, else 0 (max sends the gradient to a there). */
-export const atLeastMask = (a: Value, b: Value): Payload => mask2(atLeastOp, a, b);
+export const atLeastMask = (a: Value, b: Value): Value => mask2(atLeastRule, a, b);
 /** 1 where a <= b, else 0 (min sends the gradient to a there). */
-export const atMostMask = (a: Value, b: Value): Payload => mask2(atMostOp, a, b);
+export const atMostMask = (a: Value, b: Value): Value => mask2(atMostRule, a, b);
+/** 1 where a == b (amax's and amin's ties). */
+export const equalMask = (a: Value, b: Value): Value => mask2(equalRule, a, b);
 /** 1 where the mask is 0 and 0 where it is 1. */
-export const complement = (m: Payload): Payload => mask1(isZeroOp, m);
+export const complement = (m: Value): Value => mask1(isZeroRule, m);
 /** 1 where x ≠ 0. */
-export const nonzeroMask = (x: Value): Payload => mask1(nonzeroOp, x);
+export const nonzeroMask = (x: Value): Value => mask1(nonzeroRule, x);
+
+const selectRule = {
+  name: "select",
+  arity: 3,
+  value: (m: number, a: number, b: number) => (m === 1 ? a : b),
+  code: (m: string, a: string, b: string) => `(${m} === 1 ? ${a} : ${b})`,
+};
 
 /** `whenTrue` where the mask is 1 and `whenFalse` elsewhere, chosen (not blended: no 0·∞). */
-export function select(mask: Payload, whenTrue: Value, whenFalse: Value): Value {
+export function select(mask: Value, whenTrue: Value, whenFalse: Value): Value {
   if (typeof mask === "number") return mask === 1 ? whenTrue : whenFalse;
-  return bindT(selectRule, [whenTrue, whenFalse], mask);
+  return bindT(selectTensorRule, [mask, whenTrue, whenFalse], undefined);
 }
 
-// select is linear in its branches: the tangent selects the tangents, the cotangent goes to the branch chosen.
-const selectRule: TensorRule<Tensor> = {
+// select is linear in its branches: the tangent selects the tangents, the cotangent goes to the
+// branch chosen; the mask is not differentiated.
+const selectTensorRule: TensorRule<undefined> = {
   name: "select",
-  value: ([a, b], m) => elementwise(selectOp, [m, a, b]),
-  jvp: (_p, [ta, tb], _y, m) => select(m, ta ?? 0, tb ?? 0),
-  vjp: ([a, b], _y, m, active) => (ct) => [
-    active[0] ? sumTo(select(m, ct, 0), shapeOf(a)) : undefined,
-    active[1] ? sumTo(select(m, 0, ct), shapeOf(b)) : undefined,
+  value: ([m, a, b]) => elementwise(selectRule, [m as Tensor, a!, b!]),
+  jvp: ([m], [, ta, tb]) => select(m!, ta ?? 0, tb ?? 0),
+  vjp: ([m, a, b], _y, _p, active) => (ct) => [
+    undefined,
+    active[1] ? sumTo(select(m!, ct, 0), shapeOf(a!)) : undefined,
+    active[2] ? sumTo(select(m!, 0, ct), shapeOf(b!)) : undefined,
   ],
+  batch: (args, axes) => [bindT(selectTensorRule, alignBatched(args, axes), undefined), 0],
 };

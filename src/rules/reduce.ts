@@ -11,6 +11,7 @@ import { sumAxisPlain } from "../tensor/layout.ts";
 import { data, fromData, Tensor } from "../tensor/tensor.ts";
 import { broadcastTo, sumTo } from "./broadcast.ts";
 import { applySum, mul, sub } from "./scalar.ts";
+import { reshapeRule, toFront } from "./axes.ts";
 import { reshape, shapeOfTensor, tensorArg } from "./structure.ts";
 
 // Reductions. Without an axis they give a scalar Real; with one, they remove that axis.
@@ -20,6 +21,7 @@ const sumAxisRule: TensorRule<number> = {
   value: ([x], axis) => sumAxisPlain(x as Tensor, axis),
   jvp: (_p, [t], _y, axis) => bindT(sumAxisRule, [t!], axis),
   vjp: ([x], _y, axis) => (ct) => [broadcastTo(keepAxis(ct, shapeOfTensor(x), axis), shapeOfTensor(x))],
+  batch: ([x], [b], axis) => [bindT(sumAxisRule, [toFront(x!, b!)], axis + 1), 0],
 };
 
 /** A reduced value reshaped with the reduced axis kept at extent 1 (so it broadcasts back). */
@@ -59,6 +61,7 @@ const softmaxRule: TensorRule<number> = {
   value: ([x], axis) => softmaxPlain(x as Tensor, axis),
   jvp: (_p, [t], y, axis) => mul(y, sub(t!, expand(bindT(sumAxisRule, [mul(y, t!)], axis), shapeOfTensor(y), axis))),
   vjp: (_p, y, axis) => (ct) => [mul(y, sub(ct, expand(bindT(sumAxisRule, [mul(ct, y)], axis), shapeOfTensor(y), axis)))],
+  batch: ([x], [b], axis) => [bindT(softmaxRule, [toFront(x!, b!)], axis + 1), 0],
 };
 
 /** Softmax along an axis, or over every element (axis null). */
@@ -78,6 +81,12 @@ const logSumExpRule: TensorRule<number | null> = {
   value: ([x], axis) => logSumExpPlain(x as Tensor, axis),
   jvp: ([x], [t], _y, axis) => reduce(mul(softmaxOf(x, axis), t!), axis),
   vjp: ([x], _y, axis) => (ct) => [mul(expand(ct, shapeOfTensor(x), axis), softmaxOf(x, axis))],
+  // over every element of an example: its elements in one row
+  batch: ([x], [b], axis, size) => {
+    const front = toFront(x!, b!);
+    if (axis !== null) return [bindT(logSumExpRule, [front], axis + 1), 0];
+    return [bindT(logSumExpRule, [bindT(reshapeRule, [front], [size, sizeOf(shapeOf(front)!.slice(1))])], 1), 0];
+  },
 };
 
 /** A reduced value broadcast back to `shape`. */

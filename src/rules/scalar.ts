@@ -86,6 +86,7 @@ export const naryRules: { readonly [P in NaryPrim]: NaryRule } = {
       return s;
     },
     d: () => 1,
+    elementwise: (xs) => xs.reduce((s: Value, x) => add(s, x), 0),
   },
   // d(Σ xᵢyᵢ) = Σ yᵢ dxᵢ + xᵢ dyᵢ, over the arguments x₁…xₙ, y₁…yₙ
   dot: {
@@ -103,6 +104,12 @@ export const naryRules: { readonly [P in NaryPrim]: NaryRule } = {
     d: (xys, _y, i) => {
       const n = xys.length / 2;
       return i < n ? xys[n + i] : xys[i - n];
+    },
+    elementwise: (xys) => {
+      const n = xys.length / 2;
+      let s: Value = 0;
+      for (let i = 0; i < n; i++) s = add(s, mul(xys[i]!, xys[n + i]!));
+      return s;
     },
   },
 };

@@ -6,8 +6,10 @@ import { bindT } from "../core/bind.ts";
 import { type TensorRule, Tracer, type Value } from "../core/protocol.ts";
 import { isTensorValued, shapeOf } from "../core/value.ts";
 import { describeValue } from "../tensor/describe.ts";
-import { concatPlain, padPlain, slicePlain, transposePlain } from "../tensor/layout.ts";
-import { data, fromData, Tensor } from "../tensor/tensor.ts";
+import { concatPlain, padPlain, slicePlain } from "../tensor/layout.ts";
+import { reshapeRule, toFront, transposeRule } from "./axes.ts";
+import { materialize } from "./broadcast.ts";
+import { fromData, Tensor } from "../tensor/tensor.ts";
 
 /** A tensor argument (plain, or traced: typed as Tensor too), or a TypeError naming the op. */
 export function tensorArg(x: unknown, op: string, what = "argument"): Tensor {
@@ -20,13 +22,6 @@ export const shapeOfTensor = (x: Value): Shape => shapeOf(x) as Shape;
 export const sameDims = (a: Shape, b: Shape): boolean => a.length === b.length && a.every((d, i) => d === b[i]);
 
 // reshape and transpose: linear, their own tangents; the pullback undoes them.
-
-const reshapeRule: TensorRule<Shape> = {
-  name: "reshape",
-  value: ([x], shape) => fromData(data(x as Tensor), shape), // immutable data can be shared
-  jvp: (_p, [t], _y, shape) => bindT(reshapeRule, [t!], shape),
-  vjp: ([x]) => (ct) => [bindT(reshapeRule, [ct], shapeOfTensor(x))],
-};
 
 /** The same elements in a new shape; one extent may be -1 (inferred). */
 export function reshape(t: Tensor, shape: readonly number[]): Tensor {
@@ -45,17 +40,6 @@ export function reshape(t: Tensor, shape: readonly number[]): Tensor {
   if (sameDims(from, target)) return x as Tensor;
   return bindT(reshapeRule, [x], target) as Tensor;
 }
-
-const transposeRule: TensorRule<readonly number[]> = {
-  name: "transpose",
-  value: ([x], perm) => transposePlain(x as Tensor, perm),
-  jvp: (_p, [t], _y, perm) => bindT(transposeRule, [t!], perm),
-  vjp: (_p, _y, perm) => {
-    const inverse = new Array<number>(perm.length);
-    perm.forEach((p, k) => (inverse[p] = k));
-    return (ct) => [bindT(transposeRule, [ct], inverse)];
-  },
-};
 
 /** Axes permuted (output axis k is input axis perm[k]); by default reversed, so a matrix is transposed. */
 export function transpose(t: Tensor, perm?: readonly number[]): Tensor {
@@ -84,6 +68,7 @@ const sliceRule: TensorRule<Span> = {
   value: ([x], s) => slicePlain(x as Tensor, s.begin, s.end, s.axis),
   jvp: (_p, [t], _y, s) => bindT(sliceRule, [t!], s),
   vjp: (_p, _y, s) => (ct) => [bindT(padRule, [ct], s)],
+  batch: ([x], [axis], s) => [bindT(sliceRule, [toFront(x!, axis!)], { ...s, axis: s.axis + 1 }), 0],
 };
 
 const padRule: TensorRule<Span> = {
@@ -91,6 +76,7 @@ const padRule: TensorRule<Span> = {
   value: ([x], s) => padPlain(x as Tensor, s.begin, s.len, s.axis),
   jvp: (_p, [t], _y, s) => bindT(padRule, [t!], s),
   vjp: (_p, _y, s) => (ct) => [bindT(sliceRule, [ct], s)],
+  batch: ([x], [axis], s) => [bindT(padRule, [toFront(x!, axis!)], { ...s, axis: s.axis + 1 }), 0],
 };
 
 /**
@@ -129,6 +115,8 @@ const concatRule: TensorRule<number> = {
       });
     };
   },
+  // the shared arguments are repeated for every example
+  batch: (xs, axes, axis, size) => [bindT(concatRule, xs.map((x, i) => materialize(x, axes[i] ?? null, size)), axis + 1), 0],
 };
 
 const zerosOf = (x: Value): Tensor => {

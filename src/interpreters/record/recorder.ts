@@ -1,7 +1,7 @@
 // jit's level: a trace that runs the function on real values and writes down every scalar primitive
 // it applies, as straight-line steps over the inputs; decisions taken on values (kinks) become guards.
 import { bind1, bind2, bindN, bindT } from "../../core/bind.ts";
-import { type BinaryRule, type Decision, type NaryRule, newKind, payloadOf, type TensorRule, Trace, Tracer, type UnaryRule, type Value } from "../../core/protocol.ts";
+import { type BinaryRule, type NaryRule, newKind, payloadOf, type TensorRule, Trace, Tracer, type UnaryRule, type Value } from "../../core/protocol.ts";
 import { below, isTensorValued } from "../../core/value.ts";
 import { elementwise1, elementwise2 } from "../../rules/elementwise.ts";
 
@@ -42,7 +42,6 @@ export class Recorder extends Trace {
 
   constructor() {
     super("jit", KIND);
-    this.listen();
   }
 
   unary(rule: UnaryRule, x: Tracer): Value {
@@ -65,9 +64,12 @@ export class Recorder extends Trace {
     return this.opaque(bindT(rule, args.map((a) => below(a, this)), params), `the tensor primitive ${rule.name}`);
   }
 
-  /** A kink's decision: a guard, over each argument as this recorder sees it (its recording, or a constant). */
-  override decided({ code, value, args, result }: Decision): void {
-    this.guard(code, value, args.map((b) => recordingOf(b, this) ?? payloadOf(b)), result);
+  /** A kink's mask: computed one level down, and a guard on it (replays are valid where it comes out the same). */
+  override mask(rule: UnaryRule | BinaryRule, args: readonly Value[], lower: (args: readonly Value[]) => Value): Value {
+    const m = lower(args.map((a) => below(a, this)));
+    if (typeof m !== "number") this.unreplayable ??= "a decision on a tensor";
+    else this.guard(rule.code as Step["code"], rule.value as Step["value"], args.map((b) => recordingOf(b, this) ?? payloadOf(b)), m);
+    return m;
   }
 
   /** A value was read by code that may decide on it (`primal`, a norm's scaling): steps cannot stand for it. */
