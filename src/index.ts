@@ -22,8 +22,10 @@ export { Tensor, full, ones, tensor, zeros } from "./tensor/tensor.ts";
 export { toArray } from "./transforms/values.ts";
 export type { NestedArray } from "./tensor/tensor.ts";
 export type { Shape } from "./base/shape.ts";
-export { argmax, logSumExp, mean, oneHot, softmax, sum } from "./rules/reduce.ts";
-export { concat, reshape, slice, transpose } from "./rules/structure.ts";
+export { amax, amin, argmax, logSumExp, mean, oneHot, softmax, sum, variance } from "./rules/reduce.ts";
+export { broadcastTo, concat, expandDims, reshape, slice, squeeze, stack, transpose } from "./rules/structure.ts";
+export { take } from "./rules/gather.ts";
+export { where } from "./rules/masks.ts";
 export { matmul } from "./rules/linalg.ts";
 
 // transforms

@@ -42,4 +42,13 @@ export interface Kernels {
    * along `axis`, in row-major order, or (undefined) one index into the flattened array.
    */
   argmax(x: Float64Array, shape: Shape, axis: number | undefined): number[];
+  /** Rows `indices` (in range) along `axis`: the shape before the axis, one row per index, the shape after. */
+  take(x: Float64Array, shape: Shape, indices: Int32Array, axis: number): Float64Array;
+  /**
+   * take's transpose: `ct` (before the axis, one row per index, after) added into zeros of `shape` at
+   * the rows of `axis` the indices name; repeated indices accumulate.
+   */
+  scatterAdd(ct: Float64Array, shape: Shape, indices: Int32Array, axis: number): Float64Array;
+  /** The largest (sign 1) or smallest (sign −1) element along `axis` (removed), or of everything (null: one element); NaN wins. */
+  extremum(x: Float64Array, shape: Shape, axis: number | null, sign: 1 | -1): Float64Array;
 }

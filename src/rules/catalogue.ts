@@ -4,12 +4,14 @@
 // (broadcasting included), how to apply them, and where their elements are smooth.
 import type { Shape } from "../base/shape.ts";
 import type { Domain, Real } from "../core/protocol.ts";
-import type { Tensor } from "../tensor/tensor.ts";
+import { type Tensor, tensor } from "../tensor/tensor.ts";
 import { binaryOp, unaryOp } from "./define.ts";
 import { matmul } from "./linalg.ts";
-import { logSumExp, mean, softmax, sum } from "./reduce.ts";
-import { applySum, binaryRules, dot, unaryRules } from "./scalar.ts";
-import { concat, reshape, slice, transpose } from "./structure.ts";
+import { amax, amin, logSumExp, mean, softmax, sum, variance } from "./reduce.ts";
+import { take } from "./gather.ts";
+import { where } from "./masks.ts";
+import { add, applySum, binaryRules, dot, unaryRules } from "./scalar.ts";
+import { broadcastTo, concat, expandDims, reshape, slice, squeeze, stack, transpose } from "./structure.ts";
 
 /** A primitive as the laws and tests see it: how to apply it to sampled arguments, and where. */
 export interface Primitive {
@@ -92,4 +94,25 @@ export const tensorPrimitives: readonly TensorPrimitive[] = Object.freeze([
   { name: "slice axis 1", dims: 2, shapes: ([a, b]) => [[a, b + 1]], apply: ([t]) => slice(t, 1, undefined, 1), domain: line },
   { name: "slice axis 0, negative", dims: 2, shapes: ([a, b]) => [[a + 1, b]], apply: ([t]) => slice(t, 0, -1), domain: line },
   { name: "concat axis 1", dims: 3, shapes: ([a, b, c]) => [[a, b], [a, c]], apply: ([x, y]) => concat([x, y], 1), domain: plane },
+  // amax and amin away from ties: a ramp of steps far larger than the domain keeps the elements apart
+  { name: "amax", dims: 2, shapes: ([a, b]) => [[a, b]], apply: ([t]) => amax(apart(t)), domain: line },
+  { name: "amax axis 0", dims: 2, shapes: ([a, b]) => [[a, b]], apply: ([t]) => amax(apart(t), 0), domain: line },
+  { name: "amin axis -1", dims: 2, shapes: ([a, b]) => [[a, b]], apply: ([t]) => amin(apart(t), -1), domain: line },
+  { name: "variance", dims: 2, shapes: ([a, b]) => [[a, b]], apply: ([t]) => variance(t), domain: line },
+  { name: "variance axis 1", dims: 2, shapes: ([a, b]) => [[a, b]], apply: ([t]) => variance(t, 1), domain: line },
+  { name: "take axis 0, repeated and negative", dims: 2, shapes: ([a, b]) => [[a + 1, b]], apply: ([t]) => take(t, [0, -1, 0], 0), domain: line },
+  { name: "take axis 1", dims: 2, shapes: ([a, b]) => [[a, b + 1]], apply: ([t]) => take(t, [1, 0, 1], 1), domain: line },
+  { name: "take, 2-D indices", dims: 1, shapes: ([a]) => [[a + 1]], apply: ([t]) => take(t, [[0, -1], [1, 0]]), domain: line },
+  { name: "stack axis 1", dims: 1, shapes: ([a]) => [[a], [a]], apply: ([x, y]) => stack([x, y], 1), domain: plane },
+  { name: "expandDims axis 0", dims: 1, shapes: ([a]) => [[a]], apply: ([t]) => expandDims(t, 0), domain: line },
+  { name: "squeeze axis 1", dims: 1, shapes: ([a]) => [[a, 1]], apply: ([t]) => squeeze(t, 1), domain: line },
+  { name: "broadcastTo [a,1] to [a,3]", dims: 1, shapes: ([a]) => [[a, 1]], apply: ([t]) => broadcastTo(t, [t.shape[0]!, 3]), domain: line },
+  { name: "broadcastTo [a] to [2,a]", dims: 1, shapes: ([a]) => [[a]], apply: ([t]) => broadcastTo(t, [2, t.shape[0]!]), domain: line },
+  { name: "where, a checkerboard", dims: 2, shapes: ([a, b]) => [[a, b], [a, b]], apply: ([x, y]) => where(checkerboard(x.shape), x, y) as Tensor, domain: plane },
 ]);
+
+/** `t` plus 10·(its flat index): elements 10 apart, so no two are within the sampling domain of each other. */
+const apart = (t: Tensor): Tensor => add(t, tensor(Array.from({ length: t.shape.reduce((p, d) => p * d, 1) }, (_, i) => 10 * i), t.shape)) as Tensor;
+
+/** Alternating 1 and 0 in row-major order. */
+const checkerboard = (shape: Shape): Tensor => tensor(Array.from({ length: shape.reduce((p, d) => p * d, 1) }, (_, i) => (i % 2 === 0 ? 1 : 0)), shape);

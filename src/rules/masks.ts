@@ -2,11 +2,13 @@
 // zero), and select, which picks a branch by a mask. A mask strips derivative levels; a level that
 // is not one decides how it is computed (jit guards its replay on it, vmap computes it per example).
 import { bindT, innermost, withoutDerivatives } from "../core/bind.ts";
-import type { BinaryRule, Payload, TensorRule, UnaryRule, Value } from "../core/protocol.ts";
+import { type BinaryRule, type Payload, type Real, type TensorRule, Tracer, type UnaryRule, type Value } from "../core/protocol.ts";
+import { describe } from "../base/errors.ts";
+import { broadcastShapes, type Shape } from "../base/shape.ts";
 import { shapeOf } from "../core/value.ts";
 import { elementwise } from "../tensor/elementwise.ts";
-import type { Tensor } from "../tensor/tensor.ts";
-import { alignBatched, sumTo } from "./broadcast.ts";
+import { Tensor, tensor } from "../tensor/tensor.ts";
+import { alignBatched, fit, sumTo } from "./broadcast.ts";
 import { binary, unary } from "./define.ts";
 
 /** An elementwise test as a 0/1 rule of zero derivative, fused like any other op on tensors. */
@@ -77,3 +79,35 @@ const selectTensorRule: TensorRule<undefined> = {
   ],
   batch: (args, axes) => [bindT(selectTensorRule, alignBatched(args, axes), undefined), 0],
 };
+
+/** A condition as a 0/1 mask: plain booleans or numbers (nonzero is true) in nested arrays or a Tensor, or a value of vmap. */
+function conditionMask(condition: unknown): Value {
+  if (typeof condition === "boolean") return condition ? 1 : 0;
+  if (Array.isArray(condition)) {
+    const numbers = (x: unknown): unknown => (Array.isArray(x) ? x.map(numbers) : typeof x === "boolean" ? (x ? 1 : 0) : x);
+    try {
+      return nonzeroMask(tensor(numbers(condition) as number[]));
+    } catch (e) {
+      throw new TypeError(`where: the condition must be booleans or numbers in nested arrays or a Tensor (${(e as Error).message})`);
+    }
+  }
+  if (typeof condition === "number" || condition instanceof Tensor || condition instanceof Tracer) return nonzeroMask(condition);
+  throw new TypeError(`where: the condition must be a boolean, booleans or numbers in nested arrays, or a Tensor; got ${describe(condition)}`);
+}
+
+/**
+ * Elementwise choice: `a` where the condition is true (nonzero), `b` elsewhere, all three broadcast
+ * together (NumPy's where). The condition is not differentiated; the gradient flows to the branch chosen.
+ */
+export function where(condition: unknown, a: Real | Tensor, b: Real | Tensor): Real | Tensor {
+  for (const [what, v] of [["a", a], ["b", b]] as const) {
+    if (!(typeof v === "number" || v instanceof Tensor || v instanceof Tracer)) throw new TypeError(`where: ${what} must be a Real or a Tensor, got ${describe(v)}`);
+  }
+  const m = conditionMask(condition);
+  let shape: Shape | null = null;
+  for (const v of [m, a, b] as Value[]) {
+    const s = shapeOf(v);
+    if (s !== null) shape = shape === null ? s : broadcastShapes(shape, s, "where");
+  }
+  return select(m, fit(a as Value, shape), fit(b as Value, shape)) as Real | Tensor;
+}

@@ -2,7 +2,7 @@
 // forward rule and pullback side by side; and the two ops on indices, oneHot and argmax (not
 // differentiable: they take and give plain indices).
 import { kernels } from "../backend/index.ts";
-import { normalizeAxis, type Shape, sizeOf } from "../base/shape.ts";
+import { formatShape, normalizeAxis, type Shape, sizeOf } from "../base/shape.ts";
 import { bindT } from "../core/bind.ts";
 import { type Payload, payloadOf, type Real, type TensorRule, type Value, valueRead } from "../core/protocol.ts";
 import { shapeOf } from "../core/value.ts";
@@ -10,7 +10,8 @@ import { describeValue } from "../tensor/describe.ts";
 import { sumAxisPlain } from "../tensor/layout.ts";
 import { data, fromData, Tensor } from "../tensor/tensor.ts";
 import { broadcastTo, sumTo } from "./broadcast.ts";
-import { applySum, mul, sub } from "./scalar.ts";
+import { applySum, div, mul, square, sub } from "./scalar.ts";
+import { equalMask } from "./masks.ts";
 import { reshapeRule, toFront } from "./axes.ts";
 import { reshape, shapeOfTensor, tensorArg } from "./structure.ts";
 
@@ -118,6 +119,71 @@ export function softmax(t: Tensor, axis = -1): Tensor {
   const x = tensorArg(t, "softmax");
   const shape = shapeOfTensor(x);
   return bindT(softmaxRule, [x], normalizeAxis(axis, shape.length, "softmax", shape)) as Tensor;
+}
+
+// amax / amin: the largest or smallest element along an axis (or of everything). The derivative
+// goes to the elements equal to it, shared equally among ties (as JAX does), so it is well defined
+// at ties and the jvp and vjp stay each other's transpose.
+
+interface Extremum {
+  readonly axis: number | null;
+  readonly sign: 1 | -1;
+}
+
+const extremumRule: TensorRule<Extremum> = {
+  name: "extremum",
+  value: ([x], { axis, sign }) => {
+    const t = x as Tensor;
+    const out = kernels.extremum(data(t), t.shape, axis, sign);
+    return axis === null ? out[0]! : fromData(out, [...t.shape.slice(0, axis), ...t.shape.slice(axis + 1)]);
+  },
+  jvp: ([x], [t], y, { axis }) => reduce(mul(t!, tieShares(x!, y, axis)), axis),
+  vjp: ([x], y, { axis }) => (ct) => [mul(expand(ct, shapeOfTensor(x!), axis), tieShares(x!, y, axis))],
+  batch: ([x], [b], e, size) => {
+    const front = toFront(x!, b!);
+    if (e.axis !== null) return [bindT(extremumRule, [front], { ...e, axis: e.axis + 1 }), 0];
+    return [bindT(extremumRule, [bindT(reshapeRule, [front], [size, sizeOf(shapeOf(front)!.slice(1))])], { ...e, axis: 1 }), 0];
+  },
+};
+
+/** 1/k at each of the k elements equal to the extremum `y`, 0 elsewhere (a constant: masks carry no derivative). */
+function tieShares(x: Value, y: Value, axis: number | null): Value {
+  const shape = shapeOfTensor(x);
+  const ties = equalMask(x, expand(y, shape, axis));
+  return div(ties, expand(reduce(ties, axis), shape, axis));
+}
+
+function extremumOf(t: Tensor, axis: number | undefined, sign: 1 | -1, op: string): Real | Tensor {
+  const x = tensorArg(t, op);
+  const shape = shapeOfTensor(x);
+  const a = axis === undefined ? null : normalizeAxis(axis, shape.length, op, shape);
+  if ((a === null ? sizeOf(shape) : shape[a]) === 0) throw new RangeError(`${op}: reduction over an empty axis of shape ${formatShape(shape)}`);
+  return bindT(extremumRule, [x], { axis: a, sign }) as Real | Tensor;
+}
+
+/** The largest element (a Real), or the largest along an axis (a Tensor); ties share the gradient. */
+export function amax(t: Tensor): Real;
+export function amax(t: Tensor, axis: number): Tensor;
+export function amax(t: Tensor, axis?: number): Real | Tensor {
+  return extremumOf(t, axis, 1, "amax");
+}
+
+/** The smallest element (a Real), or the smallest along an axis (a Tensor); ties share the gradient. */
+export function amin(t: Tensor): Real;
+export function amin(t: Tensor, axis: number): Tensor;
+export function amin(t: Tensor, axis?: number): Real | Tensor {
+  return extremumOf(t, axis, -1, "amin");
+}
+
+/** The variance (mean squared deviation from the mean, NumPy's ddof = 0) of every element, or along an axis. */
+export function variance(t: Tensor): Real;
+export function variance(t: Tensor, axis: number): Tensor;
+export function variance(t: Tensor, axis?: number): Real | Tensor {
+  const x = tensorArg(t, "variance");
+  const shape = shapeOfTensor(x);
+  const a = axis === undefined ? null : normalizeAxis(axis, shape.length, "variance", shape);
+  const centred = sub(x, expand(a === null ? mean(x) : mean(x, a), shape, a)) as Tensor;
+  return a === null ? mean(square(centred) as Tensor) : mean(square(centred) as Tensor, a);
 }
 
 // Not differentiable: they take and give plain indices.

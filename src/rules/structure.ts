@@ -1,14 +1,14 @@
 // The structural tensor primitives: reshape, transpose, slice and its transpose pad, concat. Each is
 // linear, so its tangent is itself and its pullback is its transpose; each rule's value, forward
 // rule and pullback sit side by side, with the public op built on it.
-import { formatShape, normalizeAxis, type Shape, sizeOf } from "../base/shape.ts";
+import { checkShape, formatShape, normalizeAxis, type Shape, sizeOf } from "../base/shape.ts";
 import { bindT } from "../core/bind.ts";
-import { type TensorRule, Tracer, type Value } from "../core/protocol.ts";
+import { type Real, type TensorRule, Tracer, type Value } from "../core/protocol.ts";
 import { isTensorValued, shapeOf } from "../core/value.ts";
 import { describeValue } from "../tensor/describe.ts";
 import { concatPlain, padPlain, slicePlain } from "../tensor/layout.ts";
 import { reshapeRule, toFront, transposeRule } from "./axes.ts";
-import { materialize } from "./broadcast.ts";
+import { broadcastTo as broadcastValue, materialize } from "./broadcast.ts";
 import { fromData, Tensor } from "../tensor/tensor.ts";
 
 /** A tensor argument (plain, or traced: typed as Tensor too), or a TypeError naming the op. */
@@ -139,3 +139,52 @@ export function concat(ts: readonly Tensor[], axis = 0): Tensor {
   return xs.length === 1 ? (xs[0] as Tensor) : (bindT(concatRule, xs, a) as Tensor);
 }
 
+
+// Shapes around one axis: composed from reshape and concat, so they batch and differentiate as those do.
+
+/** `t` with a new axis of extent 1 at `axis` (negative counts from the end of the result). */
+export function expandDims(t: Tensor | Real, axis: number): Tensor {
+  const x = isTensorValued(t as Value) ? tensorArg(t, "expandDims") : (broadcastToShape(t as Value, [], "expandDims") as Tensor);
+  const shape = shapeOfTensor(x);
+  const a = normalizeAxis(axis, shape.length + 1, "expandDims", shape);
+  return bindT(reshapeRule, [x], [...shape.slice(0, a), 1, ...shape.slice(a)]) as Tensor;
+}
+
+/** `t` without its axes of extent 1 (or only `axis`, which must have extent 1). */
+export function squeeze(t: Tensor, axis?: number): Tensor {
+  const x = tensorArg(t, "squeeze");
+  const shape = shapeOfTensor(x);
+  if (axis === undefined) return reshapeTo(x, shape.filter((d) => d !== 1));
+  const a = normalizeAxis(axis, shape.length, "squeeze", shape);
+  if (shape[a] !== 1) throw new RangeError(`squeeze: axis ${axis} of shape ${formatShape(shape)} has extent ${shape[a]}, not 1`);
+  return reshapeTo(x, [...shape.slice(0, a), ...shape.slice(a + 1)]);
+}
+
+const reshapeTo = (x: Tensor, shape: Shape): Tensor => (sameDims(shapeOfTensor(x), shape) ? x : (bindT(reshapeRule, [x], shape) as Tensor));
+
+/** Tensors of one shape (or Reals) joined along a new axis `axis`. */
+export function stack(ts: readonly (Tensor | Real)[], axis = 0): Tensor {
+  if (!Array.isArray(ts) || ts.length === 0) throw new TypeError(`stack: expects a non-empty array of Tensors, got ${describeValue(ts)}`);
+  const first = shapeOf(ts[0] as Value) ?? [];
+  ts.forEach((t, i) => {
+    const s = shapeOf(t as Value);
+    if (!(t instanceof Tensor || t instanceof Tracer || typeof t === "number")) throw new TypeError(`stack: the element at [${i}] is ${describeValue(t)}, not a Tensor`);
+    if (!sameDims(s ?? [], first)) throw new RangeError(`stack: shapes ${formatShape(first)} and ${formatShape(s ?? [])} differ (at [${i}])`);
+  });
+  const a = normalizeAxis(axis, first.length + 1, "stack", first);
+  return concat(ts.map((t) => expandDims(t, a)), a);
+}
+
+/** `t` (a Tensor or a Real) repeated to `shape`, with NumPy's broadcasting; a RangeError naming both shapes if it cannot. */
+export function broadcastTo(t: Tensor | Real, shape: readonly number[]): Tensor {
+  return broadcastToShape(t as Value, shape, "broadcastTo") as Tensor;
+}
+
+function broadcastToShape(x: Value, shape: readonly number[], op: string): Value {
+  if (!(x instanceof Tensor || x instanceof Tracer || typeof x === "number")) throw new TypeError(`${op}: expects a Tensor or a Real, got ${describeValue(x)}`);
+  const target = checkShape(shape, op);
+  const from = shapeOf(x) ?? [];
+  const fits = from.length <= target.length && from.every((d, k) => d === 1 || d === target[target.length - from.length + k]);
+  if (!fits) throw new RangeError(`${op}: shape ${formatShape(from)} does not broadcast to ${formatShape(target)}`);
+  return broadcastValue(x, target);
+}
