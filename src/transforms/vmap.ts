@@ -79,7 +79,8 @@ export function vmap<X, Y>(f: (x: X) => Y, inAxes: Axes = 0, outAxes: Axes = 0):
   if (typeof f !== "function") throw new TypeError(`vmap: expects a function, got ${describe(f)}`);
   return ((x: unknown) => transformCall(true, () => {
     const input = flatten(x, "vmap");
-    const placed = placeAxes(inAxes, x, "inAxes");
+    // the axes are placed on the flattened copy, so each getter of the argument is read once
+    const placed = placeAxes(inAxes, unflatten(input.def, input.leaves), "inAxes");
     let size: number | undefined;
     let first: Placed | undefined;
     const axes = input.leaves.map((leaf, i) => {
@@ -101,7 +102,7 @@ export function vmap<X, Y>(f: (x: X) => Y, inAxes: Axes = 0, outAxes: Axes = 0):
       const lifted = input.leaves.map((leaf, i) => (axes[i] === null ? leaf : trace.lift(leaf, axes[i]!)));
       const y = callUser(f as (x: never) => unknown, unflatten(input.def, lifted));
       const result = flatten(y, "vmap", "the function's result");
-      const outPlaced = placeAxes(outAxes, y, "outAxes");
+      const outPlaced = placeAxes(outAxes, unflatten(result.def, result.leaves), "outAxes");
       return unflatten(result.def, result.leaves.map((leaf, i) => stack(trace, leaf, outPlaced[i]!)));
     } finally {
       trace.close();
@@ -122,7 +123,8 @@ function stack(trace: BatchTrace, leaf: Value, { axis, path }: Placed): Value {
     throw new RangeError(`vmap: outAxes ${axis} is out of range for the result at ${at(path)}, of shape ${formatShape(example)} per example`);
   }
   if (batched) return fromFront(toFront(leaf.primal, leaf.axis), a);
-  // the same for every example: repeated
-  const one = bindT(reshapeRule, [typeof leaf === "number" ? broadcastTo(leaf, [1]) : leaf], [1, ...example]);
+  // the same for every example: repeated (a scalar, plain or of an outer level, has nothing to reshape)
+  if (shapeOf(leaf) === null) return broadcastTo(leaf, [trace.size]);
+  const one = bindT(reshapeRule, [leaf], [1, ...example]);
   return fromFront(broadcastTo(one, [trace.size, ...example]), a);
 }
