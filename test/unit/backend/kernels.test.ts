@@ -62,6 +62,27 @@ for (const [name, k] of backends) {
       );
     });
 
+    it("take, its transpose scatterAdd, and the extremum reductions", () => {
+      fc.assert(
+        fc.property(shapeArb, fc.array(fc.nat(), { minLength: 0, maxLength: 5 }), fc.nat(), (s, raw, r) => {
+          const x = filled(size(s), 6);
+          const axis = r % s.length;
+          const idx = Int32Array.from(raw, (v) => v % s[axis]!);
+          const out = [...s.slice(0, axis), idx.length, ...s.slice(axis + 1)];
+          const taken = k.take(x, s, idx, axis);
+          closeTo(taken, indices(out).map((ix) => at(x, s, ix.map((i, q) => (q === axis ? idx[i]! : i)))));
+          const back = k.scatterAdd(taken, s, idx, axis);
+          const counts = Array.from({ length: s[axis]! }, (_, j) => idx.filter((v) => v === j).length);
+          closeTo(back, indices(s).map((ix) => at(x, s, ix) * counts[ix[axis]!]!));
+          const rest = s.filter((_, q) => q !== axis);
+          const along = (ix: readonly number[]): number[] =>
+            Array.from({ length: s[axis]! }, (_, j) => at(x, s, [...ix.slice(0, axis), j, ...ix.slice(axis)]));
+          closeTo(k.extremum(x, s, axis, 1), indices(rest).map((ix) => Math.max(...along(ix))));
+          closeTo(k.extremum(x, s, null, -1), [Math.min(...x)]);
+        }),
+      );
+    });
+
     it("slice, pad and concat, and broadcast with its reverse sumTo", () => {
       fc.assert(
         fc.property(shapeArb, fc.nat(), (s, r) => {
