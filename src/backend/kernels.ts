@@ -15,6 +15,14 @@ export interface Kernels {
    */
   matmul(a: Float64Array, b: Float64Array, n: number, k: number, m: number, transA: boolean, transB: boolean): Float64Array;
   /**
+   * `count` products op(A_i)·op(B_i), stacked into [count, n, m]: A_i is the i-th n×k block of `a`
+   * when `stackedA` (else `a` itself, shared by every product), likewise B_i.
+   */
+  matmulStack(
+    a: Float64Array, b: Float64Array, count: number, stackedA: boolean, stackedB: boolean,
+    n: number, k: number, m: number, transA: boolean, transB: boolean,
+  ): Float64Array;
+  /**
    * The fused expression at every index i < n: written into `out` (and 0 returned), or, with `out`
    * undefined, summed (Σ in index order) and returned.
    */

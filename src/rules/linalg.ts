@@ -38,15 +38,7 @@ const mmRule: TensorRule<Flags> = {
     if (pa.length === 0 && pb.length === 0) return fromData(kernels.matmul(data(A), data(B), n, k, m, transA, transB), [n, m]);
     // a stack of products, one per prefix position (a shared operand in every one)
     const prefix = pa.length > 0 ? pa : pb;
-    const count = sizeOf(prefix);
-    const ad = data(A);
-    const bd = data(B);
-    const out = new Float64Array(count * n * m);
-    for (let i = 0; i < count; i++) {
-      const ai = pa.length > 0 ? ad.subarray(i * n * k, (i + 1) * n * k) : ad;
-      const bi = pb.length > 0 ? bd.subarray(i * k * m, (i + 1) * k * m) : bd;
-      out.set(kernels.matmul(ai, bi, n, k, m, transA, transB), i * n * m);
-    }
+    const out = kernels.matmulStack(data(A), data(B), sizeOf(prefix), pa.length > 0, pb.length > 0, n, k, m, transA, transB);
     return fromData(out, [...prefix, n, m]);
   },
   // d(AB) = dA·B + A·dB

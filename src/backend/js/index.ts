@@ -3,10 +3,10 @@
 import type { Kernels } from "../kernels.ts";
 import { run } from "./fusion/run.ts";
 import { broadcast, concat, pad, slice, sumAxis, sumTo, transpose } from "./layout.ts";
-import { matmul } from "./matmul.ts";
+import { matmul, matmulStack } from "./matmul.ts";
 import { argmax, logSumExp, softmax } from "./reduce.ts";
 import { extremum, scatterAdd, take } from "./gather.ts";
 
 export const js: Kernels = {
-  matmul, run, broadcast, sumTo, sumAxis, transpose, slice, pad, concat, softmax, logSumExp, argmax, take, scatterAdd, extremum,
+  matmul, matmulStack, run, broadcast, sumTo, sumAxis, transpose, slice, pad, concat, softmax, logSumExp, argmax, take, scatterAdd, extremum,
 };

@@ -71,3 +71,34 @@ export function matmul(
   }
   return C;
 }
+
+/**
+ * `count` products C_i = op(A_i)·op(B_i), stacked: A_i is the i-th n×k block of `a` when `stackedA`
+ * (else all of `a`, shared), likewise B_i. Small inner dimensions (outer products, from per-example
+ * gradients) run as direct loops; the rest through the packed kernel, block by block.
+ */
+export function matmulStack(
+  a: Float64Array, b: Float64Array, count: number, stackedA: boolean, stackedB: boolean,
+  n: number, k: number, m: number, transA: boolean, transB: boolean,
+): Float64Array {
+  const out = allocateUninitialized(count * n * m);
+  const sa = stackedA ? n * k : 0;
+  const sb = stackedB ? k * m : 0;
+  if (k === 1) {
+    // outer products (per-example gradients of a layer): an n×1 or 1×n block is n values either way
+    for (let i = 0; i < count; i++) {
+      const ao = i * sa;
+      const bo = i * sb;
+      let o = i * n * m;
+      for (let r = 0; r < n; r++) {
+        const ar = a[ao + r]!;
+        for (let c = 0; c < m; c++) out[o++] = ar * b[bo + c]!;
+      }
+    }
+    return out;
+  }
+  for (let i = 0; i < count; i++) {
+    out.set(matmul(a.subarray(i * sa, i * sa + n * k), b.subarray(i * sb, i * sb + k * m), n, k, m, transA, transB), i * n * m);
+  }
+  return out;
+}

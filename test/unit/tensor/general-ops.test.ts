@@ -46,7 +46,7 @@ describe("where", () => {
   it("chooses elementwise with broadcasting; the gradient flows to the branch chosen", () => {
     const a = tensor([1, 2, 3]);
     const b = tensor([10, 20, 30]);
-    expect(toArray(where([true, false, true], a, b))).toEqual([1, 20, 3]);
+    expect(toArray(where([true, false, true], a, b) as Tensor)).toEqual([1, 20, 3]);
     expect(toArray(where(tensor([0, 1, 0]), a, 0) as Tensor)).toEqual([0, 2, 0]);
     expect(toArray(where([[true], [false]], a, b) as Tensor)).toEqual([[1, 2, 3], [10, 20, 30]]);
     const [ga, gb] = grad(([x, y]: readonly [Tensor, Tensor]) => sum(mul(where([true, false, true], x, y), tensor([1, 2, 3]))))([a, b]);
