@@ -6,8 +6,14 @@ import { innermost } from "../core/bind.ts";
 import { type Trace, Tracer, type Value } from "../core/protocol.ts";
 import { flattenAs } from "../tree/match.ts";
 import { flatten, unflatten } from "../tree/flatten.ts";
-import { type TreeDef } from "../tree/types.ts";
+import type { Flat, TreeDef } from "../tree/types.ts";
 import { asUser, pinTree } from "./run.ts";
+import { type Axes, vmap } from "./vmap.ts";
+import { BatchTrace } from "../interpreters/batch/trace.ts";
+import { below, shapeOf } from "../core/value.ts";
+import { fromFront } from "../rules/axes.ts";
+import { sum } from "../rules/reduce.ts";
+import type { Tensor } from "../tensor/tensor.ts";
 
 /** A rule's results must not carry the level the rule is applied at (a captured outer value would). */
 function assertBelow(leaves: readonly Value[], top: Trace, transform: string, what: string): void {
@@ -27,6 +33,7 @@ export function customJvp<X, Y>(f: (x: X) => Y, rule: (x: X, v: X) => readonly [
     const input = flatten(x, "customJvp");
     const top = innermost(input.leaves);
     if (top === undefined) return f(x);
+    if (top instanceof BatchTrace) return perExample(top, input, (axes, x0) => customJvp(mapped(f, axes), batchedJvpRule(rule, axes))(x0 as X)) as Y;
     let def: TreeDef | undefined;
     const out = top.customJvp(input.leaves, (primals, tangents) => {
       pinTree(input.leaves);
@@ -48,6 +55,7 @@ export function customVjp<X, Y>(f: (x: X) => Y, rule: (x: X) => readonly [Y, (u:
     const input = flatten(x, "customVjp");
     const top = innermost(input.leaves);
     if (top === undefined) return f(x);
+    if (top instanceof BatchTrace) return perExample(top, input, (axes, x0) => customVjp(mapped(f, axes), batchedVjpRule(rule, axes))(x0 as X)) as Y;
     let def: TreeDef | undefined;
     const out = top.customVjp(input.leaves, (primals) => {
       pinTree(input.leaves);
@@ -65,3 +73,41 @@ export function customVjp<X, Y>(f: (x: X) => Y, rule: (x: X) => readonly [Y, (u:
     return out === undefined ? f(x) : (unflatten(def!, out) as Y);
   };
 }
+
+// Under vmap a custom rule applies per example: the function and the rule, each vmapped, are given to
+// the custom transform again one level down (JAX batches custom_jvp_call and custom_vjp_call alike).
+
+/** `apply(axes, below)` on the argument one level below the batch (its mapped leaves' axes as a tree), lifted back at axis 0. */
+function perExample(top: BatchTrace, input: Flat, apply: (axes: Axes, below: unknown) => unknown): unknown {
+  const axes = unflatten(input.def, input.leaves.map((l) => top.axisOf(l))) as Axes;
+  const result = flatten(apply(axes, unflatten(input.def, input.leaves.map((l) => below(l, top)))), "vmap", "the custom function's result");
+  return unflatten(result.def, result.leaves.map((l) => top.lift(l, 0)));
+}
+
+/** `f` over batches (vmap, typed as the function it stands in for). */
+const mapped = <X, Y>(f: (x: X) => Y, axes: Axes): ((x: X) => Y) => vmap(f, axes) as unknown as (x: X) => Y;
+
+/** A jvp rule over batches: the rule per example, primal and tangent mapped alike. */
+const batchedJvpRule =
+  <X, Y>(rule: (x: X, v: X) => readonly [Y, Y], axes: Axes) =>
+  (x: X, v: X): readonly [Y, Y] =>
+    vmap(([xx, vv]: readonly [X, X]) => rule(xx, vv), [axes, axes])([x, v] as never) as unknown as readonly [Y, Y];
+
+/**
+ * A vjp rule over batches: the forward per example, and a pullback that runs the rule again per
+ * example with its cotangent (mapped at 0, as the batched result is); a shared input gets the sum of
+ * its cotangents over the examples, a mapped one its cotangents at its own axis.
+ */
+const batchedVjpRule =
+  <X, Y>(rule: (x: X) => readonly [Y, (u: Y) => X], axes: Axes) =>
+  (x: X): readonly [Y, (u: Y) => X] => {
+    const y = vmap((xx: X) => rule(xx)[0], axes)(x as never) as unknown as Y;
+    const pullback = (u: Y): X => {
+      const back = vmap(([xx, uu]: readonly [X, Y]) => rule(xx)[1](uu), [axes, 0])([x, u] as never);
+      const leaves = flatten(back, "vmap", "the custom pullback's result");
+      const placed = flatten(axes, "vmap").leaves as unknown as readonly (number | null)[];
+      const summed = (c: Tensor): Value => (shapeOf(c)!.length === 1 ? sum(c) : sum(c, 0));
+      return unflatten(leaves.def, leaves.leaves.map((c, i) => (placed[i] === null ? summed(c as Tensor) : fromFront(c, placed[i]!)))) as X;
+    };
+    return [y, pullback];
+  };
