@@ -44,6 +44,10 @@ export type { ConfusionOptions, ScalarDerivative } from "./confusion.ts";
 export { checkPurity, nablaTransforms, purity } from "./purity.ts";
 export type { PurityOptions, Transforms } from "./purity.ts";
 
+// 9. vmap(f) equals stacking f over the examples
+export { batchOf, checkVmapStacking, examplesOf, stackAlong, stackExamples, vmapStacking } from "./vmap.ts";
+export type { Batched, StackingOptions, VmapOperator } from "./vmap.ts";
+
 // inputs: nice numbers in each primitive's domain, subjects from the catalogue, random programs
 export {
   argsOf, extentsOf, inDomain, KINK_MARGIN, nice, niceCoefficient, niceDirection, tensorArgsOf, tensorOf, treeLike,
@@ -55,16 +59,16 @@ export { broadcastKinkDistance, broadcastShape, broadcastTuples, smoothAcross } 
 export type { KinkDistance, Shape } from "./broadcast.ts";
 export { reducer, tensorSubjectsFor, total } from "./tensor-subjects.ts";
 export {
-  runTensorProgram, showTensorExpr, showTensorProgram, tensorComposedPrograms, tensorPairedPrograms, tensorPrograms, tensorRealPrograms,
+  runTensorProgram, showTensorExpr, showTensorProgram, tensorBatchedPrograms, tensorComposedPrograms, tensorPairedPrograms, tensorPrograms, tensorRealPrograms,
   tensorScalarPrograms, tensorSmoothOn, tensorValidAt, tensorVectorPrograms, traceTensorProgram,
 } from "./tensor-programs.ts";
 export type {
-  Application, TensorExpr, TensorObserver, TensorProgram, TensorProgramOptions, TensorProgramSubject, TensorValue,
+  Application, TensorBatchOptions, TensorExpr, TensorObserver, TensorProgram, TensorProgramOptions, TensorProgramSubject, TensorValue,
 } from "./tensor-programs.ts";
 export type { TensorArgs, TensorOut, TensorSubjectOptions, TensorSubjects } from "./tensor-subjects.ts";
 export { fitInto, programs, run, showExpr, showProgram, trace } from "./programs.ts";
 export type { Expr, Nested, Observer, Program, ProgramOptions } from "./programs.ts";
 export {
-  composedPrograms, pairedPrograms, realPrograms, recordPrograms, scalarPrograms, smoothOn, validAt, vectorPrograms,
+  batchedPrograms, composedPrograms, pairedPrograms, realPrograms, recordPrograms, scalarPrograms, smoothOn, validAt, vectorPrograms,
 } from "./program-subjects.ts";
 export type { VectorProgram } from "./program-subjects.ts";

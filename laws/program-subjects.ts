@@ -2,13 +2,14 @@
 // applied inside its declared domain), in vector, scalar, real-valued and record form, alone or in
 // pairs, and printed as source in counterexamples.
 import fc from "fast-check";
-import { primal, type Primitive, type Real } from "../src/index.ts";
+import { primal, type Primitive, type Real, type Tensor, tensor } from "../src/index.ts";
 import { show } from "./approx.ts";
 import { nice } from "./arbitraries.ts";
 import type { Smooth } from "./finite-differences.ts";
 import { type Instance, labelled, type Pair } from "./harness.ts";
 import type { Composition } from "./chain.ts";
 import { type Program, type ProgramOptions, programs, run, showProgram, trace } from "./programs.ts";
+import type { Batched } from "./vmap.ts";
 
 const interval = (p: Primitive, i: number): readonly [number, number] => p.domain.args[Math.min(i, p.domain.args.length - 1)];
 
@@ -138,4 +139,33 @@ export function pairedPrograms(options: ProgramOptions = {}): fc.Arbitrary<Insta
     .map(({ a, g }) =>
       labelled({ f: run(a.program), g: run(g), x: a.x }, () => `f = ${showProgram(a.program)}, g = ${showProgram(g)} at x = ${show(a.x)}`),
     );
+}
+
+/**
+ * Random programs applied to a batch, as subjects of the vmap law: each input a 1-D tensor of up to
+ * `maxSize` examples (axis 0 or −1) or a shared number (null), at least one mapped. Every example is a
+ * valid input (the mapped inputs of examples after the first redrawn until valid).
+ */
+export function batchedPrograms(
+  options: ProgramOptions & { readonly maxSize?: number } = {},
+): fc.Arbitrary<Instance<Batched<readonly Real[], readonly Real[]> & { readonly program: Program }, readonly (number | Tensor)[]>> {
+  const { maxSize = 3 } = options;
+  return valid(options).chain(({ program, x }) => {
+    const inAxes = fc
+      .tuple(...x.map(() => fc.constantFrom<number | null>(0, -1, null)))
+      .filter((axes) => axes.some((a) => a !== null));
+    return fc.tuple(inAxes, fc.integer({ min: 1, max: maxSize })).chain(([ins, size]) => {
+      const another = inputsFor(x.length)
+        .map((xs) => xs.map((xi, i) => (ins[i] === null ? x[i] : xi)))
+        .filter((xs) => validAt(program, xs));
+      return fc.array(another, { minLength: size - 1, maxLength: size - 1 }).map((rest) => {
+        const examples = [x, ...rest];
+        const batch = ins.map((a, i) => (a === null ? x[i] : tensor(examples.map((e) => e[i]))));
+        return labelled(
+          { program, f: run(program), x: batch, inAxes: ins },
+          () => `program ${showProgram(program)} with inAxes ${show(ins)} at x = ${show(batch)}`,
+        );
+      });
+    });
+  });
 }

@@ -16,6 +16,7 @@ import type { Smooth } from "./finite-differences.ts";
 import { type Instance, labelled, type Pair } from "./harness.ts";
 import { fitInto, type Nested } from "./programs.ts";
 import { sizeOf } from "./trees.ts";
+import { type Batched, stackAlong } from "./vmap.ts";
 
 /** A value in a tensor program: a tensor, or a Real where the shape is `[]`. */
 export type TensorValue = Tensor | Real;
@@ -572,4 +573,44 @@ export function tensorPairedPrograms(
         () => `f = ${showTensorProgram(a.program)}, g = ${showTensorProgram(g)} at x = ${show(a.x)}`,
       ),
     );
+}
+
+/** Random tensor programs with batched inputs, as subjects of the vmap law. */
+export interface TensorBatchOptions extends TensorProgramOptions {
+  /** The largest number of examples in a batch (default 3; at least 1). */
+  readonly maxSize?: number;
+}
+
+/**
+ * Random tensor programs applied to a batch: each input is mapped (its examples along a random axis,
+ * negative half of the time) or shared (null), at least one mapped; each output's examples go to a
+ * random axis. Every example is a valid input of the program (example 0 as drawn; the others redraw the
+ * mapped inputs until valid, the shared ones kept).
+ */
+export function tensorBatchedPrograms(
+  options: TensorBatchOptions = {},
+): fc.Arbitrary<Instance<Batched<readonly TensorValue[], TensorValue[]> & { readonly program: TensorProgram }, readonly TensorValue[]>> {
+  const { maxSize = 3 } = options;
+  const axisFor = (rank: number): fc.Arbitrary<number> => fc.integer({ min: -(rank + 1), max: rank });
+  return valid(options).chain(({ program, x }) => {
+    const ranks = program.inputs.map((i) => i.shape.length);
+    const inAxes = fc
+      .tuple(...ranks.map((r) => fc.option(axisFor(r), { nil: null, freq: 4 })))
+      .filter((axes) => axes.some((a) => a !== null));
+    const outAxes = fc.tuple(...program.outputs.map((o) => axisFor(o.shape.length)));
+    return fc.tuple(inAxes, outAxes, fc.integer({ min: 1, max: maxSize })).chain(([ins, outs, size]) => {
+      // the other examples: the mapped inputs redrawn until the program is valid there
+      const another = inputsFor(program)
+        .map((xs) => xs.map((xi, i) => (ins[i] === null ? x[i] : xi)))
+        .filter((xs) => tensorValidAt(program, xs));
+      return fc.array(another, { minLength: size - 1, maxLength: size - 1 }).map((rest) => {
+        const examples = [x, ...rest];
+        const batch = ins.map((a, i) => (a === null ? x[i] : stackAlong(examples.map((e) => e[i]), a)));
+        return labelled(
+          { program, f: runTensorProgram(program), x: batch, inAxes: ins, outAxes: outs },
+          () => `program ${showTensorProgram(program)} with inAxes ${show(ins)}, outAxes ${show(outs)} at x = ${show(batch)}`,
+        );
+      });
+    });
+  });
 }
