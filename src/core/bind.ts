@@ -73,12 +73,13 @@ export function bindT<P>(rule: TensorRule<P>, args: readonly Value[], params: P)
   }
 }
 
-/** `x` without its derivative levels: the first live level under it that is not one, or its payload. */
+/**
+ * `x` without its derivative levels, at every depth: a live level that is not one (jit's, vmap's)
+ * stays, over its own primal stripped likewise.
+ */
 export function withoutDerivatives(x: Value): Value {
-  let v = x;
-  while (v instanceof Tracer) {
-    if (!v.trace.derivative && v.trace.live) return v;
-    v = v.primal;
-  }
-  return v;
+  if (!(x instanceof Tracer)) return x;
+  const p = withoutDerivatives(x.primal);
+  if (x.trace.derivative || !x.trace.live) return p;
+  return p === x.primal ? x : x.withPrimal(p);
 }

@@ -108,6 +108,14 @@ export abstract class Tracer {
   }
 
   /**
+   * The same value of this level over another primal (stopGradient strips the derivative levels
+   * under a level that stays). By default the tracer itself: a level whose primal is never traced.
+   */
+  withPrimal(_primal: Value): Tracer {
+    return this;
+  }
+
+  /**
    * The shape of the value the function sees (null for a scalar): its primal's, except where a level
    * changes it (a batch level hides its batch axis).
    */

@@ -55,7 +55,7 @@ export function customVjp<X, Y>(f: (x: X) => Y, rule: (x: X) => readonly [Y, (u:
     const input = flatten(x, "customVjp");
     const top = innermost(input.leaves);
     if (top === undefined) return f(x);
-    if (top instanceof BatchTrace) return perExample(top, input, (axes, x0) => customVjp(mapped(f, axes), batchedVjpRule(rule, axes))(x0 as X)) as Y;
+    if (top instanceof BatchTrace) return perExample(top, input, (axes, x0, each) => customVjp(mapped(f, axes), batchedVjpRule(rule, axes, each))(x0 as X)) as Y;
     let def: TreeDef | undefined;
     const out = top.customVjp(input.leaves, (primals) => {
       pinTree(input.leaves);
@@ -78,9 +78,14 @@ export function customVjp<X, Y>(f: (x: X) => Y, rule: (x: X) => readonly [Y, (u:
 // the custom transform again one level down (JAX batches custom_jvp_call and custom_vjp_call alike).
 
 /** `apply(axes, below)` on the argument one level below the batch (its mapped leaves' axes as a tree), lifted back at axis 0. */
-function perExample(top: BatchTrace, input: Flat, apply: (axes: Axes, below: unknown) => unknown): unknown {
-  const axes = unflatten(input.def, input.leaves.map((l) => top.axisOf(l))) as Axes;
-  const result = flatten(apply(axes, unflatten(input.def, input.leaves.map((l) => below(l, top)))), "vmap", "the custom function's result");
+function perExample(
+  top: BatchTrace,
+  input: Flat,
+  apply: (axes: Axes, below: unknown, each: readonly (number | null)[]) => unknown,
+): unknown {
+  const each = input.leaves.map((l) => top.axisOf(l));
+  const axes = unflatten(input.def, each) as Axes;
+  const result = flatten(apply(axes, unflatten(input.def, input.leaves.map((l) => below(l, top))), each), "vmap", "the custom function's result");
   return unflatten(result.def, result.leaves.map((l) => top.lift(l, 0)));
 }
 
@@ -99,15 +104,14 @@ const batchedJvpRule =
  * its cotangents over the examples, a mapped one its cotangents at its own axis.
  */
 const batchedVjpRule =
-  <X, Y>(rule: (x: X) => readonly [Y, (u: Y) => X], axes: Axes) =>
+  <X, Y>(rule: (x: X) => readonly [Y, (u: Y) => X], axes: Axes, each: readonly (number | null)[]) =>
   (x: X): readonly [Y, (u: Y) => X] => {
     const y = vmap((xx: X) => rule(xx)[0], axes)(x as never) as unknown as Y;
     const pullback = (u: Y): X => {
       const back = vmap(([xx, uu]: readonly [X, Y]) => rule(xx)[1](uu), [axes, 0])([x, u] as never);
       const leaves = flatten(back, "vmap", "the custom pullback's result");
-      const placed = flatten(axes, "vmap").leaves as unknown as readonly (number | null)[];
       const summed = (c: Tensor): Value => (shapeOf(c)!.length === 1 ? sum(c) : sum(c, 0));
-      return unflatten(leaves.def, leaves.leaves.map((c, i) => (placed[i] === null ? summed(c as Tensor) : fromFront(c, placed[i]!)))) as X;
+      return unflatten(leaves.def, leaves.leaves.map((c, i) => (each[i] === null ? summed(c as Tensor) : fromFront(c, each[i]!)))) as X;
     };
     return [y, pullback];
   };

@@ -14,6 +14,10 @@ export class Batched extends Tracer {
     super();
   }
 
+  override withPrimal(primal: Value): Batched {
+    return new Batched(this.trace, primal, this.axis);
+  }
+
   override get aval(): Shape | null {
     const shape = avalOf(this.primal)!;
     if (shape.length === 1) return null;

@@ -199,20 +199,19 @@ describe("customVjp (a pullback deliberately scaled by 5)", () => {
     );
     expectSameTree(grad((t: Tensor) => sum(vmap(two)(t)[0] as unknown as Tensor))(xs), fives);
   });
-  // BUG (src/transforms/custom.ts:108, in 510014f): under vmap, a custom pullback with a shared input
-  // (inAxes null there, or a number the function closes into its argument) throws "vmap: the leaf at
-  // [0] is null": the pullback reads the axes back with flatten(axes), and flatten refuses the null
-  // leaves. The axes are at hand as a list already (input.leaves.map(top.axisOf) in perExample).
+  // Under vmap, a custom pullback with a shared input (inAxes null there) sends that input the sum of
+  // its cotangents over the examples (found failing by this suite: the axes were read back with
+  // flatten, which refuses null leaves).
   const shared = customVjp(
     (q: readonly Real[]) => mul(q[0], sin(q[1])),
     (q: readonly Real[]) => [mul(q[0], sin(q[1])), (u: Real) => [mul(5, mul(u, sin(q[1]))), mul(5, mul(u, mul(q[0], cos(q[1]))))]] as const,
   );
-  it.fails("with a shared input: the shared cotangent is the sum over the examples", () => {
+  it("with a shared input: the shared cotangent is the sum over the examples", () => {
     const [dp, dx] = grad((a: readonly [Real, Tensor]) => sum(vmap(shared, [null, 0])(a as never) as Tensor))([2, xs]) as [number, Tensor];
     expect(dp).toBeCloseTo(5 * sumSin(xs), 12);
     expectSameTree(dx, stackResults(examplesOf(xs).map((x) => 10 * Math.cos(x as number))));
   });
-  it.fails("with a shared input, through two vmaps", () => {
+  it("with a shared input, through two vmaps", () => {
     const grid = sample([2, 3], 34);
     const d = grad((t: Tensor) => sum(vmap(vmap(shared, [null, 0]), [null, 0])([2, t]) as Tensor))(grid);
     expectSameTree(d, stacked((row: Tensor) => stacked((x: number) => 10 * Math.cos(x), row), grid));
@@ -238,17 +237,14 @@ describe("stopGradient", () => {
     const viaStop = grad((t: Tensor) => sum(mul(t, stopGradient(vmap(sin)(t)) as Tensor)))(xs);
     expectSameTree(viaStop, perExample(sin, xs));
   });
-  // BUG: stopGradient inside vmap under an outer derivative does not stop it. stopGradient strips
-  // levels with core/bind.ts's withoutDerivatives, which stops at the first live level that is not a
-  // derivative (vmap's) and returns that value whole, so grad's tape under the batch level stays: the
-  // derivative of x·sg(x²) comes out 3x², not x². SPEC §7: stopGradient blocks every level of a nested
-  // derivative. The fix is in core (rebuild the batch value over its primal with the derivative levels
-  // stripped), not in the batch interpreter.
-  it.fails("inside a vmap under grad", () => {
+  // stopGradient inside vmap under an outer derivative: the batch value is rebuilt over its primal with
+  // the derivative levels stripped (Tracer.withPrimal), so the derivative of x·sg(x²) is x², not 3x²
+  // (SPEC §7: stopGradient blocks every level of a nested derivative). Found failing by this suite.
+  it("inside a vmap under grad", () => {
     const xs = sample([B], 15);
     expectSameTree(grad((t: Tensor) => sum(vmap(h)(t) as Tensor))(xs), perExample(grad(h), xs));
   });
-  it.fails("inside a vmap under jvp", () => {
+  it("inside a vmap under jvp", () => {
     const xs = sample([B], 15);
     expectSameTree(jvp(vmap(h) as (t: Tensor) => Tensor, xs, tensor([1, 1, 1, 1]))[1], perExample(derivative(h), xs));
   });
