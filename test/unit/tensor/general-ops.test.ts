@@ -3,7 +3,7 @@
 // errors they give. (Their laws run from the catalogue in laws/test/tensors*.laws.test.ts.)
 import { describe, expect, it } from "vitest";
 import {
-  amax, amin, broadcastTo, expandDims, grad, jvp, mul, squeeze, stack, sum, take, tensor, toArray, variance, vjp, where,
+  amax, amin, broadcastTo, expandDims, grad, jvp, mul, squeeze, stack, sum, take, tensor, toArray, variance, vjp, vmap, where,
   type Tensor,
 } from "../../../src/index.ts";
 import { expectTreeClose } from "../../support/approx.ts";
@@ -103,5 +103,26 @@ describe("amax, amin, variance", () => {
     expect(variance(tensor(x))).toBeCloseTo(x.reduce((s, v) => s + (v - m) ** 2, 0) / 4, 14);
     expect(toArray(variance(t23, 1))).toEqual([2 / 3, 2 / 3]);
     expectTreeClose(toArray(grad((v: Tensor) => variance(v))(tensor(x))), x.map((v) => (2 * (v - m)) / 4));
+  });
+});
+
+describe("take under vmap, with indices that differ per example", () => {
+  const t = tensor([[1, 2, 3], [4, 5, 6]]);
+  const idx = tensor([[2, 0], [1, -1]]);
+
+  it("gathers each example's own indices, from a shared or a batched tensor", () => {
+    expect(toArray(vmap((i: Tensor) => take(t, i, 1))(idx))).toEqual([[[3, 1], [6, 4]], [[2, 3], [5, 6]]]);
+    expect(toArray(vmap(([r, i]: readonly [Tensor, Tensor]) => take(r, i))([t, idx]))).toEqual([[3, 1], [5, 6]]);
+  });
+
+  it("sends the gradient back to each example's rows (a shared tensor gets the sum)", () => {
+    const perRow = grad((tt: Tensor) => sum(vmap(([r, i]: readonly [Tensor, Tensor]) => take(r, i))([tt, tensor([[0, 0], [2, 1]])])))(t);
+    expect(toArray(perRow)).toEqual([[2, 0, 0], [0, 1, 1]]);
+    const shared = grad((tt: Tensor) => sum(vmap((i: Tensor) => take(tt, i, 1))(idx)))(t);
+    expect(toArray(shared)).toEqual([[1, 1, 2], [1, 1, 2]]);
+  });
+
+  it("refuses an index outside its example's axis, instead of reading the next example's rows", () => {
+    expect(() => vmap((i: Tensor) => take(t, i, 1))(tensor([[3], [0]]))).toThrow(RangeError);
   });
 });
