@@ -19,7 +19,7 @@ export type { BinaryOp, UnaryOp } from "./rules/define.ts";
 
 // tensors
 export { Tensor, full, ones, tensor, zeros } from "./tensor/tensor.ts";
-export { toArray } from "./transforms/values.ts";
+export { toArray, toFloat64Array } from "./transforms/values.ts";
 export type { NestedArray } from "./tensor/tensor.ts";
 export type { Shape } from "./base/shape.ts";
 export { argmax, logSumExp, mean, oneHot, softmax, sum } from "./rules/reduce.ts";

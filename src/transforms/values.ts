@@ -4,7 +4,7 @@ import { escapedError, payloadOf, type Real, Tracer, type Value, valueRead } fro
 import { shapeOf } from "../core/value.ts";
 import { withoutDerivatives } from "../core/bind.ts";
 import { taint } from "./run.ts";
-import { type NestedArray, type Tensor, toArray as toArrayPlain } from "../tensor/tensor.ts";
+import { data, type NestedArray, Tensor, toArray as toArrayPlain } from "../tensor/tensor.ts";
 import { formatShape, sameShape, type Shape } from "../base/shape.ts";
 import { pinTree } from "./run.ts";
 import { unsigned } from "../rules/scalar.ts";
@@ -79,4 +79,28 @@ export function toArray(t: Tensor): NestedArray {
     return toArrayPlain(payloadOf(t as Value) as Tensor);
   }
   return toArrayPlain(t);
+}
+
+/**
+ * The elements as a fresh `Float64Array` in row-major order: the fast way out of a tensor (a straight
+ * copy; it never shares the tensor's storage, so writing to it changes nothing). Inside a transform, its
+ * value. Use `t.size` for the element count and `t.shape` to index it.
+ *
+ * @example
+ * ```ts
+ * import { tensor, toFloat64Array } from "nabla";
+ *
+ * const t = tensor([[1, 2, 3], [4, 5, 6]]);
+ * toFloat64Array(t); // => new Float64Array([1, 2, 3, 4, 5, 6])
+ * t.size; // => 6
+ * ```
+ */
+export function toFloat64Array(t: Tensor): Float64Array {
+  let v: unknown = t;
+  if (t instanceof Tracer) {
+    if (!t.trace.live) throw escapedError(t.trace);
+    v = payloadOf(t as Value);
+  }
+  if (!(v instanceof Tensor)) throw new TypeError(`toFloat64Array: expects a Tensor, got ${describeValue(v)}`);
+  return data(v).slice();
 }
