@@ -27,7 +27,13 @@ function keepAxis(reduced: Value, shape: Shape, axis: number): Value {
   return typeof payloadOf(reduced) === "number" ? reduced : reshape(reduced as Tensor, kept);
 }
 
-/** Σ of an array of Reals; Σ of every element of a tensor (a Real); or Σ along an axis (a Tensor). */
+/**
+ * Σ of an array of Reals; Σ of every element of a tensor (a Real); or Σ along an axis (a Tensor).
+ * @example
+ * sum([1, 2, 3]); // => 6
+ * sum(tensor([[1, 2], [3, 4]])); // => 10
+ * sum(tensor([[1, 2], [3, 4]]), 1); // => tensor([3, 7])
+ */
 export function sum(xs: readonly number[]): number;
 export function sum(xs: readonly Real[]): Real;
 export function sum(t: Tensor): Real;
@@ -40,7 +46,12 @@ export function sum(x: readonly Real[] | Tensor, axis?: number): Real | Tensor {
   return bindT(sumAxisRule, [t], normalizeAxis(axis, shape.length, "sum", shape)) as Tensor;
 }
 
-/** The mean of every element (a Real), or along an axis (a Tensor). */
+/**
+ * The mean of every element (a Real), or along an axis (a Tensor).
+ * @example
+ * mean(tensor([1, 2, 3, 6])); // => 3
+ * mean(tensor([[1, 2], [3, 4]]), 0); // => tensor([2, 3])
+ */
 export function mean(t: Tensor): Real;
 export function mean(t: Tensor, axis: number): Tensor;
 export function mean(t: Tensor, axis?: number): Real | Tensor {
@@ -93,7 +104,12 @@ function logSumExpPlain(x: Tensor, axis: number | null): Payload {
   return axis === null ? out[0] : fromData(out, [...shape.slice(0, axis), ...shape.slice(axis + 1)]);
 }
 
-/** log Σ exp of every element (a Real), or along an axis (a Tensor), without overflow. */
+/**
+ * log Σ exp of every element (a Real), or along an axis (a Tensor), without overflow.
+ * @example
+ * logSumExp(tensor([0, 0])); // => Math.log(2)
+ * logSumExp(tensor([1000, 1000])); // => 1000 + Math.log(2)
+ */
 export function logSumExp(t: Tensor): Real;
 export function logSumExp(t: Tensor, axis: number): Tensor;
 export function logSumExp(t: Tensor, axis?: number): Real | Tensor {
@@ -103,7 +119,11 @@ export function logSumExp(t: Tensor, axis?: number): Real | Tensor {
   return bindT(logSumExpRule, [x], a) as Real | Tensor;
 }
 
-/** exp(x) / Σ exp(x) along `axis` (default the last), after subtracting the maximum. */
+/**
+ * exp(x) / Σ exp(x) along `axis` (default the last), after subtracting the maximum.
+ * @example
+ * softmax(tensor([0, Math.log(3)])); // => tensor([0.25, 0.75])
+ */
 export function softmax(t: Tensor, axis = -1): Tensor {
   const x = tensorArg(t, "softmax");
   const shape = shapeOfTensor(x);
@@ -112,7 +132,11 @@ export function softmax(t: Tensor, axis = -1): Tensor {
 
 // Not differentiable: they take and give plain indices.
 
-/** Rows of zeros with a 1 at each label: labels (integers in [0, classes)) to a [n, classes] tensor. */
+/**
+ * Rows of zeros with a 1 at each label: labels (integers in [0, classes)) to a [n, classes] tensor.
+ * @example
+ * toArray(oneHot([0, 2], 3)); // => [[1, 0, 0], [0, 0, 1]]
+ */
 export function oneHot(labels: readonly number[] | Tensor, classes: number): Tensor {
   const ls = labels instanceof Tensor ? Array.from(data(labels)) : labels;
   if (!Array.isArray(ls) && !(labels instanceof Tensor)) throw new TypeError(`oneHot: expects an array of labels, got ${describeValue(labels)}`);
@@ -127,7 +151,12 @@ export function oneHot(labels: readonly number[] | Tensor, classes: number): Ten
   return fromData(out, [ls.length, classes]);
 }
 
-/** The index of the largest element (of the flattened tensor), or along an axis as nested plain arrays. */
+/**
+ * The index of the largest element (of the flattened tensor), or along an axis as nested plain arrays.
+ * @example
+ * argmax(tensor([1, 5, 3])); // => 1
+ * argmax(tensor([[1, 9], [7, 2]]), 1); // => [1, 0]
+ */
 export function argmax(t: Tensor): number;
 export function argmax(t: Tensor, axis: number): number[];
 export function argmax(t: Tensor, axis?: number): number | number[] {

@@ -28,7 +28,11 @@ const reshapeRule: TensorRule<Shape> = {
   vjp: ([x]) => (ct) => [bindT(reshapeRule, [ct], shapeOfTensor(x))],
 };
 
-/** The same elements in a new shape; one extent may be -1 (inferred). */
+/**
+ * The same elements in a new shape; one extent may be -1 (inferred).
+ * @example
+ * reshape(tensor([1, 2, 3, 4, 5, 6]), [2, -1]); // => tensor([[1, 2, 3], [4, 5, 6]])
+ */
 export function reshape(t: Tensor, shape: readonly number[]): Tensor {
   const x = tensorArg(t, "reshape");
   const from = shapeOfTensor(x);
@@ -57,7 +61,11 @@ const transposeRule: TensorRule<readonly number[]> = {
   },
 };
 
-/** Axes permuted (output axis k is input axis perm[k]); by default reversed, so a matrix is transposed. */
+/**
+ * Axes permuted (output axis k is input axis perm[k]); by default reversed, so a matrix is transposed.
+ * @example
+ * transpose(tensor([[1, 2, 3], [4, 5, 6]])); // => tensor([[1, 4], [2, 5], [3, 6]])
+ */
 export function transpose(t: Tensor, perm?: readonly number[]): Tensor {
   const x = tensorArg(t, "transpose");
   const shape = shapeOfTensor(x);
@@ -96,6 +104,9 @@ const padRule: TensorRule<Span> = {
 /**
  * Elements begin … end−1 along `axis` (half-open; negative indices count from the end; out-of-range
  * bounds are clamped, as in JavaScript's Array.slice).
+ * @example
+ * slice(tensor([1, 2, 3, 4]), 1, -1); // => tensor([2, 3])
+ * slice(tensor([[1, 2, 3], [4, 5, 6]]), 1, 3, 1); // => tensor([[2, 3], [5, 6]])
  */
 export function slice(t: Tensor, begin: number, end?: number, axis = 0): Tensor {
   const x = tensorArg(t, "slice");
@@ -136,7 +147,12 @@ const zerosOf = (x: Value): Tensor => {
   return fromData(new Float64Array(p.size), p.shape);
 };
 
-/** Tensors joined along `axis`; their shapes must agree on every other axis. */
+/**
+ * Tensors joined along `axis`; their shapes must agree on every other axis.
+ * @example
+ * concat([tensor([1, 2]), tensor([3])]); // => tensor([1, 2, 3])
+ * concat([tensor([[1], [2]]), tensor([[3], [4]])], 1); // => tensor([[1, 3], [2, 4]])
+ */
 export function concat(ts: readonly Tensor[], axis = 0): Tensor {
   if (!Array.isArray(ts) || ts.length === 0) throw new TypeError(`concat: expects a non-empty array of Tensors, got ${describeValue(ts)}`);
   const xs = ts.map((t, i) => tensorArg(t, "concat", `tensor at [${i}]`));

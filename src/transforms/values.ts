@@ -16,6 +16,10 @@ import { isLeaf, type Like } from "../tree/types.ts";
 /**
  * The plain value under every perturbation (for control flow and logging). Works on escaped Reals;
  * a tensor's value is readable only while its transform runs (after that its memory is reused).
+ * @example
+ * // read a value for control flow inside a transform
+ * const f = (x: Real) => (primal(x) > 0 ? x : neg(x));
+ * grad(f)(-2); // => -1
  */
 export function primal(x: Real): number;
 export function primal(x: Tensor): Tensor;
@@ -29,7 +33,11 @@ export function primal(x: Real | Tensor): number | Tensor {
   return p;
 }
 
-/** `x`'s value with zero derivative at every level (leaves of a tree become plain numbers and tensors). */
+/**
+ * `x`'s value with zero derivative at every level (leaves of a tree become plain numbers and tensors).
+ * @example
+ * grad((x: Real) => mul(x, stopGradient(x)))(3); // => 3
+ */
 export function stopGradient<T>(x: T): Like<T> {
   const { leaves, def } = flatten(x, "stopGradient");
   // a level that is not a derivative (jit's) stays
@@ -38,7 +46,13 @@ export function stopGradient<T>(x: T): Like<T> {
   return unflatten(def, plain) as Like<T>;
 }
 
-/** A dual number `primal + tangent·ε` with a fresh tag of its own. */
+/**
+ * A dual number `primal + tangent·ε` with a fresh tag of its own.
+ * @example
+ * const d = dual(2, 1); // sin at 2, pushed along 1
+ * primal(sin(d)); // => Math.sin(2)
+ * tangent(sin(d)); // => Math.cos(2)
+ */
 export function dual(primal: Real, tangent: Real): Dual;
 export function dual(primal: Tensor, tangent: Tensor): Tensor;
 export function dual(primal: Real | Tensor, tangent: Real | Tensor): Dual | Tensor {
@@ -57,7 +71,12 @@ export function dual(primal: Real | Tensor, tangent: Real | Tensor): Dual | Tens
   return new Tag("dual").lift(primal, tangent);
 }
 
-/** The tangent of a dual number (0 for a plain number), or of a dual tensor. */
+/**
+ * The tangent of a dual number (0 for a plain number), or of a dual tensor.
+ * @example
+ * tangent(exp(dual(0, 2))); // => 2
+ * tangent(5); // => 0
+ */
 export function tangent(d: Tensor): Tensor;
 export function tangent(d: Real): Real;
 export function tangent(d: Real | Tensor): Real | Tensor {
@@ -72,7 +91,12 @@ export function tangent(d: Real | Tensor): Real | Tensor {
   );
 }
 
-/** The tensor as nested plain arrays (a number for a 0-d tensor); inside a transform, its value. */
+/**
+ * The tensor as nested plain arrays (a number for a 0-d tensor); inside a transform, its value.
+ * @example
+ * toArray(tensor([1, 2, 3, 4], [2, 2])); // => [[1, 2], [3, 4]]
+ * toArray(tensor(7)); // => 7
+ */
 export function toArray(t: Tensor): NestedArray {
   if (t instanceof Tracer) {
     if (!t.trace.live) throw escapedError(t.trace);
