@@ -115,7 +115,13 @@ export function toModule(code: string, where: string, helpers: string, preamble 
  * there, and fast-check as `fc` where it uses `fc.` without importing it.
  */
 export function preambleFor(code: string, entry: string, all: readonly Exported[]): string {
-  const list = (names: readonly Exported[]) => names.map((e) => (e.type ? `type ${e.name}` : e.name)).join(", ");
+  // names the example imports itself are not imported again
+  const own = new Set([...code.matchAll(/import\s*\{([^}]*)\}\s*from/g)].flatMap((m) => (m[1] ?? "").split(",").map((n) => n.trim().replace(/^type\s+/, ""))));
+  const list = (names: readonly Exported[]) =>
+    names
+      .filter((e) => !own.has(e.name))
+      .map((e) => (e.type ? `type ${e.name}` : e.name))
+      .join(", ");
   const nabla = all.filter((e) => e.entry === "src/index.ts");
   const taken = new Set(nabla.map((e) => e.name));
   const lines: string[] = [];
