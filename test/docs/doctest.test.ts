@@ -74,4 +74,20 @@ describe("the runner itself", () => {
     expect(m).toContain('expectDoc(sin(1), approx("0.8414"),');
     expect(m).toContain("export const checks = 3;");
   });
+
+  it("fails an example whose comment is wrong, that does not throw as it says, or that throws", async () => {
+    const broken = join(generated, "broken");
+    mkdirSync(broken, { recursive: true });
+    const cases = {
+      "value.ts": ['add(1, 2); // => 4', /the example says: 4\n {2}it gives: {9}3/],
+      "approx.ts": ["sin(1); // => 0.85…", /the example says: 0\.85…/],
+      "throws.ts": ["add(1, 2); // throws", /says it throws, and it did not/],
+      "kind.ts": ['tensor([1, 2], [3]); // throws TypeError', /throws a TypeError, and it threw RangeError/],
+      "error.ts": ['tensor([1, 2], [3]);\nadd(1, 2); // => 3', /tensor: /],
+    } as const;
+    for (const [file, [code, message]] of Object.entries(cases)) {
+      writeFileSync(join(broken, file), toModule(`import { add, sin, tensor } from "nabla";\n${code}`, file, "../../expect.ts"));
+      await expect(import(join(broken, file)), file).rejects.toThrow(message);
+    }
+  });
 });

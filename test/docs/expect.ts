@@ -11,7 +11,10 @@ export class Approx {
     const expected = Number(this.digits);
     const decimals = /\.(\d+)/.exec(this.digits.split("e")[0] ?? "")?.[1]?.length ?? 0;
     const exponent = Number(this.digits.split("e")[1] ?? 0);
-    return Math.abs(x - expected) < 10 ** (exponent - decimals);
+    // the digits shown are x's, truncated or rounded there
+    const unit = 10 ** (exponent - decimals);
+    const shown = Math.round(expected / unit);
+    return Math.trunc(x / unit) === shown || Math.round(x / unit) === shown;
   }
   toString(): string {
     return `${this.digits}…`;
