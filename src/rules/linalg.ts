@@ -3,7 +3,7 @@
 import { kernels } from "../backend/index.ts";
 import { formatShape, sizeOf } from "../base/shape.ts";
 import { bindT } from "../core/bind.ts";
-import { type Real, type TensorRule, type Value } from "../core/protocol.ts";
+import { type TensorRule, type Value } from "../core/protocol.ts";
 import { data, fromData, Tensor } from "../tensor/tensor.ts";
 import { sumTo } from "./broadcast.ts";
 import { add, mul } from "./scalar.ts";

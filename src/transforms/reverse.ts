@@ -9,7 +9,7 @@ import { gradientPlain, sweep, type Seed } from "../interpreters/reverse/sweep.t
 import { splitTracked } from "../interpreters/reverse/split.ts";
 import { TapeTrace } from "../interpreters/reverse/trace.ts";
 import { unsigned } from "../rules/scalar.ts";
-import { flattenAs, freezeTree } from "../tree/match.ts";
+import { flattenAs } from "../tree/match.ts";
 import { flatten, flattenLifted, unflatten } from "../tree/flatten.ts";
 import { type Flat, LEAF, type Like, type Result, type TreeDef } from "../tree/types.ts";
 import { callUser, machinery, transformCall } from "./run.ts";

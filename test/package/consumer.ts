@@ -46,7 +46,11 @@ export const shown = (r: Run): string => `exit ${r.status}\n--- stdout\n${r.stdo
  */
 export function pack(dir: string): Packed {
   rmSync(join(repo, "dist"), { recursive: true, force: true });
-  const out = execFileSync("npm", ["pack", "--json", "--pack-destination", dir], { cwd: repo, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
+  const out = execFileSync("npm", ["pack", "--json", "--pack-destination", dir], {
+    cwd: repo,
+    encoding: "utf8",
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   const [info] = JSON.parse(out) as { filename: string; files: { path: string }[]; size: number; unpackedSize: number }[];
   if (info === undefined) throw new Error(`npm pack printed no package: ${out}`);
   return { tarball: join(dir, info.filename), files: info.files.map((f) => f.path), size: info.size, unpackedSize: info.unpackedSize };
@@ -78,7 +82,12 @@ export function listFiles(dir: string, base = dir): string[] {
   return execFileSync("find", [dir, "-type", "f"], { encoding: "utf8" })
     .split("\n")
     .filter((p) => p !== "")
-    .map((p) => p.slice(base.length + 1).split(sep).join("/"))
+    .map((p) =>
+      p
+        .slice(base.length + 1)
+        .split(sep)
+        .join("/"),
+    )
     .sort();
 }
 

@@ -10,7 +10,19 @@ import { build, type Metafile } from "esbuild";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { findChromium, openChromium } from "../../examples/browser/chromium.ts";
 import {
-  bin, installConsumer, listFiles, type Packed, pack, readJson, repo, run, serveStatic, shown, temporaryFolder, tsc5, tsc7,
+  bin,
+  installConsumer,
+  listFiles,
+  type Packed,
+  pack,
+  readJson,
+  repo,
+  run,
+  serveStatic,
+  shown,
+  temporaryFolder,
+  tsc5,
+  tsc7,
   writeFiles,
 } from "./consumer.ts";
 
@@ -35,7 +47,9 @@ beforeAll(() => {
   installConsumer(app, packed.tarball, [`fast-check@${fastCheck}`]);
   installed = join(app, "node_modules", "nabla");
   cpSync(join(repo, "test", "package", "app"), app, { recursive: true });
-  console.log(`tarball: ${packed.files.length} files, ${(packed.size / KiB).toFixed(1)} KiB (${(packed.unpackedSize / KiB).toFixed(1)} KiB unpacked)`);
+  console.log(
+    `tarball: ${packed.files.length} files, ${(packed.size / KiB).toFixed(1)} KiB (${(packed.unpackedSize / KiB).toFixed(1)} KiB unpacked)`,
+  );
 }, 600_000);
 
 afterAll(() => {
@@ -45,10 +59,20 @@ afterAll(() => {
 describe("the tarball", () => {
   it("holds the built modules with declarations and maps, the sources they map to, README, LICENSE and CHANGELOG, and nothing else", () => {
     const files = packed.files;
-    for (const f of ["package.json", "README.md", "LICENSE", "CHANGELOG.md", "dist/src/index.js", "dist/src/index.d.ts", "dist/laws/index.js", "dist/laws/index.d.ts"]) {
+    for (const f of [
+      "package.json",
+      "README.md",
+      "LICENSE",
+      "CHANGELOG.md",
+      "dist/src/index.js",
+      "dist/src/index.d.ts",
+      "dist/laws/index.js",
+      "dist/laws/index.d.ts",
+    ]) {
       expect(files, f).toContain(f);
     }
-    const allowed = /^(package\.json|README\.md|LICENSE|CHANGELOG\.md|laws\/README\.md|dist\/(src|laws)\/.+\.(js|d\.ts|js\.map|d\.ts\.map)|src\/.+\.ts|laws\/[^/]+\.ts)$/;
+    const allowed =
+      /^(package\.json|README\.md|LICENSE|CHANGELOG\.md|laws\/README\.md|dist\/(src|laws)\/.+\.(js|d\.ts|js\.map|d\.ts\.map)|src\/.+\.ts|laws\/[^/]+\.ts)$/;
     expect(files.filter((f) => !allowed.test(f))).toEqual([]);
     expect(files.filter((f) => /(^|\/)(test|tests|bench|examples|tools|scripts)\/|\.test\.ts$|\.png$|internal\./.test(f))).toEqual([]);
     // every module comes with its declaration and both maps
@@ -56,7 +80,10 @@ describe("the tarball", () => {
     expect(modules.length).toBeGreaterThan(50);
     for (const m of modules) {
       const stem = m.slice(0, -3);
-      expect([`${stem}.d.ts`, `${stem}.js.map`, `${stem}.d.ts.map`].filter((f) => !files.includes(f)), m).toEqual([]);
+      expect(
+        [`${stem}.d.ts`, `${stem}.js.map`, `${stem}.d.ts.map`].filter((f) => !files.includes(f)),
+        m,
+      ).toEqual([]);
     }
   });
 
@@ -85,7 +112,8 @@ describe("the tarball", () => {
     expect(manifest.peerDependencies).toEqual({ "fast-check": expect.any(String) });
     expect(manifest.peerDependenciesMeta).toEqual({ "fast-check": { optional: true } });
     const js = listFiles(installed).filter((f) => f.startsWith("dist/") && f.endsWith(".js"));
-    const imports = (f: string) => [...readFileSync(join(installed, f), "utf8").matchAll(/^(?:import|export)[^;]*?from "([^".][^"]*)"/gm)].map((m) => m[1]);
+    const imports = (f: string) =>
+      [...readFileSync(join(installed, f), "utf8").matchAll(/^(?:import|export)[^;]*?from "([^".][^"]*)"/gm)].map((m) => m[1]);
     const bare = new Set(js.flatMap(imports).map((s) => s?.split("/")[0]));
     expect([...bare].sort()).toEqual(["fast-check", "immer"]); // fp-ts is named by the declarations only
     expect(js.filter((f) => f.startsWith("dist/src/") && imports(f).includes("fast-check"))).toEqual([]);
@@ -159,7 +187,16 @@ describe("TypeScript, as a consumer compiles against the declarations", () => {
         const config = `tsconfig.${resolution}.json`;
         writeFiles(app, {
           [config]: JSON.stringify({
-            compilerOptions: { ...options, target: "es2022", lib: ["es2022"], types: [], strict: true, skipLibCheck: false, noEmit: true, exactOptionalPropertyTypes: true },
+            compilerOptions: {
+              ...options,
+              target: "es2022",
+              lib: ["es2022"],
+              types: [],
+              strict: true,
+              skipLibCheck: false,
+              noEmit: true,
+              exactOptionalPropertyTypes: true,
+            },
             files: ["typed.ts"],
           }),
         });
@@ -172,7 +209,10 @@ describe("TypeScript, as a consumer compiles against the declarations", () => {
   it("a type error in a consumer's program is reported (the declarations are not `any`)", () => {
     writeFiles(app, {
       "broken.ts": 'import { grad, type Real } from "nabla";\nexport const s: string = grad((x: Real) => x)(1);\n',
-      "tsconfig.broken.json": JSON.stringify({ compilerOptions: { ...settings.nodenext, strict: true, noEmit: true, lib: ["es2022"], types: [] }, files: ["broken.ts"] }),
+      "tsconfig.broken.json": JSON.stringify({
+        compilerOptions: { ...settings.nodenext, strict: true, noEmit: true, lib: ["es2022"], types: [] },
+        files: ["broken.ts"],
+      }),
     });
     const r = run(process.execPath, [tsc5, "-p", "tsconfig.broken.json"], app);
     expect(r.status).not.toBe(0);
@@ -203,7 +243,9 @@ describe("bundled for a browser by esbuild", () => {
     const small = await bundle("small.js");
     const whole = await bundle("whole.js");
     // the modules esbuild kept code of (it reads every module the entry imports, and drops what nothing uses)
-    const inputs = Object.entries(Object.values(small.metafile.outputs)[0]?.inputs ?? {}).filter(([, v]) => v.bytesInOutput > 0).map(([p]) => p);
+    const inputs = Object.entries(Object.values(small.metafile.outputs)[0]?.inputs ?? {})
+      .filter(([, v]) => v.bytesInOutput > 0)
+      .map(([p]) => p);
     const byModule = Object.entries(Object.values(small.metafile.outputs)[0]?.inputs ?? {})
       .sort(([, a], [, b]) => b.bytesInOutput - a.bytesInOutput)
       .slice(0, 8)
@@ -216,7 +258,11 @@ describe("bundled for a browser by esbuild", () => {
       ].join("\n"),
     );
     // tree-shaking works: what grad, mul and sin do not reach stays out
-    const unused = inputs.filter((p) => /\/dist\/src\/(nn|optim|train|random|regularize|algebra|interpreters\/forward\/(dual|split)|interpreters\/record\/replay|transforms\/(jit|forward|second-order|custom))/.test(p));
+    const unused = inputs.filter((p) =>
+      /\/dist\/src\/(nn|optim|train|random|regularize|algebra|interpreters\/forward\/(dual|split)|interpreters\/record\/replay|transforms\/(jit|forward|second-order|custom))/.test(
+        p,
+      ),
+    );
     expect(unused).toEqual([]);
     expect(inputs.some((p) => p.includes("immer"))).toBe(false);
     expect(small.gzipped).toBeLessThan(whole.gzipped * 0.6);
@@ -244,60 +290,75 @@ describe("bundled for a browser by esbuild", () => {
 
 const chromium = findChromium();
 const noChromium = "no Chromium installed (apt-get install -y chromium, or set CHROMIUM_PATH)";
-describe.skipIf(chromium === undefined)(`the browser page on the built files as native modules${chromium === undefined ? ` (skipped: ${noChromium})` : ""}`, () => {
-  it("examples/browser, compiled by the consumer's tsc and served as plain files with an import map, trains the course's network in headless Chromium", async () => {
-    const page = join(app, "page");
-    for (const f of ["index.html", "main.ts", "chart.ts", "diagram.ts", "network.ts", "training.ts"]) cpSync(join(repo, "examples", "browser", f), join(page, f));
-    // the page's TypeScript imports "nabla": compiled against the installed declarations, to .js beside it
-    writeFiles(page, {
-      "tsconfig.json": JSON.stringify({
-        compilerOptions: {
-          target: "es2022", module: "esnext", moduleResolution: "bundler", lib: ["es2022", "dom", "dom.iterable"], types: [], strict: true,
-          skipLibCheck: false, allowImportingTsExtensions: true, rewriteRelativeImportExtensions: true, outDir: ".",
-        },
-        files: ["main.ts"],
-      }),
-    });
-    const compiled = run(process.execPath, [tsc5, "-p", "."], page);
-    expect(compiled.status, shown(compiled)).toBe(0);
-    // the browser resolves "nabla" (and nabla's one run-time dependency) through an import map to the installed
-    // files; immer's default ES module reads process.env.NODE_ENV (a bundler replaces it), its production build does not
-    const immer = "/node_modules/immer/dist/immer.production.mjs";
-    expect(existsSync(join(app, immer))).toBe(true);
-    const importMap = { imports: { nabla: "/node_modules/nabla/dist/src/index.js", immer } };
-    const html = readFileSync(join(page, "index.html"), "utf8");
-    expect(html).toContain('<script type="module" src="./main.ts"></script>');
-    writeFileSync(
-      join(app, "index.html"),
-      html.replace('<script type="module" src="./main.ts"></script>', `<script type="importmap">${JSON.stringify(importMap)}</script>\n    <script type="module" src="./page/main.js"></script>`),
-    );
-
-    const server = await serveStatic(app);
-    const browser = await openChromium(chromium ?? "");
-    const errors: string[] = [];
-    try {
-      const tab = browser.page;
-      tab.on("pageerror", (e) => errors.push(e.message));
-      tab.on("console", (m) => {
-        if (m.type() === "error") errors.push(m.text());
+describe.skipIf(chromium === undefined)(
+  `the browser page on the built files as native modules${chromium === undefined ? ` (skipped: ${noChromium})` : ""}`,
+  () => {
+    it("examples/browser, compiled by the consumer's tsc and served as plain files with an import map, trains the course's network in headless Chromium", async () => {
+      const page = join(app, "page");
+      for (const f of ["index.html", "main.ts", "chart.ts", "diagram.ts", "network.ts", "training.ts"])
+        cpSync(join(repo, "examples", "browser", f), join(page, f));
+      // the page's TypeScript imports "nabla": compiled against the installed declarations, to .js beside it
+      writeFiles(page, {
+        "tsconfig.json": JSON.stringify({
+          compilerOptions: {
+            target: "es2022",
+            module: "esnext",
+            moduleResolution: "bundler",
+            lib: ["es2022", "dom", "dom.iterable"],
+            types: [],
+            strict: true,
+            skipLibCheck: false,
+            allowImportingTsExtensions: true,
+            rewriteRelativeImportExtensions: true,
+            outDir: ".",
+          },
+          files: ["main.ts"],
+        }),
       });
-      await tab.goto(server.url);
-      await tab.waitForSelector("body[data-ready=true]", { timeout: 30_000 });
-      const shownValue = async (q: string) => (await tab.textContent(`[data-q="${q}"]`)) ?? "";
-      expect(await shownValue("E_total")).toBe("0.298371109");
-      expect(await shownValue("dE/dw5")).toBe("0.082167041");
-      await tab.click("#step");
-      expect(await shownValue("w5")).toBe("0.358916480");
-      expect(await shownValue("E_total")).toBe("0.291027774");
-    } finally {
-      await browser.close();
-      await server.close();
-    }
-    expect(errors).toEqual([]);
-    // nabla came from the installed dist/, one module per file, and nothing was compiled on the way
-    expect(server.requested).toContain("/node_modules/nabla/dist/src/index.js");
-    expect(server.requested).toContain("/node_modules/nabla/dist/src/transforms/reverse.js");
-    expect(server.requested.filter((p) => p.endsWith(".ts"))).toEqual([]);
-    expect(server.requested.filter((p) => p.includes("/nabla/") && !p.startsWith("/node_modules/nabla/dist/"))).toEqual([]);
-  });
-});
+      const compiled = run(process.execPath, [tsc5, "-p", "."], page);
+      expect(compiled.status, shown(compiled)).toBe(0);
+      // the browser resolves "nabla" (and nabla's one run-time dependency) through an import map to the installed
+      // files; immer's default ES module reads process.env.NODE_ENV (a bundler replaces it), its production build does not
+      const immer = "/node_modules/immer/dist/immer.production.mjs";
+      expect(existsSync(join(app, immer))).toBe(true);
+      const importMap = { imports: { nabla: "/node_modules/nabla/dist/src/index.js", immer } };
+      const html = readFileSync(join(page, "index.html"), "utf8");
+      expect(html).toContain('<script type="module" src="./main.ts"></script>');
+      writeFileSync(
+        join(app, "index.html"),
+        html.replace(
+          '<script type="module" src="./main.ts"></script>',
+          `<script type="importmap">${JSON.stringify(importMap)}</script>\n    <script type="module" src="./page/main.js"></script>`,
+        ),
+      );
+
+      const server = await serveStatic(app);
+      const browser = await openChromium(chromium ?? "");
+      const errors: string[] = [];
+      try {
+        const tab = browser.page;
+        tab.on("pageerror", (e) => errors.push(e.message));
+        tab.on("console", (m) => {
+          if (m.type() === "error") errors.push(m.text());
+        });
+        await tab.goto(server.url);
+        await tab.waitForSelector("body[data-ready=true]", { timeout: 30_000 });
+        const shownValue = async (q: string) => (await tab.textContent(`[data-q="${q}"]`)) ?? "";
+        expect(await shownValue("E_total")).toBe("0.298371109");
+        expect(await shownValue("dE/dw5")).toBe("0.082167041");
+        await tab.click("#step");
+        expect(await shownValue("w5")).toBe("0.358916480");
+        expect(await shownValue("E_total")).toBe("0.291027774");
+      } finally {
+        await browser.close();
+        await server.close();
+      }
+      expect(errors).toEqual([]);
+      // nabla came from the installed dist/, one module per file, and nothing was compiled on the way
+      expect(server.requested).toContain("/node_modules/nabla/dist/src/index.js");
+      expect(server.requested).toContain("/node_modules/nabla/dist/src/transforms/reverse.js");
+      expect(server.requested.filter((p) => p.endsWith(".ts"))).toEqual([]);
+      expect(server.requested.filter((p) => p.includes("/nabla/") && !p.startsWith("/node_modules/nabla/dist/"))).toEqual([]);
+    });
+  },
+);

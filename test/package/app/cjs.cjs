@@ -4,7 +4,14 @@ const laws = require("nabla/laws");
 console.log(
   JSON.stringify({
     grad: grad((x) => mul(x, sin(x)))(1),
-    data: [...toFloat64Array(tensor([[1, 2], [3, 4]]))],
+    data: [
+      ...toFloat64Array(
+        tensor([
+          [1, 2],
+          [3, 4],
+        ]),
+      ),
+    ],
     laws: typeof laws.checkFiniteDifferences,
   }),
 );

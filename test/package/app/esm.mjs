@@ -12,7 +12,10 @@ const out = {
   jit: jit(grad(f))(1),
   record: grad((p) => square(add(mul(p.w, 3), p.b)))({ w: 2, b: 1 }),
   tensorGrad: [...toFloat64Array(grad((t) => sum(mul(t, t)))(tensor([1, 2, 3])))],
-  size: tensor([[1, 2, 3], [4, 5, 6]]).size,
+  size: tensor([
+    [1, 2, 3],
+    [4, 5, 6],
+  ]).size,
 };
 
 // the laws, with the user's own fast-check arbitraries: a right rule passes, a wrong one is caught

@@ -3,8 +3,23 @@
 // expected error below proves a type is real: were it `any`, the directive would be unused, itself an error.
 import fc from "fast-check";
 import {
-  adam, dense, grad, hessian, key, mul, type Real, serial, sin, softmaxCrossEntropy, sum, type Tensor, tanhLayer, tensor,
-  toFloat64Array, train, valueAndGrad,
+  adam,
+  dense,
+  grad,
+  hessian,
+  key,
+  mul,
+  type Real,
+  serial,
+  sin,
+  softmaxCrossEntropy,
+  sum,
+  type Tensor,
+  tanhLayer,
+  tensor,
+  toFloat64Array,
+  train,
+  valueAndGrad,
 } from "nabla";
 import { checkFiniteDifferences, type Fn, nice, type Subject } from "nabla/laws";
 
@@ -13,13 +28,19 @@ const slope: number = grad(f)(1);
 const [value, gradients] = valueAndGrad((p: { readonly w: Real; readonly b: Real }) => mul(p.w, p.b))({ w: 2, b: 3 });
 const w: number = gradients.w;
 const h: readonly (readonly number[])[] = hessian((v: readonly Real[]) => mul(v[0], v[1]))([1, 2]);
-const t: Tensor = tensor([[1, 2], [3, 4]]);
+const t: Tensor = tensor([
+  [1, 2],
+  [3, 4],
+]);
 const flat: Float64Array = toFloat64Array(t);
 const count: number = t.size;
 const tensorGrad: Tensor = grad((x: Tensor) => sum(mul(x, x)))(t);
 
 const model = serial(dense(3), tanhLayer, dense(2));
-const x = tensor([[0.5, -1], [1, 2]]);
+const x = tensor([
+  [0.5, -1],
+  [1, 2],
+]);
 const [params] = model.init(key(0), x.shape);
 const fit = train({ loss: (p: typeof params) => softmaxCrossEntropy(model.apply(p, x), [0, 1]), params, optimizer: adam(0.1), steps: 3 });
 const last: number = fit.history[fit.steps];

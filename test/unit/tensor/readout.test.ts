@@ -1,12 +1,39 @@
 // SPEC §4's fast way out: toFloat64Array(t) is a fresh row-major copy of the elements, and t.size their count.
 import { describe, expect, it } from "vitest";
 import {
-  add, exp, grad, jvp, mul, reshape, slice, sum, type Tensor, tensor, toArray, toFloat64Array, transpose, vjp, zeros,
+  add,
+  exp,
+  grad,
+  jvp,
+  mul,
+  reshape,
+  slice,
+  sum,
+  type Tensor,
+  tensor,
+  toArray,
+  toFloat64Array,
+  transpose,
+  vjp,
+  zeros,
 } from "../../../src/index.ts";
 
 describe("toFloat64Array", () => {
   it("gives the elements in row-major order, as toArray flattened", () => {
-    const t = tensor([[[1, 2], [3, 4]], [[5, 6], [7, 8]], [[9, 10], [11, 12]]]);
+    const t = tensor([
+      [
+        [1, 2],
+        [3, 4],
+      ],
+      [
+        [5, 6],
+        [7, 8],
+      ],
+      [
+        [9, 10],
+        [11, 12],
+      ],
+    ]);
     const out = toFloat64Array(t);
     expect(out).toBeInstanceOf(Float64Array);
     expect([...out]).toEqual((toArray(t) as number[][][]).flat(2));
@@ -60,10 +87,13 @@ describe("toFloat64Array", () => {
 
   it("throws an Error naming the transform for a tensor that escaped it, and a TypeError for a non-tensor", () => {
     let escaped: Tensor | undefined;
-    vjp((x: Tensor) => {
-      escaped = mul(x, 2);
-      return escaped;
-    }, tensor([1, 2]));
+    vjp(
+      (x: Tensor) => {
+        escaped = mul(x, 2);
+        return escaped;
+      },
+      tensor([1, 2]),
+    );
     expect(() => toFloat64Array(escaped as Tensor)).toThrow(/vjp/);
     expect(() => toFloat64Array(3 as unknown as Tensor)).toThrow(TypeError);
     expect(() => toFloat64Array([1, 2] as unknown as Tensor)).toThrow(/^toFloat64Array: /);
