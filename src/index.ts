@@ -4,6 +4,12 @@
 // `valueAndGrad`, `jacrev` are reverse mode (pullbacks on a tape); `hvp`, `hessian` are forward over
 // reverse. Every transform takes a function of one argument, a Tree, and nests with every other.
 
+/**
+ * Every public name of nabla: values, scalar and tensor operations, transforms, layers, losses,
+ * regularization, optimizers, training and randomness.
+ * @module nabla
+ */
+
 // values
 export type { Real } from "./core/protocol.ts";
 export type { Dual } from "./interpreters/forward/dual.ts";
