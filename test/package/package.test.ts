@@ -29,7 +29,7 @@ import {
 const KiB = 1024;
 /** The target for a gzipped bundle of grad, mul and sin. */
 const smallTarget = 12 * KiB;
-/** What that bundle may not grow past (it was 13.4 KiB when this test was written): a regression guard. */
+/** What that bundle may not grow past (13.5 KiB when this test was written; the one Kernels object holds it above the target): a regression guard. */
 const smallBudget = 14 * KiB;
 
 const expectedGradient = Math.sin(1) + Math.cos(1); // d/dx x·sin x at 1
