@@ -1,6 +1,6 @@
 // The course's chain rule, executed: d/dx sin(0.5·x²) = cos(0.5·x²)·x in forward and reverse mode,
 // and the Jacobian of a map R³ → R² ("gradients from all possible paths") by jacfwd and jacrev.
-import { add, cos, derivative, grad, jacfwd, jacrev, mul, type Real, sin, square } from "../src/index.ts";
+import { add, derivative, grad, jacfwd, jacrev, mul, type Real, sin, square } from "../src/index.ts";
 
 const fmt = (x: number): string => x.toFixed(9);
 const fmtMatrix = (m: readonly (readonly number[])[]): string => `[${m.map((r) => `[${r.map(fmt).join(", ")}]`).join(", ")}]`;

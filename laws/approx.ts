@@ -4,13 +4,23 @@ import type { Eq } from "fp-ts/Eq";
 import { Tensor, toArray } from "../src/index.ts";
 import { elementsOf, pathsOf, sameStructure } from "./trees.ts";
 
-/** How far apart two floats may be: |a − b| ≤ atol + rtol·scale. */
+/**
+ * How far apart two floats may be: |a − b| ≤ atol + rtol·scale.
+ * @example
+ * const loose: Tolerance = { rtol: 1e-6, atol: 1e-9 };
+ * approxEq(loose).equals(100, 100.00001); // => true
+ */
 export interface Tolerance {
   readonly rtol: number;
   readonly atol: number;
 }
 
-/** An `Eq` on trees of numbers, up to a tolerance. */
+/**
+ * An `Eq` on trees of numbers, up to a tolerance.
+ * @example
+ * const eq: ApproxEq = approxEq({ rtol: 0, atol: 0.5 });
+ * [eq.close(1, 1.4), eq.close(1, 1.6), eq.atol]; // => [true, false, 0.5]
+ */
 export interface ApproxEq extends Eq<unknown>, Tolerance {
   /**
    * |a − b| ≤ atol + rtol·scale + slack. `scale` defaults to max(|a|, |b|); a law passes a larger one
@@ -33,6 +43,11 @@ export interface ApproxEq extends Eq<unknown>, Tolerance {
 /**
  * Approximate equality: NaN equals NaN (both sides propagated it), an infinity only itself, and
  * finite numbers are equal when |a − b| ≤ atol + rtol·max(|a|, |b|).
+ * @example
+ * const eq = approxEq({ rtol: 1e-9, atol: 0 });
+ * eq.equals(1, 1 + 1e-12); // => true
+ * eq.equals({ w: [1, 2] }, { w: [1, 2.1] }); // => false
+ * eq.explain([1, 2], [1, 2.1]); // => "2 vs 2.1 at [1]: they differ by 0.10000000000000009 (tolerance rtol 1e-9, atol 0)"
  */
 export function approxEq(tolerance: Tolerance): ApproxEq {
   const { rtol, atol } = tolerance;
@@ -86,6 +101,9 @@ export function show(tree: unknown): string {
  * For laws between two automatic derivatives (the same number by two routes): both are exact up to
  * float64 rounding, which compounds over a program's operations. 2²⁰·ε ≈ 2·10⁻¹⁰ relative leaves
  * room for a million roundings while still catching a rule off by one part in a billion.
+ * @example
+ * identityTolerance.equals(0.1 + 0.2, 0.3); // => true
+ * identityTolerance.equals(1, 1 + 1e-6); // => false
  */
 export const identityTolerance: ApproxEq = approxEq({ rtol: 1e-9, atol: 1e-12 });
 
@@ -93,5 +111,8 @@ export const identityTolerance: ApproxEq = approxEq({ rtol: 1e-9, atol: 1e-12 })
  * For finite differences against derivatives: the difference quotient's own error (truncation and
  * rounding, estimated per sample by the law and added to this) is the real limit; this covers what
  * is left. It still catches a rule off by one part in a million.
+ * @example
+ * finiteDifferenceTolerance.equals(1, 1 + 1e-7); // => true
+ * finiteDifferenceTolerance.equals(1, 1.001); // => false
  */
 export const finiteDifferenceTolerance: ApproxEq = approxEq({ rtol: 1e-6, atol: 1e-9 });

@@ -4,7 +4,14 @@
 import { Tensor } from "../src/index.ts";
 import { tensorElements } from "./trees.ts";
 
-/** A shape: extents, outermost first; `[]` for a Real. */
+/**
+ * A shape: extents, outermost first; `[]` for a Real.
+ * @example
+ * import { type Shape, broadcastShape } from "nabla/laws";
+ *
+ * const shape: Shape = [2, 3];
+ * broadcastShape([shape, [3]]); // => [2, 3]
+ */
 export type Shape = readonly number[];
 
 /** The shape of a plain argument: a tensor's, or `[]` for a number. */
@@ -13,7 +20,12 @@ export const shapeOfValue = (x: unknown): Shape => (x instanceof Tensor ? x.shap
 /** The elements of a plain argument: a tensor's in row-major order, or the number itself. */
 export const elementsOfValue = (x: unknown): number[] => (x instanceof Tensor ? tensorElements(x) : [x as number]);
 
-/** The broadcast of several shapes, or undefined when they do not broadcast. */
+/**
+ * The broadcast of several shapes, or undefined when they do not broadcast.
+ * @example
+ * broadcastShape([[2, 1], [3]]); // => [2, 3]
+ * broadcastShape([[2], [3]]); // => undefined
+ */
 export function broadcastShape(shapes: readonly Shape[]): number[] | undefined {
   const rank = shapes.reduce((r, s) => Math.max(r, s.length), 0);
   const out = new Array<number>(rank).fill(1);
@@ -37,6 +49,8 @@ export const broadcastsTo = (from: Shape, to: Shape): boolean => {
 /**
  * For each element of the broadcast result (row-major), the tuple of argument elements that meet
  * there. `elements[i]` are argument i's numbers in row-major order, for its shape `shapes[i]`.
+ * @example
+ * broadcastTuples([[2], []], [[1, 2], [10]]); // => [[1, 10], [2, 10]]
  */
 export function broadcastTuples(shapes: readonly Shape[], elements: readonly (readonly number[])[]): number[][] {
   const out = broadcastShape(shapes);
@@ -64,10 +78,19 @@ export function broadcastTuples(shapes: readonly Shape[], elements: readonly (re
   return tuples;
 }
 
-/** A primitive's distance to its kinks from one tuple of scalar arguments (as `Domain.kinkDistance`). */
+/**
+ * A primitive's distance to its kinks from one tuple of scalar arguments (as `Domain.kinkDistance`).
+ * @example
+ * const toDiagonal: KinkDistance = ([a, b]) => Math.abs(a - b); // max and min have their kinks where a = b
+ * toDiagonal([1, 3]); // => 2
+ */
 export type KinkDistance = (args: readonly number[]) => number;
 
-/** The least kink distance over the broadcast tuples of plain arguments (Infinity when there are none). */
+/**
+ * The least kink distance over the broadcast tuples of plain arguments (Infinity when there are none).
+ * @example
+ * broadcastKinkDistance(([a, b]) => Math.abs(a - b), [tensor([1, 2]), tensor([1.5])]); // => 0.5
+ */
 export function broadcastKinkDistance(kinkDistance: KinkDistance, args: readonly unknown[]): number {
   const tuples = broadcastTuples(args.map(shapeOfValue), args.map(elementsOfValue));
   return tuples.reduce((m, t) => Math.min(m, kinkDistance(t)), Infinity);
@@ -77,6 +100,9 @@ export function broadcastKinkDistance(kinkDistance: KinkDistance, args: readonly
  * Whether an elementwise primitive with kinks is smooth on the segment args ± step: every broadcast
  * tuple is more than `margin` times its ℓ₁ movement away from a kink. A kinkDistance that changes by
  * at most |Δ|₁ when its arguments move by Δ (as |x| and |a − b| do) cannot reach 0 then.
+ * @example
+ * smoothAcross(([x]) => Math.abs(x), [tensor([1, -1])], [tensor([0.1, 0.1])]); // => true
+ * smoothAcross(([x]) => Math.abs(x), [tensor([1, 0.05])], [tensor([0.1, 0.1])]); // => false
  */
 export function smoothAcross(kinkDistance: KinkDistance, args: readonly unknown[], step: readonly unknown[], margin = 2): boolean {
   const shapes = args.map(shapeOfValue);

@@ -12,7 +12,13 @@ import { fitInto } from "./programs.ts";
 
 type Vec = readonly Real[];
 
-/** The subjects the laws check for one primitive. */
+/**
+ * The subjects the laws check for one primitive.
+ * @example
+ * const [expPrimitive] = primitives.filter((p) => p.name === "exp");
+ * const subjects: PrimitiveSubjects = subjectsFor(expPrimitive);
+ * checkChainRule(subjects.scalarChains[0], { runs: 20 }); // => undefined
+ */
 export interface PrimitiveSubjects {
   /** `P(args)` with args inside the domain and away from kinks (smooth between kinks). */
   readonly vector: Subject<Smooth<Vec, Real>, Vec>;
@@ -43,7 +49,12 @@ function line(p: Primitive): (t: Real) => Real[] {
 
 const sumReals = (xs: Vec): Real => xs.reduce<Real>((s, x) => add(s, x), 0);
 
-/** The subjects for primitive `p`, from its catalogue entry alone. */
+/**
+ * The subjects for primitive `p`, from its catalogue entry alone.
+ * @example
+ * const [tanhPrimitive] = primitives.filter((p) => p.name === "tanh");
+ * checkFiniteDifferences(subjectsFor(tanhPrimitive).vector, { runs: 20 }); // => undefined
+ */
 export function subjectsFor(p: Primitive): PrimitiveSubjects {
   const f = (xs: Vec): Real => p.apply(xs);
   const args = argsOf(p);

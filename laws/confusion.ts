@@ -6,10 +6,20 @@ import { identityTolerance } from "./approx.ts";
 import { assertLaw, compared, firstFailure, instancesOf, type LawOptions, type Mode, modes, plain, type RunOptions, type Subject, type Verdict } from "./harness.ts";
 import type { Fn } from "./harness.ts";
 
-/** A derivative operator on scalar functions, as `derivative` and `grad` are. */
+/**
+ * A derivative operator on scalar functions, as `derivative` and `grad` are.
+ * @example
+ * const d: ScalarDerivative = derivative;
+ * d(sin)(0); // => 1
+ */
 export type ScalarDerivative = (f: (x: Real) => Real) => (x: Real) => Real;
 
-/** Options of the confusion law: `mode` is the outer operator's; the inner one runs in both modes. */
+/**
+ * Options of the confusion law: `mode` is the outer operator's; the inner one runs in both modes.
+ * @example
+ * const options: ConfusionOptions = { mode: "reverse", operators: { reverse: grad } };
+ * perturbationConfusion(tanh, options)(0.5); // => true
+ */
 export interface ConfusionOptions extends LawOptions {
   /**
    * The operators to nest, per mode: nabla's `derivative` (forward) and `grad` (reverse) unless given.
@@ -51,13 +61,20 @@ function confusionVerdict(f: (x: Real) => Real, options: ConfusionOptions): (x: 
  * inner in both: D(x ↦ f(x)·D(y ↦ x + y)(0))(x) = f′(x), D(x ↦ D(y ↦ f(x)·y)(0))(x) = f′(x) and
  * D(x ↦ D(y ↦ f(x + y))(0))(x) = f″(x) (by `hessian`, which nests nothing of the user's). A confused
  * implementation, or a rule that mixes another level's tangent into its own, breaks one of them.
+ * @example
+ * perturbationConfusion(sin)(0.5); // => true
+ * perturbationConfusion(exp, { mode: "reverse" })(0.5); // => true
  */
 export const perturbationConfusion =
   (f: (x: Real) => Real, options: ConfusionOptions = {}) =>
   (x: number): boolean =>
     confusionVerdict(f, options)(x) === undefined;
 
-/** Checks freedom from perturbation confusion on samples of the subject's input. */
+/**
+ * Checks freedom from perturbation confusion on samples of the subject's input.
+ * @example
+ * checkPerturbationConfusion({ f: sin, x: nice() }, { runs: 20 }); // => undefined
+ */
 export function checkPerturbationConfusion(subject: Subject<Fn<Real, Real>, number>, options: ConfusionOptions & RunOptions = {}): void {
   assertLaw(
     `freedom from perturbation confusion (${options.mode ?? "forward"})`,

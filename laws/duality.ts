@@ -23,7 +23,13 @@ function dotVerdict(f: Fun, options: LawOptions): (x: unknown, v: unknown, u: un
   };
 }
 
-/** The dot-product identity `⟨u, J·v⟩ = ⟨Jᵀ·u, v⟩`: a jvp (forward) against a pullback (reverse). */
+/**
+ * The dot-product identity `⟨u, J·v⟩ = ⟨Jᵀ·u, v⟩`: a jvp (forward) against a pullback (reverse).
+ * @example
+ * dotProductIdentity((v: readonly Real[]) => [mul(v[0], v[1])])([2, 3], [1, 1], [1]); // => true
+ * const badSin = customJvp(sin, (x: Real, v: Real) => [sin(x), mul(1.01, mul(cos(x), v))] as const);
+ * dotProductIdentity(badSin)(0.5, 1, 1); // => false
+ */
 export const dotProductIdentity =
   <X, Y>(f: (x: X) => Y, options: LawOptions = {}) =>
   (x: X, v: unknown, u: unknown): boolean =>
@@ -38,7 +44,15 @@ function withDirections<X>(subject: Subject<{ f: Fun }, X>) {
   );
 }
 
-/** Checks the dot-product identity on samples of the subject's input and random v, u. */
+/**
+ * Checks the dot-product identity on samples of the subject's input and random v, u.
+ * @example
+ * const f = (v: readonly Real[]) => [mul(v[0], v[1]), sin(v[0])];
+ * checkDotProductIdentity({ f, x: fc.array(nice(), { minLength: 2, maxLength: 2 }) }, { runs: 20 }); // => undefined
+ * // a forward rule that disagrees with reverse mode is caught
+ * const badSin = customJvp(sin, (x: Real, v: Real) => [sin(x), mul(1.01, mul(cos(x), v))] as const);
+ * checkDotProductIdentity({ f: badSin, x: nice() }); // throws Error /Counterexample/
+ */
 export function checkDotProductIdentity<X, Y>(subject: Subject<Fn<X, Y>, X>, options: LawOptions & RunOptions = {}): void {
   assertLaw(
     "forward/reverse agreement ⟨u, J·v⟩ = ⟨Jᵀ·u, v⟩",
@@ -69,13 +83,20 @@ function jacobianVerdict(f: Fun, options: LawOptions): (x: unknown) => Verdict {
  * Forward and reverse Jacobians agree: the Jacobian built by jvps equals the one built by pullbacks,
  * and, for functions of a `Real[]` or a 1-D tensor, `jacfwd` and `jacrev` (and `grad` for a scalar
  * function) equal it too.
+ * @example
+ * jacobianAgreement((v: readonly Real[]) => [mul(v[0], v[1]), sin(v[0])])([2, 3]); // => true
  */
 export const jacobianAgreement =
   <X, Y>(f: (x: X) => Y, options: LawOptions = {}) =>
   (x: X): boolean =>
     jacobianVerdict(f as Fun, options)(x) === undefined;
 
-/** Checks that forward and reverse Jacobians agree on samples of the subject's input. */
+/**
+ * Checks that forward and reverse Jacobians agree on samples of the subject's input.
+ * @example
+ * const f = (v: readonly Real[]) => [mul(v[0], v[1]), sin(v[0])];
+ * checkJacobianAgreement({ f, x: fc.array(nice(), { minLength: 2, maxLength: 2 }) }, { runs: 20 }); // => undefined
+ */
 export function checkJacobianAgreement<X, Y>(subject: Subject<Fn<X, Y>, X>, options: LawOptions & RunOptions = {}): void {
   assertLaw("forward/reverse agreement of Jacobians", instancesOf(subject as Subject<{ f: Fun }, X>), ({ f, x }) => jacobianVerdict(f, options)(x), options);
 }
@@ -92,13 +113,21 @@ function primalVerdict(f: Fun, options: LawOptions): (x: unknown, v: unknown) =>
   };
 }
 
-/** Both modes compute f's own value: jvp's and vjp's (and valueAndGrad's) primal equals `f(x)`. */
+/**
+ * Both modes compute f's own value: jvp's and vjp's (and valueAndGrad's) primal equals `f(x)`.
+ * @example
+ * primalAgreement(tanh)(0.5, 1); // => true
+ */
 export const primalAgreement =
   <X, Y>(f: (x: X) => Y, options: LawOptions = {}) =>
   (x: X, v: unknown): boolean =>
     primalVerdict(f as Fun, options)(x, v) === undefined;
 
-/** Checks that both modes compute f's value, on samples of the subject's input and a tangent. */
+/**
+ * Checks that both modes compute f's value, on samples of the subject's input and a tangent.
+ * @example
+ * checkPrimalAgreement({ f: (p: { a: Real; b: Real }) => mul(p.a, exp(p.b)), x: fc.record({ a: nice(), b: nice() }) }, { runs: 20 }); // => undefined
+ */
 export function checkPrimalAgreement<X, Y>(subject: Subject<Fn<X, Y>, X>, options: LawOptions & RunOptions = {}): void {
   assertLaw("primal agreement", withDirections(subject as Subject<{ f: Fun }, X>), ({ inst, v }) => primalVerdict(inst.f, options)(inst.x, v), options);
 }

@@ -3,6 +3,11 @@
 // that returns when the law held on every sample and throws an Error with the law's reason and the
 // shrunk counterexample when it did not. Laws use nabla's public API only. See laws/README.md.
 
+/**
+ * The laws of differentiation as fast-check properties, to run on your own functions, layers and rules.
+ * @module nabla/laws
+ */
+
 // comparison and the shared harness
 export { approxEq, finiteDifferenceTolerance, identityTolerance } from "./approx.ts";
 export type { ApproxEq, Tolerance } from "./approx.ts";

@@ -10,7 +10,12 @@ import {
 } from "./harness.ts";
 import { combine, combineReals, combineScale, fromElements, numbersOf } from "./trees.ts";
 
-/** One sample of a linearity law: a point, two directions (tangents or cotangents), two coefficients. */
+/**
+ * One sample of a linearity law: a point, two directions (tangents or cotangents), two coefficients.
+ * @example
+ * const s: LinearSample<readonly number[]> = { x: [1, 2], d1: [1, 0], d2: [0, 1], a: 2, b: 3 };
+ * jvpLinearity((v: readonly Real[]) => mul(v[0], v[1]))(s); // => true
+ */
 export interface LinearSample<X> {
   readonly x: X;
   readonly d1: unknown;
@@ -30,7 +35,11 @@ function linearVerdict(what: string, map: (d: unknown) => number[], s: LinearSam
   return compared(what, eq.explain(map(mix(s.d1, s.d2, s.a, s.b)), combine(s.a, m1, s.b, m2), combineScale(s.a, m1, s.b, m2)));
 }
 
-/** jvp(f, x, a·v + b·w) = a·jvp(f, x, v) + b·jvp(f, x, w). */
+/**
+ * jvp(f, x, a·v + b·w) = a·jvp(f, x, v) + b·jvp(f, x, w).
+ * @example
+ * jvpLinearity(sin)({ x: 0.5, d1: 1, d2: 0.25, a: 2, b: -1 }); // => true
+ */
 export const jvpLinearity =
   <X, Y>(f: (x: X) => Y, options: LawOptions = {}) =>
   (s: LinearSample<X>): boolean =>
@@ -42,7 +51,11 @@ const pulling = (f: Fun, x: unknown): ((u: unknown) => number[]) => {
   return (u) => numbersOf(pb(u), "a pullback's result");
 };
 
-/** pullback(a·u + b·w) = a·pullback(u) + b·pullback(w), for one pullback of f at x. */
+/**
+ * pullback(a·u + b·w) = a·pullback(u) + b·pullback(w), for one pullback of f at x.
+ * @example
+ * pullbackLinearity((v: readonly Real[]) => [mul(v[0], v[1])])({ x: [2, 3], d1: [1], d2: [0.5], a: 2, b: -1 }); // => true
+ */
 export const pullbackLinearity =
   <X, Y>(f: (x: X) => Y, options: LawOptions = {}) =>
   (s: LinearSample<X>): boolean =>
@@ -60,6 +73,9 @@ function samples<Fs extends { readonly f: Fun }, X>(subject: Subject<Fs, X>, lik
 /**
  * Checks that the derivative of `f` is a linear map at every sampled point: the jvp in its tangent
  * (forward mode) or the pullback in its cotangent (reverse mode).
+ * @example
+ * const f = (v: readonly Real[]) => [mul(v[0], v[1]), tanh(v[0])];
+ * checkLinearity({ f, x: fc.array(nice(), { minLength: 2, maxLength: 2 }) }, { mode: "reverse", runs: 20 }); // => undefined
  */
 export function checkLinearity<X, Y>(subject: Subject<Fn<X, Y>, X>, options: LawOptions & RunOptions = {}): void {
   const { mode = "forward", eq } = options;
@@ -94,13 +110,19 @@ function derivativeLinearityVerdict(f: Fun, g: Fun, options: CombinationOptions)
 /**
  * `D(a·f + b·g) = a·Df + b·Dg` at `x` along `d`: a tangent shaped like `x` (forward mode, comparing
  * jvps) or a cotangent shaped like `f(x)` (reverse mode, comparing pullbacks).
+ * @example
+ * derivativeLinearity(sin, exp)(0.5, 1, 2, -1); // => true
  */
 export const derivativeLinearity =
   <X, Y>(f: (x: X) => Y, g: (x: X) => Y, options: CombinationOptions = {}) =>
   (x: X, d: unknown, a: number, b: number): boolean =>
     derivativeLinearityVerdict(f as Fun, g as Fun, options)(x, d, a, b) === undefined;
 
-/** Checks `D(a·f + b·g) = a·Df + b·Dg` on samples of the subject's input, directions and coefficients. */
+/**
+ * Checks `D(a·f + b·g) = a·Df + b·Dg` on samples of the subject's input, directions and coefficients.
+ * @example
+ * checkDerivativeLinearity({ f: sin, g: exp, x: nice() }, { runs: 20 }); // => undefined
+ */
 export function checkDerivativeLinearity<X, Y>(subject: Subject<Pair<X, Y>, X>, options: CombinationOptions & RunOptions = {}): void {
   const mode = options.mode ?? "forward";
   const cases = samples(subject as Subject<{ f: Fun; g: Fun }, X>, (i) => (mode === "forward" ? i.x : i.f(i.x)));

@@ -46,13 +46,19 @@ function ruleVerdict(rule: Rule, f: Fun, g: Fun, options: CombinationOptions): (
 /**
  * The product rule `D(f·g) = Df·g + f·Dg` (leafwise) at `x` along `d`: a tangent shaped like `x`
  * (forward) or a cotangent shaped like `f(x)` (reverse).
+ * @example
+ * productRule(sin, exp)(0.5, 1); // => true
  */
 export const productRule =
   <X, Y>(f: (x: X) => Y, g: (x: X) => Y, options: CombinationOptions = {}) =>
   (x: X, d: unknown): boolean =>
     ruleVerdict("product", f as Fun, g as Fun, options)(x, d) === undefined;
 
-/** The quotient rule `D(f/g) = (Df·g − f·Dg)/g²` (leafwise), as `productRule`; `g` must not vanish at `x`. */
+/**
+ * The quotient rule `D(f/g) = (Df·g − f·Dg)/g²` (leafwise), as `productRule`; `g` must not vanish at `x`.
+ * @example
+ * quotientRule(sin, exp)(0.5, 1); // => true
+ */
 export const quotientRule =
   <X, Y>(f: (x: X) => Y, g: (x: X) => Y, options: CombinationOptions = {}) =>
   (x: X, d: unknown): boolean =>
@@ -68,10 +74,18 @@ function check<X, Y>(rule: Rule, subject: Subject<Pair<X, Y>, X>, options: Combi
   assertLaw(`${rule} rule (${mode})`, cases, ({ inst, d }) => ruleVerdict(rule, inst.f, inst.g, options)(inst.x, d), options);
 }
 
-/** Checks the product rule on samples of the subject's input and a direction. */
+/**
+ * Checks the product rule on samples of the subject's input and a direction.
+ * @example
+ * checkProductRule({ f: sin, g: exp, x: nice() }, { runs: 20 }); // => undefined
+ */
 export const checkProductRule = <X, Y>(subject: Subject<Pair<X, Y>, X>, options: CombinationOptions & RunOptions = {}): void =>
   check("product", subject, options);
 
-/** Checks the quotient rule on samples of the subject's input and a direction (`g` must not vanish there). */
+/**
+ * Checks the quotient rule on samples of the subject's input and a direction (`g` must not vanish there).
+ * @example
+ * checkQuotientRule({ f: sin, g: (x: Real) => add(2, cos(x)), x: nice() }, { runs: 20 }); // => undefined
+ */
 export const checkQuotientRule = <X, Y>(subject: Subject<Pair<X, Y>, X>, options: CombinationOptions & RunOptions = {}): void =>
   check("quotient", subject, options);

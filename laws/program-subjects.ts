@@ -16,6 +16,10 @@ const interval = (p: Primitive, i: number): readonly [number, number] => p.domai
 /**
  * Whether `program` is valid at `x`: every argument that was not fitted into its primitive's domain
  * lies inside it (nested transforms included), and every output is finite.
+ * @example
+ * const [logPrimitive] = primitives.filter((p) => p.name === "log");
+ * const program: Program = { inputs: ["x"], outputs: [{ op: "prim", prim: logPrimitive, args: [{ op: "var", name: "x" }] }] };
+ * [validAt(program, [2]), validAt(program, [-1])]; // => [true, false]
  */
 export function validAt(program: Program, x: readonly number[]): boolean {
   let ok = true;
@@ -34,6 +38,10 @@ export function validAt(program: Program, x: readonly number[]): boolean {
  * Whether `program` is smooth on the segment x ± s: every application of a primitive with kinks stays
  * more than twice as far from its kink (by the primitive's kinkDistance) as its arguments move
  * (ℓ₁) between x and either end. Derivatives inside nested transforms are covered the same way.
+ * @example
+ * const [absPrimitive] = primitives.filter((p) => p.name === "abs");
+ * const program: Program = { inputs: ["x"], outputs: [{ op: "prim", prim: absPrimitive, args: [{ op: "var", name: "x" }] }] };
+ * [smoothOn(program)([1], [0.1]), smoothOn(program)([0.01], [0.1])]; // => [true, false]
  */
 export function smoothOn(program: Program): (x: readonly Real[], s: readonly Real[]) => boolean {
   return (xr, sr) => {
@@ -64,17 +72,31 @@ function valid(options: ProgramOptions): fc.Arbitrary<{ program: Program; x: num
 /** The label of a program instance in counterexamples. */
 const label = (program: Program, x: unknown) => () => `program ${showProgram(program)} at x = ${show(x)}`;
 
-/** Programs as `f: Real[] → Real[]`. */
+/**
+ * Programs as `f: Real[] → Real[]`.
+ * @example
+ * const [instance] = fc.sample(vectorPrograms({ inputs: 2, outputs: 3 }), { numRuns: 1, seed: 1 });
+ * const program: VectorProgram = instance;
+ * program.f(instance.x).length; // => 3
+ */
 export type VectorProgram = Smooth<readonly Real[], readonly Real[]> & { readonly program: Program };
 
-/** Random programs with valid inputs, as functions between arrays of Reals. */
+/**
+ * Random programs with valid inputs, as functions between arrays of Reals.
+ * @example
+ * checkDotProductIdentity(vectorPrograms(), { runs: 10 }); // => undefined
+ */
 export function vectorPrograms(options: ProgramOptions = {}): fc.Arbitrary<Instance<VectorProgram, readonly number[]>> {
   return valid(options).map(({ program, x }) =>
     labelled({ program, f: run(program), x, smoothOn: smoothOn(program) }, label(program, x)),
   );
 }
 
-/** Random programs with one output, as `f: Real[] → Real` (for the second-order laws). */
+/**
+ * Random programs with one output, as `f: Real[] → Real` (for the second-order laws).
+ * @example
+ * checkHessianSymmetry(realPrograms(), { runs: 10 }); // => undefined
+ */
 export function realPrograms(
   options: ProgramOptions = {},
 ): fc.Arbitrary<Instance<Smooth<readonly Real[], Real> & { readonly program: Program }, readonly number[]>> {
@@ -84,7 +106,11 @@ export function realPrograms(
   });
 }
 
-/** Random programs of one input and one output, as `f: Real → Real`. */
+/**
+ * Random programs of one input and one output, as `f: Real → Real`.
+ * @example
+ * checkPerturbationConfusion(scalarPrograms(), { runs: 10 }); // => undefined
+ */
 export function scalarPrograms(options: ProgramOptions = {}): fc.Arbitrary<Instance<Smooth<Real, Real> & { readonly program: Program }, number>> {
   return valid({ ...options, inputs: 1, outputs: 1 }).map(({ program, x }) => {
     const f = run(program);
@@ -98,7 +124,11 @@ export function scalarPrograms(options: ProgramOptions = {}): fc.Arbitrary<Insta
 
 type Named = { readonly [name: string]: Real };
 
-/** Random programs on records: `{ x0, x1, … } ↦ { y0, y1, … }`, to exercise trees with keys. */
+/**
+ * Random programs on records: `{ x0, x1, … } ↦ { y0, y1, … }`, to exercise trees with keys.
+ * @example
+ * checkFiniteDifferences(recordPrograms(), { mode: "reverse", runs: 10 }); // => undefined
+ */
 export function recordPrograms(options: ProgramOptions = {}): fc.Arbitrary<Instance<Smooth<Named, Named> & { readonly program: Program }, Named>> {
   return valid(options).map(({ program, x }) => {
     const f = run(program);
@@ -117,7 +147,11 @@ export function recordPrograms(options: ProgramOptions = {}): fc.Arbitrary<Insta
   });
 }
 
-/** Two random programs `g: Real[n] → Real[k]` and `f: Real[k] → Real[m]`, valid at x and at g(x). */
+/**
+ * Two random programs `g: Real[n] → Real[k]` and `f: Real[k] → Real[m]`, valid at x and at g(x).
+ * @example
+ * checkJacobianChainRule(composedPrograms(), { runs: 10 }); // => undefined
+ */
 export function composedPrograms(
   inner: ProgramOptions = {},
   outer: ProgramOptions = {},
@@ -131,7 +165,11 @@ export function composedPrograms(
     );
 }
 
-/** Two random programs of the same shape, both valid at x. */
+/**
+ * Two random programs of the same shape, both valid at x.
+ * @example
+ * checkDerivativeLinearity(pairedPrograms(), { runs: 10 }); // => undefined
+ */
 export function pairedPrograms(options: ProgramOptions = {}): fc.Arbitrary<Instance<Pair<readonly Real[], readonly Real[]>, readonly number[]>> {
   return fc
     .record({ a: valid(options), g: programs(options) })
@@ -145,6 +183,8 @@ export function pairedPrograms(options: ProgramOptions = {}): fc.Arbitrary<Insta
  * Random programs applied to a batch, as subjects of the vmap law: each input a 1-D tensor of up to
  * `maxSize` examples (axis 0 or −1) or a shared number (null), at least one mapped. Every example is a
  * valid input (the mapped inputs of examples after the first redrawn until valid).
+ * @example
+ * checkVmapStacking(batchedPrograms({ maxSize: 3 }), { runs: 5 }); // => undefined
  */
 export function batchedPrograms(
   options: ProgramOptions & { readonly maxSize?: number } = {},

@@ -7,10 +7,24 @@ import {
   add, derivative, grad, jvp, mul, primal, type Primitive, primitives as catalogue, type Real, sin, sub, vjp,
 } from "../src/index.ts";
 
-/** The transforms a program may nest: each differentiates a closure `y ↦ body` at a point. */
+/**
+ * The transforms a program may nest: each differentiates a closure `y ↦ body` at a point.
+ * @example
+ * const [mulPrimitive] = primitives.filter((p) => p.name === "mul");
+ * // x ↦ d/dy (x·y) at y = 1, which is x
+ * const how: Nested = "derivative";
+ * const inner: Expr = { op: how, param: "y", body: { op: "prim", prim: mulPrimitive, args: [{ op: "var", name: "x" }, { op: "var", name: "y" }] }, at: { op: "const", value: 1 } };
+ * run({ inputs: ["x"], outputs: [inner] })([5]); // => [5]
+ */
 export type Nested = "derivative" | "grad" | "jvp" | "vjp";
 
-/** A program's expressions. `fit` maps its argument smoothly into an interval (a primitive's domain). */
+/**
+ * A program's expressions. `fit` maps its argument smoothly into an interval (a primitive's domain).
+ * @example
+ * const [mulPrimitive] = primitives.filter((p) => p.name === "mul");
+ * const twice: Expr = { op: "prim", prim: mulPrimitive, args: [{ op: "var", name: "x" }, { op: "const", value: 2 }] };
+ * run({ inputs: ["x"], outputs: [twice] })([3]); // => [6]
+ */
 export type Expr =
   | { readonly op: "var"; readonly name: string }
   | { readonly op: "const"; readonly value: number }
@@ -19,13 +33,24 @@ export type Expr =
   | { readonly op: "let"; readonly name: string; readonly bound: Expr; readonly body: Expr }
   | { readonly op: Nested; readonly param: string; readonly body: Expr; readonly at: Expr };
 
-/** `(x0, x1, …) => [output₀, output₁, …]`. */
+/**
+ * `(x0, x1, …) => [output₀, output₁, …]`.
+ * @example
+ * const [sinPrimitive] = primitives.filter((p) => p.name === "sin");
+ * const program: Program = { inputs: ["x"], outputs: [{ op: "prim", prim: sinPrimitive, args: [{ op: "var", name: "x" }] }] };
+ * checkFiniteDifferences({ f: run(program), x: fc.tuple(nice()) }, { runs: 10 }); // => undefined
+ */
 export interface Program {
   readonly inputs: readonly string[];
   readonly outputs: readonly Expr[];
 }
 
-/** The shape of the programs to generate. */
+/**
+ * The shape of the programs to generate.
+ * @example
+ * const options: ProgramOptions = { inputs: 1, outputs: 2, maxDepth: 3, nested: false };
+ * fc.sample(programs(options), 5).every((p) => p.inputs.length === 1 && p.outputs.length === 2); // => true
+ */
 export interface ProgramOptions {
   /** Number of inputs (default 2) and of outputs (default 1). */
   readonly inputs?: number;
@@ -124,7 +149,11 @@ function build(raw: Raw, scope: readonly string[], ctx: Context): Expr {
   }
 }
 
-/** Random programs of the given shape. */
+/**
+ * Random programs of the given shape.
+ * @example
+ * fc.sample(programs({ inputs: 3, nested: false }), 5).every((p) => p.inputs.length === 3); // => true
+ */
 export function programs(options: ProgramOptions = {}): fc.Arbitrary<Program> {
   const { inputs = 2, outputs = 1, maxDepth = 4, size = "small", primitives = catalogue, nested = true } = options;
   const names = Array.from({ length: inputs }, (_, i) => `x${i}`);
@@ -136,14 +165,28 @@ export function programs(options: ProgramOptions = {}): fc.Arbitrary<Program> {
     });
 }
 
-/** `mid + 0.9·half·sin((e − mid)/half)`: smooth, close to e near the middle, always inside (lo, hi). */
+/**
+ * `mid + 0.9·half·sin((e − mid)/half)`: smooth, close to e near the middle, always inside (lo, hi).
+ * @example
+ * const y = primal(fitInto(0, 1, 100)); // smoothly into (0, 1), whatever the input
+ * y > 0 && y < 1; // => true
+ */
 export function fitInto(lo: number, hi: number, e: Real): Real {
   const mid = (lo + hi) / 2;
   const half = (hi - lo) / 2;
   return add(mid, mul(0.9 * half, sin(mul(1 / half, sub(e, mid)))));
 }
 
-/** Told of every primitive application while a program runs: the node and its arguments. */
+/**
+ * Told of every primitive application while a program runs: the node and its arguments.
+ * @example
+ * const [sinPrimitive] = primitives.filter((p) => p.name === "sin");
+ * const program: Program = { inputs: ["x"], outputs: [{ op: "prim", prim: sinPrimitive, args: [{ op: "var", name: "x" }] }] };
+ * const seen: string[] = [];
+ * const observe: Observer = (node) => seen.push(node.prim.name);
+ * run(program, observe)([1]);
+ * seen; // => ["sin"]
+ */
 export type Observer = (node: Extract<Expr, { op: "prim" }>, args: readonly Real[]) => void;
 
 type Compiled = (env: readonly Real[]) => Real;
@@ -193,7 +236,14 @@ function compile(e: Expr, scope: readonly string[], observe?: Observer): Compile
   }
 }
 
-/** The program as a function from its inputs to its outputs (a fresh array each call). */
+/**
+ * The program as a function from its inputs to its outputs (a fresh array each call).
+ * @example
+ * const [sinPrimitive] = primitives.filter((p) => p.name === "sin");
+ * const program: Program = { inputs: ["x"], outputs: [{ op: "prim", prim: sinPrimitive, args: [{ op: "var", name: "x" }] }] };
+ * run(program)([0]); // => [0]
+ * derivative((x: Real) => run(program)([x])[0])(0); // => 1
+ */
 export function run(program: Program, observe?: Observer): (x: readonly Real[]) => Real[] {
   const outputs = program.outputs.map((o) => compile(o, program.inputs, observe));
   return (x) => {
@@ -202,7 +252,13 @@ export function run(program: Program, observe?: Observer): (x: readonly Real[]) 
   };
 }
 
-/** Every primitive application of a run at `x`, in order, with its arguments' plain values. */
+/**
+ * Every primitive application of a run at `x`, in order, with its arguments' plain values.
+ * @example
+ * const [sinPrimitive] = primitives.filter((p) => p.name === "sin");
+ * const program: Program = { inputs: ["x"], outputs: [{ op: "prim", prim: sinPrimitive, args: [{ op: "var", name: "x" }] }] };
+ * trace(program, [1]).map((a) => [a.node.prim.name, a.args]); // => [["sin", [1]]]
+ */
 export function trace(program: Program, x: readonly number[]): { node: Extract<Expr, { op: "prim" }>; args: number[] }[] {
   const seen: { node: Extract<Expr, { op: "prim" }>; args: number[] }[] = [];
   run(program, (node, args) => seen.push({ node, args: args.map((a) => primal(a)) }))(x);
@@ -211,7 +267,12 @@ export function trace(program: Program, x: readonly number[]): { node: Extract<E
 
 const showNumber = (n: number): string => (n < 0 ? `(${n})` : String(n));
 
-/** An expression as readable source. */
+/**
+ * An expression as readable source.
+ * @example
+ * const [mulPrimitive] = primitives.filter((p) => p.name === "mul");
+ * showExpr({ op: "prim", prim: mulPrimitive, args: [{ op: "var", name: "x" }, { op: "const", value: 2 }] }); // => "mul(x, 2)"
+ */
 export function showExpr(e: Expr): string {
   switch (e.op) {
     case "var":
@@ -234,6 +295,11 @@ export function showExpr(e: Expr): string {
   }
 }
 
-/** A program as readable source: `([x0, x1]) => [ … ]`. */
+/**
+ * A program as readable source: `([x0, x1]) => [ … ]`.
+ * @example
+ * const [sinPrimitive] = primitives.filter((p) => p.name === "sin");
+ * showProgram({ inputs: ["x"], outputs: [{ op: "prim", prim: sinPrimitive, args: [{ op: "var", name: "x" }] }] }); // => "([x]) => [sin(x)]"
+ */
 export const showProgram = (p: Program): string =>
   `([${p.inputs.join(", ")}]) => [${p.outputs.map(showExpr).join(", ")}]`;

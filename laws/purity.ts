@@ -9,7 +9,13 @@ import { type Fun, isVectorArgument, isVectorResult, pullback, pushforward } fro
 import { assertLaw, type Fn, firstFailure, instancesOf, labelled, type LawOptions, type RunOptions, type Subject, type Verdict } from "./harness.ts";
 import { copyTree, elementsOf, isContainer, sameStructure, snapshot } from "./trees.ts";
 
-/** The transforms the purity law exercises, untyped. */
+/**
+ * The transforms the purity law exercises, untyped.
+ * @example
+ * // check a wrapper of nabla's grad (here one that logs its calls) for purity
+ * const transforms: Partial<Transforms> = { grad: (f) => nablaTransforms.grad(f) };
+ * purity(sin, { mode: "reverse", transforms })(0.5, 1, 1, 1); // => true
+ */
 export interface Transforms {
   readonly jvp: (f: Fun, x: unknown, v: unknown) => readonly [unknown, unknown];
   readonly vjp: (f: Fun, x: unknown) => readonly [unknown, (u: unknown) => unknown];
@@ -22,7 +28,12 @@ export interface Transforms {
   readonly hessian: (f: Fun) => Fun;
 }
 
-/** nabla's own transforms. */
+/**
+ * nabla's own transforms.
+ * @example
+ * Object.keys(nablaTransforms).includes("grad"); // => true
+ * purity(sin, { transforms: { grad: nablaTransforms.grad } })(0.5, 1, 1, 1); // => true
+ */
 export const nablaTransforms: Transforms = Object.freeze({
   jvp: pushforward,
   vjp: pullback,
@@ -35,7 +46,12 @@ export const nablaTransforms: Transforms = Object.freeze({
   hessian: hessian as unknown as (f: Fun) => Fun,
 });
 
-/** Options of the purity law: `transforms` replaces some of nabla's (to check a wrapper of them). */
+/**
+ * Options of the purity law: `transforms` replaces some of nabla's (to check a wrapper of them).
+ * @example
+ * const options: PurityOptions = { mode: "reverse" };
+ * purity(tanh, options)(0.5, 1, 1, 1); // => true
+ */
 export interface PurityOptions extends Omit<LawOptions, "eq"> {
   readonly transforms?: Partial<Transforms>;
 }
@@ -177,13 +193,22 @@ function scalarPurity(t: Transforms, f: Fun, x: unknown): Verdict {
  * Purity at `x` (with a tangent `v`, and cotangents `u`, `w` shaped like f(x)): f itself, then in
  * forward mode `jvp`, `derivative`, `jacfwd`, `hvp` and `hessian` (forward over reverse), in reverse
  * mode `vjp` and its pullback, `grad`, `valueAndGrad` and `jacrev`, as they apply to f's shapes.
+ * @example
+ * purity(sin)(0.5, 1, 1, 1); // => true
+ * purity((v: readonly Real[]) => [mul(v[0], v[1])])([2, 3], [1, 1], [1], [2]); // => true
  */
 export const purity =
   <X, Y>(f: (x: X) => Y, options: PurityOptions = {}) =>
   (x: X, v: unknown, u: unknown, w: unknown): boolean =>
     purityVerdict(f as Fun, options)(x, { v, u, w }) === undefined;
 
-/** Checks purity on samples of the subject's input, a tangent and two cotangents. */
+/**
+ * Checks purity on samples of the subject's input, a tangent and two cotangents.
+ * @example
+ * checkPurity({ f: (p: { w: readonly Real[] }) => [sum(p.w), mul(p.w[0], p.w[1])], x: fc.record({ w: fc.array(nice(), { minLength: 2, maxLength: 2 }) }) }, { runs: 20 }); // => undefined
+ * let calls = 0;
+ * checkPurity({ f: (x: Real) => mul(x, ++calls), x: nice() }); // throws Error
+ */
 export function checkPurity<X, Y>(subject: Subject<Fn<X, Y>, X>, options: PurityOptions & RunOptions = {}): void {
   const cases = instancesOf(subject as Subject<{ f: Fun }, X>).chain((inst) => {
     const y = inst.f(inst.x);

@@ -23,7 +23,12 @@ const gradientLeaves =
       ? Array.from({ length: elementCount(y) }, (_, j) => pushforward(f, y, unitLike(y, j))[1])
       : leavesOf(gradient(f)(y));
 
-/** H over x's leaves: the Jacobian of ∇f, forward over forward or reverse over reverse. */
+/**
+ * H over x's leaves: the Jacobian of ∇f, forward over forward or reverse over reverse.
+ * @example
+ * const f = (x: unknown) => mul(square((x as Real[])[0]), (x as Real[])[1]);
+ * hessianBy("reverse", f, [3, 5]); // => [[10, 6], [6, 0]]
+ */
 export const hessianBy = (mode: Mode, f: Fun, x: unknown): number[][] => jacobianOf(mode, gradientLeaves(mode, f), x);
 
 const transpose = (m: readonly (readonly number[])[]): number[][] => m.map((_, i) => m.map((row) => row[i]));
@@ -50,7 +55,11 @@ function symmetryVerdict(f: Fun, options: LawOptions): (x: unknown, v: unknown, 
   };
 }
 
-/** The Hessian is symmetric: H = Hᵀ (built in `mode` over `mode`), ⟨w, H·v⟩ = ⟨v, H·w⟩ by hvp, and `hessian`'s too. */
+/**
+ * The Hessian is symmetric: H = Hᵀ (built in `mode` over `mode`), ⟨w, H·v⟩ = ⟨v, H·w⟩ by hvp, and `hessian`'s too.
+ * @example
+ * hessianSymmetry((v: readonly Real[]) => mul(square(v[0]), v[1]))([3, 5], [1, 0], [0, 1]); // => true
+ */
 export const hessianSymmetry =
   <X>(f: (x: X) => Real, options: LawOptions = {}) =>
   (x: X, v: unknown, w: unknown): boolean =>
@@ -74,7 +83,11 @@ function hvpVerdict(f: Fun, options: LawOptions): (x: unknown, v: unknown) => Ve
   };
 }
 
-/** `hvp(f)(x, v) = H·v`, with H built in `mode` over `mode` (and, for `Real[]` or 1-D tensor inputs, by `hessian`). */
+/**
+ * `hvp(f)(x, v) = H·v`, with H built in `mode` over `mode` (and, for `Real[]` or 1-D tensor inputs, by `hessian`).
+ * @example
+ * hvpMatchesHessian((v: readonly Real[]) => mul(square(v[0]), v[1]))([3, 5], [1, 0]); // => true
+ */
 export const hvpMatchesHessian =
   <X>(f: (x: X) => Real, options: LawOptions = {}) =>
   (x: X, v: unknown): boolean =>
@@ -103,6 +116,8 @@ function gradOfGradVerdict(f: Fun, options: LawOptions): (x: unknown, v: unknown
  * A gradient of a gradient is the Hessian: for `f: Real → Real`, `derivative(derivative(f))` (forward)
  * or `grad(grad(f))` (reverse) equals `hessian`; for a tree input, the derivative of ∇f along v (by jvp
  * of jvps, or by grad of ⟨grad f, v⟩) equals `hvp(f)(x, v)`.
+ * @example
+ * gradOfGrad((x: Real) => mul(x, sin(x)))(0.5, 1); // => true
  */
 export const gradOfGrad =
   <X>(f: (x: X) => Real, options: LawOptions = {}) =>
@@ -125,14 +140,26 @@ function check<X>(law: SecondOrderLaw, subject: Subject<Fn<X, Real>, X>, options
   assertLaw(`${law} (${options.mode ?? "forward"})`, cases, ({ inst, v, w }) => verdicts[law](inst.f, options)(inst.x, v, w), options);
 }
 
-/** Checks Hessian symmetry on samples of the subject's input and two directions. */
+/**
+ * Checks Hessian symmetry on samples of the subject's input and two directions.
+ * @example
+ * checkHessianSymmetry({ f: (v: readonly Real[]) => mul(sin(v[0]), exp(v[1])), x: fc.array(nice(), { minLength: 2, maxLength: 2 }) }, { runs: 20 }); // => undefined
+ */
 export const checkHessianSymmetry = <X>(subject: Subject<Fn<X, Real>, X>, options: LawOptions & RunOptions = {}): void =>
   check("Hessian symmetry", subject, options);
 
-/** Checks `hvp(f)(x, v) = H·v` on samples of the subject's input and a direction. */
+/**
+ * Checks `hvp(f)(x, v) = H·v` on samples of the subject's input and a direction.
+ * @example
+ * checkHvpMatchesHessian({ f: (v: readonly Real[]) => mul(sin(v[0]), exp(v[1])), x: fc.array(nice(), { minLength: 2, maxLength: 2 }) }, { runs: 20 }); // => undefined
+ */
 export const checkHvpMatchesHessian = <X>(subject: Subject<Fn<X, Real>, X>, options: LawOptions & RunOptions = {}): void =>
   check("hvp = H·v", subject, options);
 
-/** Checks that a gradient of a gradient is the Hessian, on samples of the subject's input and a direction. */
+/**
+ * Checks that a gradient of a gradient is the Hessian, on samples of the subject's input and a direction.
+ * @example
+ * checkGradOfGrad({ f: (v: readonly Real[]) => mul(sin(v[0]), v[1]), x: fc.array(nice(), { minLength: 2, maxLength: 2 }) }, { runs: 20 }); // => undefined
+ */
 export const checkGradOfGrad = <X>(subject: Subject<Fn<X, Real>, X>, options: LawOptions & RunOptions = {}): void =>
   check("grad∘grad = hessian", subject, options);

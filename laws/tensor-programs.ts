@@ -18,10 +18,21 @@ import { fitInto, type Nested } from "./programs.ts";
 import { sizeOf } from "./trees.ts";
 import { type Batched, stackAlong } from "./vmap.ts";
 
-/** A value in a tensor program: a tensor, or a Real where the shape is `[]`. */
+/**
+ * A value in a tensor program: a tensor, or a Real where the shape is `[]`.
+ * @example
+ * const values: TensorValue[] = [tensor([1, 2]), 3];
+ * values.map(total); // => [3, 3]
+ */
 export type TensorValue = Tensor | Real;
 
-/** A program's expressions, each with its shape. */
+/**
+ * A program's expressions, each with its shape.
+ * @example
+ * const [mulPrimitive] = primitives.filter((p) => p.name === "mul");
+ * const twice: TensorExpr = { op: "elementwise", prim: mulPrimitive, args: [{ op: "var", name: "x", shape: [2] }, { op: "const", value: 2, shape: [] }], shape: [2] };
+ * runTensorProgram({ inputs: [{ name: "x", shape: [2] }], outputs: [twice] })([tensor([1, 2])]); // => [tensor([2, 4])]
+ */
 export type TensorExpr =
   | { readonly op: "var"; readonly name: string; readonly shape: Shape }
   | { readonly op: "const"; readonly value: number | Tensor; readonly shape: Shape }
@@ -44,13 +55,27 @@ export type TensorExpr =
       readonly shape: Shape;
     };
 
-/** `(x0: [2,3], x1: []) => [output₀, …]`. */
+/**
+ * `(x0: [2,3], x1: []) => [output₀, …]`.
+ * @example
+ * const [sinPrimitive] = primitives.filter((p) => p.name === "sin");
+ * const program: TensorProgram = {
+ *   inputs: [{ name: "x", shape: [2] }],
+ *   outputs: [{ op: "elementwise", prim: sinPrimitive, args: [{ op: "var", name: "x", shape: [2] }], shape: [2] }],
+ * };
+ * checkDotProductIdentity({ f: runTensorProgram(program), x: fc.tuple(tensorOf([2])) }, { runs: 10 }); // => undefined
+ */
 export interface TensorProgram {
   readonly inputs: readonly { readonly name: string; readonly shape: Shape }[];
   readonly outputs: readonly TensorExpr[];
 }
 
-/** The programs to generate. */
+/**
+ * The programs to generate.
+ * @example
+ * const options: TensorProgramOptions = { inputs: [[3]], outputs: 2, maxExtent: 3 };
+ * fc.sample(tensorPrograms(options), 5).every((p) => p.outputs.length === 2); // => true
+ */
 export interface TensorProgramOptions {
   /** The inputs' shapes, or how many inputs of random shapes (default 2). */
   readonly inputs?: number | readonly Shape[];
@@ -286,7 +311,11 @@ function build(raw: Raw, shape: Shape, scope: readonly Binding[], ctx: Context):
   }
 }
 
-/** Random tensor programs of the given form. */
+/**
+ * Random tensor programs of the given form.
+ * @example
+ * fc.sample(tensorPrograms({ inputs: [[2, 3]], outputs: [[]] }), 5).every((p) => p.inputs[0].shape.length === 2 && p.outputs[0].shape.length === 0); // => true
+ */
 export function tensorPrograms(options: TensorProgramOptions = {}): fc.Arbitrary<TensorProgram> {
   const {
     inputs = 2, outputs = 1, maxExtent = 3, maxDepth = 4, elementwise = scalarCatalogue, tensors = tensorCatalogue, nested = true,
@@ -305,7 +334,19 @@ export function tensorPrograms(options: TensorProgramOptions = {}): fc.Arbitrary
   );
 }
 
-/** Told of every primitive application while a program runs: the node and its arguments. */
+/**
+ * Told of every primitive application while a program runs: the node and its arguments.
+ * @example
+ * const [sinPrimitive] = primitives.filter((p) => p.name === "sin");
+ * const program: TensorProgram = {
+ *   inputs: [{ name: "x", shape: [] }],
+ *   outputs: [{ op: "elementwise", prim: sinPrimitive, args: [{ op: "var", name: "x", shape: [] }], shape: [] }],
+ * };
+ * const seen: string[] = [];
+ * const observe: TensorObserver = (node) => seen.push(node.prim.name);
+ * runTensorProgram(program, observe)([1]);
+ * seen; // => ["sin"]
+ */
 export type TensorObserver = (node: Extract<TensorExpr, { op: "elementwise" | "tensor" }>, args: readonly TensorValue[]) => void;
 
 type Compiled = (env: readonly TensorValue[]) => TensorValue;
@@ -370,7 +411,16 @@ function compile(e: TensorExpr, scope: readonly string[], observe?: TensorObserv
   }
 }
 
-/** The program as a function from its inputs to its outputs (a fresh array each call). */
+/**
+ * The program as a function from its inputs to its outputs (a fresh array each call).
+ * @example
+ * const [sinPrimitive] = primitives.filter((p) => p.name === "sin");
+ * const program: TensorProgram = {
+ *   inputs: [{ name: "x", shape: [2] }],
+ *   outputs: [{ op: "elementwise", prim: sinPrimitive, args: [{ op: "var", name: "x", shape: [2] }], shape: [2] }],
+ * };
+ * runTensorProgram(program)([tensor([0, Math.PI / 2])]); // => [tensor([0, 1])]
+ */
 export function runTensorProgram(program: TensorProgram, observe?: TensorObserver): (x: readonly TensorValue[]) => TensorValue[] {
   const names = program.inputs.map((i) => i.name);
   const outputs = program.outputs.map((o) => compile(o, names, observe));
@@ -380,14 +430,33 @@ export function runTensorProgram(program: TensorProgram, observe?: TensorObserve
   };
 }
 
-/** One primitive application of a run: the node, and its arguments' plain elements and shapes. */
+/**
+ * One primitive application of a run: the node, and its arguments' plain elements and shapes.
+ * @example
+ * const [expPrimitive] = primitives.filter((p) => p.name === "exp");
+ * const program: TensorProgram = {
+ *   inputs: [{ name: "x", shape: [] }],
+ *   outputs: [{ op: "elementwise", prim: expPrimitive, args: [{ op: "var", name: "x", shape: [] }], shape: [] }],
+ * };
+ * const [first]: Application[] = traceTensorProgram(program, [0.5]);
+ * [first.node.prim.name, first.shapes, first.elements]; // => ["exp", [[]], [[0.5]]]
+ */
 export interface Application {
   readonly node: Extract<TensorExpr, { op: "elementwise" | "tensor" }>;
   readonly shapes: readonly Shape[];
   readonly elements: readonly (readonly number[])[];
 }
 
-/** Every primitive application of a run at `x`, in order, with its arguments' plain values (nested transforms included). */
+/**
+ * Every primitive application of a run at `x`, in order, with its arguments' plain values (nested transforms included).
+ * @example
+ * const [sinPrimitive] = primitives.filter((p) => p.name === "sin");
+ * const program: TensorProgram = {
+ *   inputs: [{ name: "x", shape: [2] }],
+ *   outputs: [{ op: "elementwise", prim: sinPrimitive, args: [{ op: "var", name: "x", shape: [2] }], shape: [2] }],
+ * };
+ * traceTensorProgram(program, [tensor([1, 2])]).map((a) => a.elements); // => [[[1, 2]]]
+ */
 export function traceTensorProgram(program: TensorProgram, x: readonly TensorValue[]): Application[] {
   const seen: Application[] = [];
   runTensorProgram(program, (node, args) => {
@@ -409,7 +478,12 @@ const showTensorPrim = (name: string): string => {
   return space < 0 ? name : `${name.slice(0, space)}⟨${name.slice(space + 1)}⟩`;
 };
 
-/** An expression as readable source. */
+/**
+ * An expression as readable source.
+ * @example
+ * const [sinPrimitive] = primitives.filter((p) => p.name === "sin");
+ * showTensorExpr({ op: "elementwise", prim: sinPrimitive, args: [{ op: "var", name: "x", shape: [2] }], shape: [2] }); // => "sin(x)"
+ */
 export function showTensorExpr(e: TensorExpr): string {
   switch (e.op) {
     case "var":
@@ -436,7 +510,16 @@ export function showTensorExpr(e: TensorExpr): string {
   }
 }
 
-/** A program as readable source: `([x0: [2,3], x1: []]) => [ … ]`. */
+/**
+ * A program as readable source: `([x0: [2,3], x1: []]) => [ … ]`.
+ * @example
+ * const [sinPrimitive] = primitives.filter((p) => p.name === "sin");
+ * const program: TensorProgram = {
+ *   inputs: [{ name: "x", shape: [2] }],
+ *   outputs: [{ op: "elementwise", prim: sinPrimitive, args: [{ op: "var", name: "x", shape: [2] }], shape: [2] }],
+ * };
+ * showTensorProgram(program); // => "([x: [2]]) => [sin(x)]"
+ */
 export const showTensorProgram = (p: TensorProgram): string =>
   `([${p.inputs.map((i) => `${i.name}: ${showShape(i.shape)}`).join(", ")}]) => [${p.outputs.map(showTensorExpr).join(", ")}]`;
 
@@ -448,6 +531,13 @@ const intervalOf = (domain: Primitive["domain"], i: number): readonly [number, n
 /**
  * Whether `program` is valid at `x`: every element of every argument that was not fitted into its
  * primitive's domain lies inside it (nested transforms included), and every output is finite.
+ * @example
+ * const [logPrimitive] = primitives.filter((p) => p.name === "log");
+ * const program: TensorProgram = {
+ *   inputs: [{ name: "x", shape: [2] }],
+ *   outputs: [{ op: "elementwise", prim: logPrimitive, args: [{ op: "var", name: "x", shape: [2] }], shape: [2] }],
+ * };
+ * [tensorValidAt(program, [tensor([1, 2])]), tensorValidAt(program, [tensor([1, -2])])]; // => [true, false]
  */
 export function tensorValidAt(program: TensorProgram, x: readonly TensorValue[]): boolean {
   let ok = true;
@@ -465,6 +555,14 @@ export function tensorValidAt(program: TensorProgram, x: readonly TensorValue[])
  * Whether `program` is smooth on the segment x ± s: at every application of a primitive with kinks,
  * every broadcast tuple of its arguments stays more than twice as far from the kink as it moves (ℓ₁)
  * between x and either end. Derivatives inside nested transforms are covered the same way.
+ * @example
+ * const [absPrimitive] = primitives.filter((p) => p.name === "abs");
+ * const program: TensorProgram = {
+ *   inputs: [{ name: "x", shape: [2] }],
+ *   outputs: [{ op: "elementwise", prim: absPrimitive, args: [{ op: "var", name: "x", shape: [2] }], shape: [2] }],
+ * };
+ * tensorSmoothOn(program)([tensor([1, -1])], [tensor([0.1, 0.1])]); // => true
+ * tensorSmoothOn(program)([tensor([1, 0.01])], [tensor([0.1, 0.1])]); // => false
  */
 export function tensorSmoothOn(program: TensorProgram): (x: readonly TensorValue[], s: readonly TensorValue[]) => boolean {
   return (xr, sr) => {
@@ -501,10 +599,20 @@ function valid(options: TensorProgramOptions): fc.Arbitrary<{ program: TensorPro
 
 const label = (program: TensorProgram, x: unknown) => () => `program ${showTensorProgram(program)} at x = ${show(x)}`;
 
-/** A tensor program as a subject: the function, where it is smooth, and the program for printing. */
+/**
+ * A tensor program as a subject: the function, where it is smooth, and the program for printing.
+ * @example
+ * const [instance] = fc.sample(tensorScalarPrograms(), { numRuns: 1, seed: 7 });
+ * const subject: TensorProgramSubject<Real, Real> = instance;
+ * typeof subject.f(instance.x); // => "number"
+ */
 export type TensorProgramSubject<X, Y> = Smooth<X, Y> & { readonly program: TensorProgram };
 
-/** Random tensor programs with valid inputs, as functions between arrays of tensors and Reals. */
+/**
+ * Random tensor programs with valid inputs, as functions between arrays of tensors and Reals.
+ * @example
+ * checkFiniteDifferences(tensorVectorPrograms(), { runs: 5 }); // => undefined
+ */
 export function tensorVectorPrograms(
   options: TensorProgramOptions = {},
 ): fc.Arbitrary<Instance<TensorProgramSubject<readonly TensorValue[], readonly TensorValue[]>, readonly TensorValue[]>> {
@@ -513,7 +621,11 @@ export function tensorVectorPrograms(
   );
 }
 
-/** Random tensor programs with one output of shape `[]`, as `f: (Tensor | Real)[] → Real` (for the second-order laws). */
+/**
+ * Random tensor programs with one output of shape `[]`, as `f: (Tensor | Real)[] → Real` (for the second-order laws).
+ * @example
+ * checkHvpMatchesHessian(tensorRealPrograms(), { runs: 5 }); // => undefined
+ */
 export function tensorRealPrograms(
   options: TensorProgramOptions = {},
 ): fc.Arbitrary<Instance<TensorProgramSubject<readonly TensorValue[], Real>, readonly TensorValue[]>> {
@@ -523,7 +635,11 @@ export function tensorRealPrograms(
   });
 }
 
-/** Random tensor programs of one Real input and one Real output (tensors inside), as `f: Real → Real`. */
+/**
+ * Random tensor programs of one Real input and one Real output (tensors inside), as `f: Real → Real`.
+ * @example
+ * checkPerturbationConfusion(tensorScalarPrograms(), { runs: 5 }); // => undefined
+ */
 export function tensorScalarPrograms(options: TensorProgramOptions = {}): fc.Arbitrary<Instance<TensorProgramSubject<Real, Real>, number>> {
   return valid({ ...options, inputs: [[]], outputs: [[]] }).map(({ program, x }) => {
     const f = runTensorProgram(program);
@@ -535,7 +651,11 @@ export function tensorScalarPrograms(options: TensorProgramOptions = {}): fc.Arb
   });
 }
 
-/** Two tensor programs `g` and `f`, f's inputs shaped as g's outputs, valid at x and at g(x). */
+/**
+ * Two tensor programs `g` and `f`, f's inputs shaped as g's outputs, valid at x and at g(x).
+ * @example
+ * checkJacobianChainRule(tensorComposedPrograms(), { runs: 5 }); // => undefined
+ */
 export function tensorComposedPrograms(
   inner: TensorProgramOptions = {},
   outer: TensorProgramOptions = {},
@@ -556,7 +676,11 @@ export function tensorComposedPrograms(
     );
 }
 
-/** Two tensor programs with the same input and output shapes, both valid at x. */
+/**
+ * Two tensor programs with the same input and output shapes, both valid at x.
+ * @example
+ * checkProductRule(tensorPairedPrograms(), { runs: 5 }); // => undefined
+ */
 export function tensorPairedPrograms(
   options: TensorProgramOptions = {},
 ): fc.Arbitrary<Instance<Pair<readonly TensorValue[], readonly TensorValue[]>, readonly TensorValue[]>> {
@@ -575,7 +699,12 @@ export function tensorPairedPrograms(
     );
 }
 
-/** Random tensor programs with batched inputs, as subjects of the vmap law. */
+/**
+ * Random tensor programs with batched inputs, as subjects of the vmap law.
+ * @example
+ * const options: TensorBatchOptions = { inputs: [[2]], outputs: 1, maxSize: 2 };
+ * checkVmapStacking(tensorBatchedPrograms(options), { runs: 5 }); // => undefined
+ */
 export interface TensorBatchOptions extends TensorProgramOptions {
   /** The largest number of examples in a batch (default 3; at least 1). */
   readonly maxSize?: number;
@@ -586,6 +715,8 @@ export interface TensorBatchOptions extends TensorProgramOptions {
  * negative half of the time) or shared (null), at least one mapped; each output's examples go to a
  * random axis. Every example is a valid input of the program (example 0 as drawn; the others redraw the
  * mapped inputs until valid, the shared ones kept).
+ * @example
+ * checkVmapStacking(tensorBatchedPrograms({ maxSize: 3 }), { runs: 5 }); // => undefined
  */
 export function tensorBatchedPrograms(
   options: TensorBatchOptions = {},

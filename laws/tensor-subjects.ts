@@ -16,14 +16,31 @@ import { type Fn, type Instance, labelled, type Pair } from "./harness.ts";
 import { fitInto } from "./programs.ts";
 import { sizeOf, tensorElements, tensorShape } from "./trees.ts";
 
-/** A tensor primitive's arguments, and its result: a tensor, or a Real for a full reduction. */
+/**
+ * A tensor primitive's arguments, and its result: a tensor, or a Real for a full reduction.
+ * @example
+ * const args: TensorArgs = [tensor([[1, 2]]), tensor([[3], [4]])];
+ * tensorPrimitives.filter((p) => p.name === "matmul [n,k]×[k,m]")[0].apply(args); // => tensor([[11]])
+ */
 export type TensorArgs = readonly Tensor[];
+/**
+ * A tensor primitive's result: a tensor, or a Real for a full reduction.
+ * @example
+ * const out: TensorOut = sum(tensor([1, 2]));
+ * total(out); // => 3
+ */
 export type TensorOut = Tensor | Real;
 
 /** Instances of functions drawn with their input (shapes included). */
 type Instances<Fs, X> = fc.Arbitrary<Instance<Fs, X>>;
 
-/** The subjects the laws check for one tensor primitive. */
+/**
+ * The subjects the laws check for one tensor primitive.
+ * @example
+ * const [softmaxPrimitive] = tensorPrimitives.filter((p) => p.name === "softmax");
+ * const subjects: TensorSubjects = tensorSubjectsFor(softmaxPrimitive);
+ * checkHessianSymmetry(subjects.flatReduced, { runs: 5 }); // => undefined
+ */
 export interface TensorSubjects {
   /** `P(args)` on random shapes, args inside the domain and away from kinks (over broadcast tuples). */
   readonly vector: Instances<Smooth<TensorArgs, TensorOut>, TensorArgs>;
@@ -49,7 +66,13 @@ export interface TensorSubjects {
   readonly pair: Instances<Pair<TensorArgs, TensorOut>, TensorArgs>;
 }
 
-/** Where the subjects draw their shapes. */
+/**
+ * Where the subjects draw their shapes.
+ * @example
+ * const [matmulPrimitive] = tensorPrimitives.filter((p) => p.name === "matmul [n,k]×[k,m]");
+ * const options: TensorSubjectOptions = { extents: [1, 2], smallExtents: [1, 1] };
+ * checkJacobianAgreement(tensorSubjectsFor(matmulPrimitive, options).flat, { runs: 5 }); // => undefined
+ */
 export interface TensorSubjectOptions {
   /** Extents for `vector`, `flat` and `pair` (default 1 to 3). */
   readonly extents?: readonly [number, number];
@@ -62,10 +85,18 @@ export interface TensorSubjectOptions {
   readonly kinkMargin?: number;
 }
 
-/** Σ of every element of a tensor, or the Real itself. */
+/**
+ * Σ of every element of a tensor, or the Real itself.
+ * @example
+ * [total(tensor([1, 2, 3])), total(4)]; // => [6, 4]
+ */
 export const total = (y: TensorOut): Real => (tensorShape(y) === undefined ? (y as Real) : sum(y as Tensor));
 
-/** `ρ(y) = Σ (w ⊙ y + ½ y²)`: curved, so that even a linear primitive has a Hessian (its Jᵀ·J) to check. */
+/**
+ * `ρ(y) = Σ (w ⊙ y + ½ y²)`: curved, so that even a linear primitive has a Hessian (its Jᵀ·J) to check.
+ * @example
+ * reducer(tensor([1, 1]))(tensor([2, 4])); // => (1 * 2 + 2) + (1 * 4 + 8)
+ */
 export const reducer =
   (w: TensorOut) =>
   (y: TensorOut): Real =>
@@ -94,7 +125,12 @@ function flatten(args: TensorArgs): { readonly flat: Tensor; readonly split: (z:
 /** A result flattened to one axis (a Real stays a Real). */
 const flattened = (y: TensorOut): TensorOut => (tensorShape(y) === undefined ? y : reshape(y as Tensor, [-1]));
 
-/** The subjects for tensor primitive `p`, from its catalogue entry alone. */
+/**
+ * The subjects for tensor primitive `p`, from its catalogue entry alone.
+ * @example
+ * const [matmulPrimitive] = tensorPrimitives.filter((p) => p.name === "matmul [n,k]×[k,m]");
+ * checkDotProductIdentity(tensorSubjectsFor(matmulPrimitive).vector, { runs: 10 }); // => undefined
+ */
 export function tensorSubjectsFor(p: TensorPrimitive, options: TensorSubjectOptions = {}): TensorSubjects {
   const { extents = [1, 3], smallExtents = [1, 2], kinkMargin = KINK_MARGIN } = options;
   const f = (xs: TensorArgs): TensorOut => p.apply(xs);

@@ -10,17 +10,32 @@ import { nice } from "./arbitraries.ts";
 import { assertLaw, compared, instancesOf, type LawOptions, type RunOptions, type Subject, type Verdict } from "./harness.ts";
 import { isContainer, sizeOf, tensorElements } from "./trees.ts";
 
-/** A batching transform with vmap's signature (nabla's `vmap` unless a law is given another). */
+/**
+ * A batching transform with vmap's signature (nabla's `vmap` unless a law is given another).
+ * @example
+ * const loop: VmapOperator = (f, inAxes) => (x) => stackExamples(examplesOf(x, inAxes).map((e) => f(e as never))).stacked;
+ * vmapStacking((t: Tensor) => sum(t), 0, 0, { vmap: loop })(tensor([[1, 2], [3, 4]])); // => true
+ */
 export type VmapOperator = (f: (x: never) => unknown, inAxes: Axes, outAxes: Axes) => (x: never) => unknown;
 
-/** A function to batch, with where its argument's examples lie and where its results' go (default 0 and 0). */
+/**
+ * A function to batch, with where its argument's examples lie and where its results' go (default 0 and 0).
+ * @example
+ * const b: Batched<Tensor, Real> = { f: (t) => sum(t), inAxes: 1 };
+ * vmapStacking(b.f, b.inAxes)(tensor([[1, 2], [3, 4]])); // => true
+ */
 export interface Batched<X, Y> {
   readonly f: (x: X) => Y;
   readonly inAxes?: Axes;
   readonly outAxes?: Axes;
 }
 
-/** Options of the stacking law: the comparison, and the batching transform under test. */
+/**
+ * Options of the stacking law: the comparison, and the batching transform under test.
+ * @example
+ * const options: StackingOptions = { eq: identityTolerance };
+ * vmapStacking((t: Tensor) => mul(t, t), 0, 0, options)(tensor([1, 2, 3])); // => true
+ */
 export interface StackingOptions extends Pick<LawOptions, "eq"> {
   /** The transform to check instead of nabla's `vmap` (a wrapper of it, or a wrong one in a self-test). */
   readonly vmap?: VmapOperator;
@@ -41,7 +56,12 @@ function exampleOf(t: Tensor, i: number, axis: number): Tensor | number {
   return rest.length === 0 ? out[0] : tensor(out, rest);
 }
 
-/** Plain leaves, one per example (numbers, or tensors of one shape), stacked along `axis` of the result. */
+/**
+ * Plain leaves, one per example (numbers, or tensors of one shape), stacked along `axis` of the result.
+ * @example
+ * stackAlong([tensor([1, 2]), tensor([3, 4])], 1); // => tensor([[1, 3], [2, 4]])
+ * stackAlong([1, 2, 3], 0); // => tensor([1, 2, 3])
+ */
 export function stackAlong(leaves: readonly unknown[], axis: number): Tensor {
   const first = leaves[0];
   const example = first instanceof Tensor ? first.shape : [];
@@ -71,7 +91,11 @@ function overPrefix(spec: Axes, x: unknown, leaf: (axis: number | null, x: unkno
 const leafwise = (x: unknown, fn: (leaf: unknown) => unknown): unknown =>
   Array.isArray(x) ? x.map((c) => leafwise(c, fn)) : isContainer(x) ? Object.fromEntries(Object.entries(x).map(([k, c]) => [k, leafwise(c, fn)])) : fn(x);
 
-/** The examples of a batch `x` under `inAxes`: mapped tensors cut along their axis, everything else shared. */
+/**
+ * The examples of a batch `x` under `inAxes`: mapped tensors cut along their axis, everything else shared.
+ * @example
+ * examplesOf([tensor([[1, 2], [3, 4]]), 10], [0, null]); // => [[tensor([1, 2]), 10], [tensor([3, 4]), 10]]
+ */
 export function examplesOf(x: unknown, inAxes: Axes = 0): unknown[] {
   let size: number | undefined;
   overPrefix(inAxes, x, (axis, sub) =>
@@ -92,7 +116,9 @@ export function examplesOf(x: unknown, inAxes: Axes = 0): unknown[] {
 
 /**
  * The examples' results (trees of one structure, plain leaves) stacked under `outAxes`; a part marked
- * null is the first example's, or `undefined` in `disagree` when the examples differ there.
+ * null is the first example's, with `disagree` saying how when the examples differ there.
+ * @example
+ * stackExamples([{ a: 1, b: 5 }, { a: 2, b: 5 }], { a: 0, b: null }).stacked; // => { a: tensor([1, 2]), b: 5 }
  */
 export function stackExamples(results: readonly unknown[], outAxes: Axes = 0, eq = identityTolerance): { stacked: unknown; disagree?: string } {
   let disagree: string | undefined;
@@ -134,13 +160,21 @@ function stackingVerdict(f: (x: never) => unknown, inAxes: Axes, outAxes: Axes, 
 /**
  * `vmap(f, inAxes, outAxes)(x)` equals f applied to each example of the batch `x` separately, the
  * results stacked along `outAxes` (to rounding, `eq`, default identityTolerance).
+ * @example
+ * vmapStacking((row: Tensor) => softmax(row))(tensor([[1, 2], [3, 5]])); // => true
+ * vmapStacking((t: Tensor) => sum(t), 1)(tensor([[1, 2], [3, 4]])); // => true
  */
 export const vmapStacking =
   <X, Y>(f: (x: X) => Y, inAxes: Axes = 0, outAxes: Axes = 0, options: StackingOptions = {}) =>
   (x: unknown): boolean =>
     stackingVerdict(f as (x: never) => unknown, inAxes, outAxes, options)(x) === undefined;
 
-/** Checks that vmap(f) equals stacking f on samples of the subject's batches (each instance may bring its own axes). */
+/**
+ * Checks that vmap(f) equals stacking f on samples of the subject's batches (each instance may bring
+ * its own axes); throws with a counterexample if it fails.
+ * @example
+ * checkVmapStacking({ f: (t: Tensor) => mul(sin(t), t), x: batchOf([3], 4, 0) }, { runs: 10 }); // => undefined
+ */
 export function checkVmapStacking<X, Y>(subject: Subject<Batched<X, Y>, unknown>, options: StackingOptions & RunOptions = {}): void {
   assertLaw(
     "vmap(f) equals stacking f over the examples",
@@ -150,7 +184,12 @@ export function checkVmapStacking<X, Y>(subject: Subject<Batched<X, Y>, unknown>
   );
 }
 
-/** A batch of `size` tensors of the example shape `shape` along `axis` (null: one shared tensor of that shape), nice elements. */
+/**
+ * A batch of `size` tensors of the example shape `shape` along `axis` (null: one shared tensor of that
+ * shape), nice elements.
+ * @example
+ * fc.sample(batchOf([2], 5, -1), 3).every((t) => t.shape[0] === 2 && t.shape[1] === 5); // => true
+ */
 export function batchOf(shape: readonly number[], size: number, axis: number | null, element: fc.Arbitrary<number> = nice(-2, 2)): fc.Arbitrary<Tensor> {
   const a = axis === null ? 0 : axisIn(axis, shape.length + 1);
   const full = axis === null ? [...shape] : [...shape.slice(0, a), size, ...shape.slice(a)];

@@ -4,6 +4,12 @@
 // `valueAndGrad`, `jacrev` are reverse mode (pullbacks on a tape); `hvp`, `hessian` are forward over
 // reverse. Every transform takes a function of one argument, a Tree, and nests with every other.
 
+/**
+ * Every public name of nabla: values, scalar and tensor operations, transforms, layers, losses,
+ * regularization, optimizers, training and randomness.
+ * @module nabla
+ */
+
 // values
 export type { Real } from "./core/protocol.ts";
 export type { Dual } from "./interpreters/forward/dual.ts";
@@ -19,7 +25,7 @@ export type { BinaryOp, UnaryOp } from "./rules/define.ts";
 
 // tensors
 export { Tensor, full, ones, tensor, zeros } from "./tensor/tensor.ts";
-export { toArray } from "./transforms/values.ts";
+export { toArray, toFloat64Array } from "./transforms/values.ts";
 export type { NestedArray } from "./tensor/tensor.ts";
 export type { Shape } from "./base/shape.ts";
 export { amax, amin, argmax, logSumExp, mean, oneHot, softmax, sum, variance } from "./rules/reduce.ts";

@@ -1,6 +1,6 @@
 // The page: wires the controls to the pure training state and redraws the numbers, the network and the
 // curves after every step. The only mutable things are the current `run`, `settings` and `running`.
-import { grad, primal } from "../../src/index.ts";
+import { grad, primal } from "nabla";
 import { lineChart } from "./chart.ts";
 import { diagram } from "./diagram.ts";
 import { forward, forwardNames, loss, named, weightNames } from "./network.ts";

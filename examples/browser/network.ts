@@ -2,7 +2,7 @@
 // its weights, its loss E_total, and the forward values the page shows. Biases are fixed, as in the course.
 import {
   dense, halfSquaredError, primal, type Real, serial, sigmoidLayer, type Tensor, tensor, toArray,
-} from "../../src/index.ts";
+} from "nabla";
 
 // W_h = [[w1, w3], [w2, w4]] and W_o = [[w5, w7], [w6, w8]]: column j of a dense layer's W feeds unit j.
 export type Weights = { readonly hidden: Tensor; readonly output: Tensor };

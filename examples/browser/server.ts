@@ -18,6 +18,8 @@ export async function startServer(port = 0): Promise<PageServer> {
     root: here,
     logLevel: "warn",
     clearScreen: false,
+    // the page imports "nabla" as a user's page does; here that is the source
+    resolve: { alias: [{ find: /^nabla$/, replacement: `${repo}src/index.ts` }] },
     server: { host: "127.0.0.1", port, strictPort: false, fs: { allow: [repo] } },
     // nabla's dependencies, bundled at start so that the first load never triggers a reload
     optimizeDeps: { include: ["fp-ts/Field", "fp-ts/Monoid", "fp-ts/Semigroup", "immer"] },

@@ -2,7 +2,7 @@
 // θ ← θ − lr·∇(E_total + λ‖θ‖²) (withL2, the soft constraint), then, if on, projectToBall(r) (the hard one).
 import {
   globalNorm, grad, primal, projected, projectToBall, type Real, sgd, withL2,
-} from "../../src/index.ts";
+} from "nabla";
 import { initial, loss, type Weights } from "./network.ts";
 
 export interface Settings {

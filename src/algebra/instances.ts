@@ -10,7 +10,11 @@ import { flatten, unflatten } from "../tree/flatten.ts";
 import { type Like } from "../tree/types.ts";
 import { zeroLike } from "../core/value.ts";
 
-/** The field of Reals. Division is exact in a field, so `mod` is always 0 and `degree` is constant. */
+/**
+ * The field of Reals. Division is exact in a field, so `mod` is always 0 and `degree` is constant.
+ * @example
+ * FieldReal.add(FieldReal.mul(2, 3), FieldReal.one); // => 7
+ */
 export const FieldReal: Field<Real> = {
   add,
   zero: 0,
@@ -22,13 +26,25 @@ export const FieldReal: Field<Real> = {
   mod: () => 0,
 };
 
-/** Reals under addition. */
+/**
+ * Reals under addition.
+ * @example
+ * [2, 3, 4].reduce(MonoidSumReal.concat, MonoidSumReal.empty); // => 9
+ */
 export const MonoidSumReal: Monoid<Real> = { concat: add, empty: 0 };
 
-/** Reals under multiplication. */
+/**
+ * Reals under multiplication.
+ * @example
+ * [2, 3, 4].reduce(MonoidProductReal.concat, MonoidProductReal.empty); // => 24
+ */
 export const MonoidProductReal: Monoid<Real> = { concat: mul, empty: 1 };
 
-/** Trees of one structure under leafwise addition (e.g. gradients accumulated over a batch). */
+/**
+ * Trees of one structure under leafwise addition (e.g. gradients accumulated over a batch).
+ * @example
+ * SemigroupGradient.concat({ w: 1, b: [2] }, { w: 3, b: [4] }); // => { w: 4, b: [6] }
+ */
 export const SemigroupGradient: Semigroup<unknown> = {
   concat: (a, b) => {
     const { leaves, def } = flatten(a, "SemigroupGradient.concat");
@@ -37,7 +53,12 @@ export const SemigroupGradient: Semigroup<unknown> = {
   },
 };
 
-/** The monoid of gradients shaped like `like`: leafwise addition, with the zero gradient as `empty`. */
+/**
+ * The monoid of gradients shaped like `like`: leafwise addition, with the zero gradient as `empty`.
+ * @example
+ * const M = getGradientMonoid({ w: 0, b: 0 });
+ * [{ w: 1, b: 2 }, { w: 3, b: 4 }].reduce(M.concat, M.empty); // => { w: 4, b: 6 }
+ */
 export function getGradientMonoid<T>(like: T): Monoid<Like<T>> {
   const { leaves, def } = flatten(like, "getGradientMonoid");
   const empty = unflatten(def, leaves.map(zeroLike)) as Like<T>;

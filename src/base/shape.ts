@@ -2,7 +2,12 @@
 // layer (kernels, tensors, rules) can share it.
 import { describe } from "./errors.ts";
 
-/** A shape: non-negative integer extents, outermost first. `[]` is a 0-d tensor (one element). */
+/**
+ * A shape: non-negative integer extents, outermost first. `[]` is a 0-d tensor (one element).
+ * @example
+ * const shape: Shape = [2, 3];
+ * zeros(shape).size; // => 6
+ */
 export type Shape = readonly number[];
 
 /** `[2,3]`, as SPEC §7 writes shapes in messages. */

@@ -12,6 +12,9 @@ import type { Tensor } from "../tensor/tensor.ts";
 /**
  * Where a primitive is smooth and finite, for sampling inputs in tests and laws: an open interval per
  * argument, and the distance from a point to the nearest kink (where the derivative jumps).
+ * @example
+ * const logPrimitive = primitives.find((p) => p.name === "log");
+ * logPrimitive?.domain.args; // => [[0.0625, 8]]
  */
 export interface Domain {
   readonly args: readonly (readonly [number, number])[];
@@ -152,7 +155,12 @@ export type Payload = number | Tensor;
 /** Anything a primitive computes on: a number, a tensor, or a tracer over one. */
 export type Value = Payload | Tracer;
 
-/** A differentiable scalar: every plain number is one; inside a transform it may carry perturbations. */
+/**
+ * A differentiable scalar: every plain number is one; inside a transform it may carry perturbations.
+ * @example
+ * const x: Real = 3; // a plain number is a Real
+ * grad((y: Real) => mul(y, y))(x); // => 6
+ */
 export type Real = number | Tracer;
 
 /** Strips every perturbation: the number or tensor underneath. Works on escaped values too. */

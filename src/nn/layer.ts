@@ -15,18 +15,42 @@ import { normal, uniform } from "../random/sample.ts";
  * A layer: `init` makes parameters for inputs of shape `inShape` (the full shape, batch axes
  * included) and says the output's shape; `apply` maps parameters and an input to the output.
  * Both are pure. A layer without parameters has the empty tree `[]`.
+ * @example
+ * // a layer of your own: y = s·x with a learned scalar s
+ * const scale: Layer<readonly [Tensor]> = {
+ *   init: (_key, inShape) => [[tensor([1])], inShape],
+ *   apply: ([s], x) => mul(x, s),
+ * };
+ * scale.apply([tensor([3])], tensor([1, 2])); // => tensor([3, 6])
  */
 export interface Layer<P = Tree> {
   init(key: Key, inShape: Shape): readonly [P, Shape];
   apply(params: P, x: Tensor): Tensor;
 }
 
-/** The parameters' type of a layer. */
+/**
+ * The parameters' type of a layer.
+ * @example
+ * const layer = dense(2);
+ * const p: ParamsOf<typeof layer> = layer.init(key(0), [3])[0];
+ * p.w.shape; // => [3, 2]
+ */
 export type ParamsOf<L> = L extends Layer<infer P> ? P : never;
 
-/** The parameters of `dense`: y = x·w + b with w of shape [in, units] and b of shape [units]. */
+/**
+ * The parameters of `dense`: y = x·w + b with w of shape [in, units] and b of shape [units].
+ * @example
+ * const p: DenseParams = { w: ones([2, 1]), b: tensor([0.5]) };
+ * dense(1).apply(p, tensor([3, 4])); // => tensor([7.5])
+ */
 export type DenseParams = { readonly w: Tensor; readonly b: Tensor };
 
+/**
+ * How `dense` initializes its weights.
+ * @example
+ * const options: DenseOptions = { init: "he" };
+ * dense(4, options).init(key(1), [2])[1]; // => [4]
+ */
 export interface DenseOptions {
   /**
    * How `init` draws the weights: "glorot" (default; uniform in ±√(6/(in + units)), for tanh and
@@ -54,6 +78,9 @@ function checkShapeArg(inShape: unknown, layer: string): Shape {
 /**
  * A fully connected layer of `units` outputs, y = x·w + b, acting on the last axis: leading axes are
  * batch axes, so `init(key, [5, 4])` of `dense(1)` gives out-shape `[5, 1]`.
+ * @example
+ * const [params, outShape] = dense(3).init(key(0), [5, 4]);
+ * [params.w.shape, params.b.shape, outShape]; // => [[4, 3], [3], [5, 3]]
  */
 export function dense(units: number, options: DenseOptions = {}): Layer<DenseParams> {
   if (!Number.isInteger(units) || units <= 0) throw new RangeError(`dense: units must be a positive integer, got ${units}`);
@@ -98,21 +125,47 @@ function activation(name: string, f: (x: Tensor) => Tensor): Layer<readonly []> 
   });
 }
 
-/** σ(x) elementwise. */
+/**
+ * σ(x) elementwise.
+ * @example
+ * sigmoidLayer.apply([], tensor([0])); // => tensor([0.5])
+ */
 export const sigmoidLayer: Layer<readonly []> = activation("sigmoidLayer", (x) => sigmoid(x));
-/** tanh(x) elementwise. */
+/**
+ * tanh(x) elementwise.
+ * @example
+ * tanhLayer.apply([], tensor([0])); // => tensor([0])
+ */
 export const tanhLayer: Layer<readonly []> = activation("tanhLayer", (x) => tanh(x));
-/** max(x, 0) elementwise. */
+/**
+ * max(x, 0) elementwise.
+ * @example
+ * reluLayer.apply([], tensor([-1, 2])); // => tensor([0, 2])
+ */
 export const reluLayer: Layer<readonly []> = activation("reluLayer", (x) => relu(x));
-/** softmax along the last axis. */
+/**
+ * softmax along the last axis.
+ * @example
+ * softmaxLayer.apply([], tensor([[1, 1]])); // => tensor([[0.5, 0.5]])
+ */
 export const softmaxLayer: Layer<readonly []> = activation("softmaxLayer", (x) => softmax(x, -1));
 
-/** The parameters of `serial(...layers)`: the tuple of its layers' parameters. */
+/**
+ * The parameters of `serial(...layers)`: the tuple of its layers' parameters.
+ * @example
+ * const model = serial(dense(2), reluLayer);
+ * const p: SerialParams<[Layer<DenseParams>, Layer<readonly []>]> = model.init(key(0), [3])[0];
+ * p[1]; // => []
+ */
 export type SerialParams<Ls extends readonly Layer<unknown>[]> = { readonly [K in keyof Ls]: ParamsOf<Ls[K]> };
 
 /**
  * The layers applied one after another; its parameters are the tuple of theirs, and `init` gives
  * each layer a key of its own (split from the one it is given).
+ * @example
+ * const model = serial(dense(2), tanhLayer, dense(1));
+ * const [params, outShape] = model.init(key(0), [8, 3]);
+ * [params.length, outShape, model.apply(params, zeros([8, 3])).shape]; // => [3, [8, 1], [8, 1]]
  */
 export function serial<const Ls extends readonly Layer<unknown>[]>(...layers: Ls): Layer<SerialParams<Ls>> {
   layers.forEach((l, i) => {

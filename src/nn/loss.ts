@@ -11,7 +11,12 @@ import { Tensor, tensor } from "../tensor/tensor.ts";
 import { formatShape, sameShape, type Shape } from "../base/shape.ts";
 import { isLeaf } from "../tree/types.ts";
 
-/** An output or a target: a Real, an array of Reals, or a tensor (nested arrays of numbers are made tensors). */
+/**
+ * An output or a target: a Real, an array of Reals, or a tensor (nested arrays of numbers are made tensors).
+ * @example
+ * const output: LossInput = tensor([1, 2]);
+ * halfSquaredError(output, tensor([1, 0])); // => 2
+ */
 export type LossInput = Real | readonly Real[] | Tensor;
 
 /** Both arguments as tensors, or both as arrays of Reals, with matching shapes; else an error naming both. */
@@ -49,14 +54,23 @@ function sumOfSquares(p: Paired): Real {
   return sum(p.a.map((o, i) => square(sub(p.b[i], o))));
 }
 
-/** `Σ ½(target − output)²` over every element: the course's E_total. */
+/**
+ * `Σ ½(target − output)²` over every element: the course's E_total.
+ * @example
+ * halfSquaredError([1, 2], [0, 0]); // => 2.5
+ */
 export function halfSquaredError(output: number | readonly number[], target: number | readonly number[]): number;
 export function halfSquaredError(output: LossInput, target: LossInput): Real;
 export function halfSquaredError(output: LossInput, target: LossInput): Real {
   return mul(0.5, sumOfSquares(pair("halfSquaredError", output, target)));
 }
 
-/** The mean of (target − output)² over every element. */
+/**
+ * The mean of (target − output)² over every element.
+ * @example
+ * meanSquaredError([1, 2], [0, 0]); // => 2.5
+ * meanSquaredError(tensor([[1, 2]]), tensor([[1, 0]])); // => 2
+ */
 export function meanSquaredError(output: number | readonly number[], target: number | readonly number[]): number;
 export function meanSquaredError(output: LossInput, target: LossInput): Real;
 export function meanSquaredError(output: LossInput, target: LossInput): Real {
@@ -67,6 +81,8 @@ export function meanSquaredError(output: LossInput, target: LossInput): Real {
 /**
  * −mean(t·log p + (1 − t)·log(1 − p)) over every element, for probabilities p in (0, 1) (a
  * sigmoid's output) and targets t in [0, 1].
+ * @example
+ * binaryCrossEntropy([0.5, 0.5], [1, 0]); // => Math.log(2)
  */
 export function binaryCrossEntropy(probabilities: number | readonly number[], targets: number | readonly number[]): number;
 export function binaryCrossEntropy(probabilities: LossInput, targets: LossInput): Real;
@@ -82,6 +98,9 @@ export function binaryCrossEntropy(probabilities: LossInput, targets: LossInput)
  * (or [classes], one example) and labels that are either one-hot (or any distributions) of the same
  * shape, or integer class indices (an array or a tensor of shape [batch]). Computed as
  * Σ_c y_c·(logSumExp(logits) − logits_c), so no exp overflows however large the logits.
+ * @example
+ * softmaxCrossEntropy(tensor([[0, 0], [0, 0]]), [1, 0]); // => Math.log(2)
+ * softmaxCrossEntropy(tensor([[1000, 0]]), [1]); // => 1000
  */
 export function softmaxCrossEntropy(logits: Tensor, labels: Tensor | readonly number[] | number): Real {
   const op = "softmaxCrossEntropy";

@@ -6,12 +6,20 @@ import type { Tree } from "../tree/types.ts";
 import { nonNegative, type Optimizer, step, unitInterval, zeroLeaf } from "./transformation.ts";
 import { leavesLike, partsOf, rebuild } from "../tree/params.ts";
 
-/** The running averages E[g²] and E[Δθ²] (trees like the params). */
+/**
+ * The running averages E[g²] and E[Δθ²] (trees like the params).
+ * @example
+ * const state: AdadeltaState = adadelta().init({ w: 1 });
+ * state; // => { accGrad: { w: 0 }, accDelta: { w: 0 } }
+ */
 export type AdadeltaState = { readonly accGrad: Tree; readonly accDelta: Tree };
 
 /**
  * Adadelta: E[g²] ← ρE[g²] + (1 − ρ)g², Δ = √(E[Δ²] + ε)/√(E[g²] + ε)·g, E[Δ²] ← ρE[Δ²] + (1 − ρ)Δ²,
  * θ ← θ − lr·Δ. Defaults ρ = 0.95, ε = 1e-6, lr = 1 (Zeiler's method exactly; optax's for other lr).
+ * @example
+ * const opt = adadelta();
+ * opt.update([1], opt.init([0]), [0])[0]; // => [-Math.sqrt(1e-6) / Math.sqrt(0.05 + 1e-6)]
  */
 export function adadelta(rho = 0.95, eps = 1e-6, lr = 1): Optimizer<AdadeltaState> {
   unitInterval("adadelta", "rho", rho);

@@ -6,12 +6,20 @@ import type { Tree } from "../tree/types.ts";
 import { nonNegative, type Optimizer, step, unitInterval, zeroLeaf } from "./transformation.ts";
 import { leavesLike, partsOf, rebuild } from "../tree/params.ts";
 
-/** The number of updates so far, and the first and second moment estimates (trees like the params). */
+/**
+ * The number of updates so far, and the first and second moment estimates (trees like the params).
+ * @example
+ * const state: AdamState = adam().init([1, 2]);
+ * [state.count, state.mu, state.nu]; // => [0, [0, 0], [0, 0]]
+ */
 export type AdamState = { readonly count: number; readonly mu: Tree; readonly nu: Tree };
 
 /**
  * Adam: m ← β₁m + (1 − β₁)g, v ← β₂v + (1 − β₂)g², m̂ = m/(1 − β₁ᵗ), v̂ = v/(1 − β₂ᵗ),
  * θ ← θ − lr·m̂/(√v̂ + ε). Defaults lr = 1e-3, β₁ = 0.9, β₂ = 0.999, ε = 1e-8.
+ * @example
+ * // the first step moves each parameter by about lr against its gradient's sign
+ * adam(0.1).update([2, -3], adam(0.1).init([0, 0]), [0, 0])[0]; // => [-0.09999999…, 0.09999999…]
  */
 export function adam(lr = 1e-3, beta1 = 0.9, beta2 = 0.999, eps = 1e-8): Optimizer<AdamState> {
   nonNegative("adam", "the learning rate", lr);

@@ -5,10 +5,21 @@ import type { Tree } from "../tree/types.ts";
 import { nonNegative, type Optimizer, step, unitInterval, zeroLeaf } from "./transformation.ts";
 import { leavesLike, partsOf, rebuild } from "../tree/params.ts";
 
-/** The velocity v, a tree like the params (zeros at first). */
+/**
+ * The velocity v, a tree like the params (zeros at first).
+ * @example
+ * const state: MomentumState = momentum(0.1).init({ w: 1 });
+ * state.velocity; // => { w: 0 }
+ */
 export type MomentumState = { readonly velocity: Tree };
 
-/** Momentum with learning rate `lr` and decay `beta` (default 0.9): v ← beta·v + g, θ − lr·v. */
+/**
+ * Momentum with learning rate `lr` and decay `beta` (default 0.9): v ← beta·v + g, θ − lr·v.
+ * @example
+ * const opt = momentum(0.1, 0.9);
+ * const [p1, s1] = opt.update([1], opt.init([0]), [0]);
+ * opt.update([1], s1, p1)[0]; // => [-0.1 - 0.1 * 1.9]
+ */
 export function momentum(lr: number, beta = 0.9): Optimizer<MomentumState> {
   nonNegative("momentum", "the learning rate", lr);
   unitInterval("momentum", "beta", beta, true);

@@ -6,7 +6,11 @@ import { leavesLike, partsOf, rebuild } from "../tree/params.ts";
 
 const empty: EmptyState = Object.freeze({});
 
-/** Gradient descent with learning rate `lr`: θ − lr·g. Keeps no state (an empty record). */
+/**
+ * Gradient descent with learning rate `lr`: θ − lr·g. Keeps no state (an empty record).
+ * @example
+ * sgd(0.1).update([1, 2], {}, [0, 0])[0]; // => [-0.1, -0.2]
+ */
 export function sgd(lr: number): Optimizer<EmptyState> {
   nonNegative("sgd", "the learning rate", lr);
   return Object.freeze({

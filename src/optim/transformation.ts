@@ -10,13 +10,22 @@ import { isTensorLeaf, type Leaf } from "../tree/params.ts";
  * An optimizer. `init` makes the state for a params tree; `update` takes the gradient at `params`
  * (a tree of the same structure), the state and the params, and returns the next params and state.
  * Both are pure: they change nothing they are given and return frozen trees.
+ * @example
+ * const opt: Optimizer<EmptyState> = sgd(0.5);
+ * const [params] = opt.update([2], opt.init([1]), [1]);
+ * params; // => [0]
  */
 export interface Optimizer<S = unknown> {
   init<P>(params: P): S;
   update<P>(grads: P | Tree, state: S, params: P): readonly [P, S];
 }
 
-/** The state of an optimizer that keeps none (`sgd`): an empty record. */
+/**
+ * The state of an optimizer that keeps none (`sgd`): an empty record.
+ * @example
+ * const state: EmptyState = sgd(0.1).init([1]);
+ * state; // => {}
+ */
 export type EmptyState = { readonly [key: string]: never };
 
 /** A leaf of zeros like `leaf`: 0 for a Real, zeros of its shape for a tensor. */
@@ -45,6 +54,9 @@ export function unitInterval(op: string, what: string, x: unknown, closed = fals
  * `optimizer` followed by `projection` after every update: projected gradient descent when the
  * projection is onto a convex set (`projected(sgd(0.1), projectToBall(1))`). The state is the
  * optimizer's; the initial params are not projected (start from a feasible point).
+ * @example
+ * const opt = projected(sgd(1), projectToBall(1));
+ * opt.update([-3, -4], opt.init([0, 0]), [0, 0])[0]; // => [0.6, 0.8]
  */
 export function projected<S>(optimizer: Optimizer<S>, projection: <P>(params: P) => P): Optimizer<S> {
   if (optimizer === null || typeof optimizer !== "object" || typeof optimizer.init !== "function" || typeof optimizer.update !== "function") {

@@ -3,7 +3,12 @@
 import { describe } from "../base/errors.ts";
 import { block } from "./threefry.ts";
 
-/** A PRNG key: make one with `key(seed)`, derive more with `split`. Immutable. */
+/**
+ * A PRNG key: make one with `key(seed)`, derive more with `split`. Immutable.
+ * @example
+ * const k: Key = key(7);
+ * normal(k, [2, 3]).shape; // => [2, 3]
+ */
 export class Key {
   /** @internal Use `key(seed)` or `split`. */
   constructor(
@@ -27,6 +32,9 @@ export const SAMPLE_DOMAIN = 0;
 /**
  * The key for an integer seed (any safe integer; negative seeds are taken in two's complement, as
  * 64-bit integers). The same seed always gives the same key.
+ * @example
+ * const a = toArray(uniform(key(42), [3]));
+ * toArray(uniform(key(42), [3])); // => a
  */
 export function key(seed: number): Key {
   if (typeof seed !== "number") throw new TypeError(`key: the seed must be an integer, got ${describe(seed)}`);
@@ -43,6 +51,10 @@ export function checkKey(k: unknown, op: string): Key {
 /**
  * `n` new keys from `k` (default 2): key i is Threefry(k, counter (i, 1)), so they are independent of
  * each other and, since sampling uses counters (j, 0), of the numbers `k` itself gives.
+ * @example
+ * const [k1, k2] = split(key(0));
+ * toArray(uniform(k1, [2])) === toArray(uniform(k2, [2])); // => false
+ * split(key(0), 3).length; // => 3
  */
 export function split(k: Key, n = 2): readonly Key[] {
   checkKey(k, "split");

@@ -29,7 +29,12 @@ function unitUniforms(k: Key, n: number): Float64Array {
   return out;
 }
 
-/** A tensor of `shape` whose elements are uniform in [lo, hi) (default [0, 1)). */
+/**
+ * A tensor of `shape` whose elements are uniform in [lo, hi) (default [0, 1)).
+ * @example
+ * const u = toFloat64Array(uniform(key(1), [100], -1, 1));
+ * u.every((x) => x >= -1 && x < 1); // => true
+ */
 export function uniform(k: Key, shape: Shape, lo = 0, hi = 1): Tensor {
   checkKey(k, "uniform");
   const n = sizeOfShape(shape, "uniform");
@@ -45,7 +50,12 @@ export function uniform(k: Key, shape: Shape, lo = 0, hi = 1): Tensor {
 }
 
 
-/** A tensor of `shape` of standard normal numbers (mean 0, variance 1), by Box–Muller. */
+/**
+ * A tensor of `shape` of standard normal numbers (mean 0, variance 1), by Box–Muller.
+ * @example
+ * const z = normal(key(0), [10_000]);
+ * Math.abs(primal(mean(z))) < 0.05; // => true
+ */
 export function normal(k: Key, shape: Shape): Tensor {
   checkKey(k, "normal");
   const n = sizeOfShape(shape, "normal");

@@ -9,12 +9,23 @@ import { data } from "../tensor/tensor.ts";
 import { type Leaf, partsOf, rebuild } from "../tree/params.ts";
 import { squaredNorm } from "./withL2.ts";
 
+/**
+ * Options of `projectToBall`: one ball for the whole tree, or one per leaf.
+ * @example
+ * projectToBall(1, { perLeaf: true })({ a: tensor([3, 4]), b: tensor([0.5]) }); // => { a: tensor([0.6, 0.8]), b: tensor([0.5]) }
+ * projectToBall(1)({ a: tensor([3, 4]), b: tensor([0]) }); // => { a: tensor([0.6, 0.8]), b: tensor([0]) }
+ */
 export interface BallOptions {
   /** Project each leaf onto its own ball of radius r, instead of the whole tree onto one (default false). */
   readonly perLeaf?: boolean | undefined;
 }
 
-/** A params-to-params map that keeps the tree's structure. */
+/**
+ * A params-to-params map that keeps the tree's structure.
+ * @example
+ * const p: Projection = projectToBall(2);
+ * p({ w: [0, 4] }); // => { w: [0, 2] }
+ */
 export type Projection = <P>(params: P) => P;
 
 
@@ -66,6 +77,9 @@ function project(leaves: readonly Leaf[], r: number): readonly Leaf[] {
  * leaf, or each leaf onto its own ball with `{ perLeaf: true }`. A point inside the ball comes back
  * with the same values exactly; the projection is idempotent and non-expansive. r must be finite and
  * > 0 (checked here, before any point is given).
+ * @example
+ * projectToBall(1)([3, 4]); // => [0.6, 0.8]
+ * projectToBall(10)([3, 4]); // => [3, 4]
  */
 export function projectToBall(r: number, options: BallOptions = {}): Projection {
   if (typeof r !== "number" || !Number.isFinite(r) || r <= 0) {

@@ -13,7 +13,12 @@ import { where } from "./masks.ts";
 import { add, applySum, binaryRules, dot, unaryRules } from "./scalar.ts";
 import { broadcastTo, concat, expandDims, reshape, slice, squeeze, stack, transpose } from "./structure.ts";
 
-/** A primitive as the laws and tests see it: how to apply it to sampled arguments, and where. */
+/**
+ * A primitive as the laws and tests see it: how to apply it to sampled arguments, and where.
+ * @example
+ * const p: Primitive | undefined = primitives.find((q) => q.name === "pow");
+ * [p?.arity, p?.apply([2, 3])]; // => [2, 8]
+ */
 export interface Primitive {
   readonly name: string;
   /** How many arguments to sample. */
@@ -25,6 +30,9 @@ export interface Primitive {
 /**
  * The catalogue of scalar primitives, from the rule table itself: a primitive added to the table
  * is covered by every table-driven test and law with no new test.
+ * @example
+ * primitives.map((p) => p.name).includes("sin"); // => true
+ * primitives.find((p) => p.name === "mul")?.apply([3, 4]); // => 12
  */
 export const primitives: readonly Primitive[] = Object.freeze([
   ...Object.values(unaryRules).map((rule): Primitive => {
@@ -39,7 +47,12 @@ export const primitives: readonly Primitive[] = Object.freeze([
   { name: "dot", arity: 4, apply: (xs) => dot(xs.slice(0, 2), xs.slice(2)), domain: { args: [[-4, 4], [-4, 4], [-4, 4], [-4, 4]] } },
 ]);
 
-/** A tensor primitive for tests and laws. */
+/**
+ * A tensor primitive for tests and laws.
+ * @example
+ * const t: TensorPrimitive | undefined = tensorPrimitives.find((p) => p.name === "transpose");
+ * t?.apply([tensor([[1, 2]])]); // => tensor([[1], [2]])
+ */
 export interface TensorPrimitive {
   readonly name: string;
   /** How many random extents (each ≥ 1) `shapes` takes. */
@@ -62,6 +75,12 @@ const broadcasts: readonly [string, (d: readonly number[]) => readonly Shape[]][
   ["[a,1]⊕[1,b]", ([a, b]) => [[a, 1], [1, b]]],
 ];
 
+/**
+ * The catalogue of tensor primitives (with the argument shapes to draw), for table-driven tests and laws.
+ * @example
+ * const m = tensorPrimitives.find((p) => p.name === "matmul [n,k]×[k,m]");
+ * m?.shapes([2, 3, 4]); // => [[2, 3], [3, 4]]
+ */
 export const tensorPrimitives: readonly TensorPrimitive[] = Object.freeze([
   ...Object.values(unaryRules).map((rule): TensorPrimitive => {
     const p = op(rule.name);

@@ -59,6 +59,9 @@ export const onNumbers2 =
  * A public unary op: plain numbers give plain numbers, Reals Reals, tensors tensors (elementwise).
  * The last signature repeats the Real one: TypeScript infers from the last signature when an op is
  * passed to a transform (`grad(sin)`), and that should see a function of Reals.
+ * @example
+ * const op: UnaryOp = sin;
+ * derivative(op)(0); // => 1
  */
 export interface UnaryOp {
   (x: number): number;
@@ -67,7 +70,12 @@ export interface UnaryOp {
   (x: Real | Tensor): Real | Tensor;
   (x: Real): Real;
 }
-/** A public binary op: elementwise on tensors, with NumPy broadcasting. */
+/**
+ * A public binary op: elementwise on tensors, with NumPy broadcasting.
+ * @example
+ * const op: BinaryOp = add;
+ * op(1, 2); // => 3
+ */
 export interface BinaryOp {
   (a: number, b: number): number;
   (a: Real, b: Real): Real;

@@ -47,6 +47,10 @@ const scatterAddRule: TensorRule<Gather & { readonly shape: Shape }> = {
  * Tensor of integers; negative counts from the end, as in NumPy): the result's shape is `t`'s with
  * that axis replaced by the indices' shape. Its gradient adds back into the rows taken (repeated
  * indices accumulate). An index outside [−n, n) is a RangeError.
+ * @example
+ * take(tensor([10, 20, 30]), [2, 0, -1]); // => tensor([30, 10, 30])
+ * take(tensor([[1, 2], [3, 4]]), [1], 1); // => tensor([[2], [4]])
+ * grad((t: Tensor) => sum(take(t, [0, 0, 2])))(tensor([0, 0, 0])); // => tensor([2, 0, 1])
  */
 export function take(t: Tensor, indices: number | readonly unknown[] | Tensor, axis = 0): Tensor {
   const x = tensorArg(t, "take");

@@ -3,7 +3,7 @@
 import { kernels } from "../backend/index.ts";
 import { formatShape, type Shape, sizeOf } from "../base/shape.ts";
 import { bindT } from "../core/bind.ts";
-import { type Real, type TensorRule, type Value } from "../core/protocol.ts";
+import { type TensorRule, type Value } from "../core/protocol.ts";
 import { data, fromData, Tensor } from "../tensor/tensor.ts";
 import { broadcastTo, materialize, sumTo } from "./broadcast.ts";
 import { reshapeRule, toFront } from "./axes.ts";
@@ -88,6 +88,9 @@ const mm = (a: Value, b: Value, transA: boolean, transB: boolean): Value => bind
 /**
  * The matrix product, as NumPy's matmul: [n,k]·[k,m] → [n,m]; a vector on either side is a row or a
  * column, dropped from the result; leading axes of the left operand are batch axes.
+ * @example
+ * matmul(tensor([[1, 2], [3, 4]]), tensor([[5], [6]])); // => tensor([[17], [39]])
+ * matmul(tensor([[1, 2], [3, 4]]), tensor([1, 1])); // => tensor([3, 7])
  */
 export function matmul(a: Tensor, b: Tensor): Tensor {
   const A = tensorArg(a, "matmul", "left operand");

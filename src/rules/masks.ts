@@ -98,6 +98,9 @@ function conditionMask(condition: unknown): Value {
 /**
  * Elementwise choice: `a` where the condition is true (nonzero), `b` elsewhere, all three broadcast
  * together (NumPy's where). The condition is not differentiated; the gradient flows to the branch chosen.
+ * @example
+ * where([true, false], tensor([1, 2]), tensor([10, 20])); // => tensor([1, 20])
+ * where(tensor([0, 1]), tensor([1, 2]), 0); // => tensor([0, 2])
  */
 export function where(condition: unknown, a: Real | Tensor, b: Real | Tensor): Real | Tensor {
   for (const [what, v] of [["a", a], ["b", b]] as const) {

@@ -31,7 +31,13 @@ function keepAxis(reduced: Value, shape: Shape, axis: number): Value {
   return shapeOf(reduced) === null ? reduced : reshape(reduced as Tensor, kept);
 }
 
-/** Σ of an array of Reals; Σ of every element of a tensor (a Real); or Σ along an axis (a Tensor). */
+/**
+ * Σ of an array of Reals; Σ of every element of a tensor (a Real); or Σ along an axis (a Tensor).
+ * @example
+ * sum([1, 2, 3]); // => 6
+ * sum(tensor([[1, 2], [3, 4]])); // => 10
+ * sum(tensor([[1, 2], [3, 4]]), 1); // => tensor([3, 7])
+ */
 export function sum(xs: readonly number[]): number;
 export function sum(xs: readonly Real[]): Real;
 export function sum(t: Tensor): Real;
@@ -44,7 +50,12 @@ export function sum(x: readonly Real[] | Tensor, axis?: number): Real | Tensor {
   return bindT(sumAxisRule, [t], normalizeAxis(axis, shape.length, "sum", shape)) as Tensor;
 }
 
-/** The mean of every element (a Real), or along an axis (a Tensor). */
+/**
+ * The mean of every element (a Real), or along an axis (a Tensor).
+ * @example
+ * mean(tensor([1, 2, 3, 6])); // => 3
+ * mean(tensor([[1, 2], [3, 4]]), 0); // => tensor([2, 3])
+ */
 export function mean(t: Tensor): Real;
 export function mean(t: Tensor, axis: number): Tensor;
 export function mean(t: Tensor, axis?: number): Real | Tensor {
@@ -104,7 +115,12 @@ function logSumExpPlain(x: Tensor, axis: number | null): Payload {
   return axis === null ? out[0] : fromData(out, [...shape.slice(0, axis), ...shape.slice(axis + 1)]);
 }
 
-/** log Σ exp of every element (a Real), or along an axis (a Tensor), without overflow. */
+/**
+ * log Σ exp of every element (a Real), or along an axis (a Tensor), without overflow.
+ * @example
+ * logSumExp(tensor([0, 0])); // => Math.log(2)
+ * logSumExp(tensor([1000, 1000])); // => 1000 + Math.log(2)
+ */
 export function logSumExp(t: Tensor): Real;
 export function logSumExp(t: Tensor, axis: number): Tensor;
 export function logSumExp(t: Tensor, axis?: number): Real | Tensor {
@@ -114,7 +130,11 @@ export function logSumExp(t: Tensor, axis?: number): Real | Tensor {
   return bindT(logSumExpRule, [x], a) as Real | Tensor;
 }
 
-/** exp(x) / Σ exp(x) along `axis` (default the last), after subtracting the maximum. */
+/**
+ * exp(x) / Σ exp(x) along `axis` (default the last), after subtracting the maximum.
+ * @example
+ * softmax(tensor([0, Math.log(3)])); // => tensor([0.25, 0.75])
+ */
 export function softmax(t: Tensor, axis = -1): Tensor {
   const x = tensorArg(t, "softmax");
   const shape = shapeOfTensor(x);
@@ -161,21 +181,36 @@ function extremumOf(t: Tensor, axis: number | undefined, sign: 1 | -1, op: strin
   return bindT(extremumRule, [x], { axis: a, sign }) as Real | Tensor;
 }
 
-/** The largest element (a Real), or the largest along an axis (a Tensor); ties share the gradient. */
+/**
+ * The largest element (a Real), or the largest along an axis (a Tensor); ties share the gradient equally.
+ * @example
+ * amax(tensor([[1, 5], [3, 2]])); // => 5
+ * amax(tensor([[1, 5], [3, 2]]), 0); // => tensor([3, 5])
+ * grad((t: Tensor) => amax(t))(tensor([2, 2, 1])); // => tensor([0.5, 0.5, 0])
+ */
 export function amax(t: Tensor): Real;
 export function amax(t: Tensor, axis: number): Tensor;
 export function amax(t: Tensor, axis?: number): Real | Tensor {
   return extremumOf(t, axis, 1, "amax");
 }
 
-/** The smallest element (a Real), or the smallest along an axis (a Tensor); ties share the gradient. */
+/**
+ * The smallest element (a Real), or the smallest along an axis (a Tensor); ties share the gradient equally.
+ * @example
+ * amin(tensor([[1, 5], [3, 2]]), 1); // => tensor([1, 2])
+ */
 export function amin(t: Tensor): Real;
 export function amin(t: Tensor, axis: number): Tensor;
 export function amin(t: Tensor, axis?: number): Real | Tensor {
   return extremumOf(t, axis, -1, "amin");
 }
 
-/** The variance (mean squared deviation from the mean, NumPy's ddof = 0) of every element, or along an axis. */
+/**
+ * The variance (mean squared deviation from the mean, NumPy's ddof = 0) of every element, or along an axis.
+ * @example
+ * variance(tensor([1, 2, 3, 4])); // => 1.25
+ * variance(tensor([[1, 3], [2, 2]]), 1); // => tensor([1, 0])
+ */
 export function variance(t: Tensor): Real;
 export function variance(t: Tensor, axis: number): Tensor;
 export function variance(t: Tensor, axis?: number): Real | Tensor {
@@ -188,7 +223,11 @@ export function variance(t: Tensor, axis?: number): Real | Tensor {
 
 // Not differentiable: they take and give plain indices.
 
-/** Rows of zeros with a 1 at each label: labels (integers in [0, classes)) to a [n, classes] tensor. */
+/**
+ * Rows of zeros with a 1 at each label: labels (integers in [0, classes)) to a [n, classes] tensor.
+ * @example
+ * toArray(oneHot([0, 2], 3)); // => [[1, 0, 0], [0, 0, 1]]
+ */
 export function oneHot(labels: readonly number[] | Tensor, classes: number): Tensor {
   const ls = labels instanceof Tensor ? Array.from(data(labels)) : labels;
   if (!Array.isArray(ls) && !(labels instanceof Tensor)) throw new TypeError(`oneHot: expects an array of labels, got ${describeValue(labels)}`);
@@ -203,7 +242,12 @@ export function oneHot(labels: readonly number[] | Tensor, classes: number): Ten
   return fromData(out, [ls.length, classes]);
 }
 
-/** The index of the largest element (of the flattened tensor), or along an axis as nested plain arrays. */
+/**
+ * The index of the largest element (of the flattened tensor), or along an axis as nested plain arrays.
+ * @example
+ * argmax(tensor([1, 5, 3])); // => 1
+ * argmax(tensor([[1, 9], [7, 2]]), 1); // => [1, 0]
+ */
 export function argmax(t: Tensor): number;
 export function argmax(t: Tensor, axis: number): number[];
 export function argmax(t: Tensor, axis?: number): number | number[] {

@@ -114,26 +114,126 @@ export const naryRules: { readonly [P in NaryPrim]: NaryRule } = {
   },
 };
 
+/**
+ * `−x`; elementwise on tensors.
+ * @example
+ * neg(tensor([1, -2])); // => tensor([-1, 2])
+ */
 export const neg = unaryOp(unaryRules.neg);
+/**
+ * `eˣ`; elementwise on tensors. Its derivative reuses its value.
+ * @example
+ * derivative(exp)(0); // => 1
+ */
 export const exp = unaryOp(unaryRules.exp);
+/**
+ * The natural logarithm (smooth for x > 0; NaN below, −Infinity at 0, as Math.log); elementwise on tensors.
+ * @example
+ * derivative(log)(4); // => 0.25
+ */
 export const log = unaryOp(unaryRules.log);
+/**
+ * `sin x` (radians); elementwise on tensors.
+ * @example
+ * grad(sin)(0); // => 1
+ */
 export const sin = unaryOp(unaryRules.sin);
+/**
+ * `cos x` (radians); elementwise on tensors.
+ * @example
+ * derivative(cos)(Math.PI / 2); // => -1
+ */
 export const cos = unaryOp(unaryRules.cos);
+/**
+ * `tan x` (radians); elementwise on tensors.
+ * @example
+ * derivative(tan)(0); // => 1
+ */
 export const tan = unaryOp(unaryRules.tan);
+/**
+ * The hyperbolic tangent; elementwise on tensors.
+ * @example
+ * derivative(tanh)(0); // => 1
+ */
 export const tanh = unaryOp(unaryRules.tanh);
+/**
+ * The logistic function σ(x) = 1 / (1 + e⁻ˣ), computed stably; elementwise on tensors.
+ * @example
+ * [sigmoid(0), derivative(sigmoid)(0)]; // => [0.5, 0.25]
+ */
 export const sigmoid = unaryOp(unaryRules.sigmoid);
+/**
+ * `max(x, 0)`, with relu′(0) = 0; elementwise on tensors.
+ * @example
+ * [relu(-3), relu(2), grad(relu)(0)]; // => [0, 2, 0]
+ */
 export const relu = unaryOp(unaryRules.relu);
+/**
+ * `log(1 + eˣ)`, computed stably (softplus(−100) ≈ 3.72e-44, softplus(1000) = 1000); elementwise on tensors.
+ * @example
+ * [softplus(0), softplus(1000), derivative(softplus)(0)]; // => [Math.log(2), 1000, 0.5]
+ */
 export const softplus = unaryOp(unaryRules.softplus);
+/**
+ * `√x` (smooth for x > 0); elementwise on tensors.
+ * @example
+ * [sqrt(9), derivative(sqrt)(9)]; // => [3, 1 / 6]
+ */
 export const sqrt = unaryOp(unaryRules.sqrt);
+/**
+ * `x²`; elementwise on tensors.
+ * @example
+ * grad(square)(3); // => 6
+ */
 export const square = unaryOp(unaryRules.square);
+/**
+ * `|x|`, with abs′(0) = 0; elementwise on tensors.
+ * @example
+ * [abs(-2), derivative(abs)(-2), derivative(abs)(0)]; // => [2, -1, 0]
+ */
 export const abs = unaryOp(unaryRules.abs);
 
+/**
+ * `a + b`; elementwise on tensors, with NumPy broadcasting.
+ * @example
+ * add(tensor([[1], [2]]), tensor([10, 20])); // => tensor([[11, 21], [12, 22]])
+ */
 export const add = binaryOp(binaryRules.add);
+/**
+ * `a − b`; elementwise on tensors, with NumPy broadcasting.
+ * @example
+ * sub(tensor([5, 6]), 1); // => tensor([4, 5])
+ */
 export const sub = binaryOp(binaryRules.sub);
+/**
+ * `a · b`; elementwise on tensors, with NumPy broadcasting.
+ * @example
+ * grad((x: Real) => mul(x, sin(x)))(0); // => 0
+ */
 export const mul = binaryOp(binaryRules.mul);
+/**
+ * `a / b`; elementwise on tensors, with NumPy broadcasting.
+ * @example
+ * grad((v: readonly Real[]) => div(v[0], v[1]))([1, 2]); // => [0.5, -0.25]
+ */
 export const div = binaryOp(binaryRules.div);
+/**
+ * `xʸ`: ∂/∂x = y·xʸ⁻¹, ∂/∂y = xʸ·ln x (taken as 0 where x = 0); elementwise on tensors, with broadcasting.
+ * @example
+ * grad((v: readonly Real[]) => pow(v[0], v[1]))([2, 3]); // => [12, 8 * Math.log(2)]
+ */
 export const pow = binaryOp(binaryRules.pow);
+/**
+ * The larger of `a` and `b`; the gradient goes to `a` when a >= b. Elementwise on tensors, with broadcasting.
+ * @example
+ * grad((v: readonly Real[]) => max(v[0], v[1]))([1, 1]); // => [1, 0]
+ */
 export const max = binaryOp(binaryRules.max);
+/**
+ * The smaller of `a` and `b`; the gradient goes to `a` when a <= b. Elementwise on tensors, with broadcasting.
+ * @example
+ * min(tensor([1, 5]), 3); // => tensor([1, 3])
+ */
 export const min = binaryOp(binaryRules.min);
 
 /** Σ xᵢ over an array of Reals, as one node however many terms (the public `sum` also takes tensors). */
@@ -141,7 +241,12 @@ export function applySum(xs: readonly Real[]): Real {
   return bindN(naryRules.sum, xs) as Real;
 }
 
-/** Σ xᵢ·yᵢ as one node. The arrays must have the same length. */
+/**
+ * Σ xᵢ·yᵢ as one node. The arrays must have the same length.
+ * @example
+ * dot([1, 2, 3], [4, 5, 6]); // => 32
+ * grad((w: readonly Real[]) => dot(w, [4, 5, 6]))([1, 2, 3]); // => [4, 5, 6]
+ */
 export function dot(xs: readonly number[], ys: readonly number[]): number;
 export function dot(xs: readonly Real[], ys: readonly Real[]): Real;
 export function dot(xs: readonly Real[], ys: readonly Real[]): Real {

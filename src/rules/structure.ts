@@ -23,7 +23,11 @@ export const sameDims = (a: Shape, b: Shape): boolean => a.length === b.length &
 
 // reshape and transpose: linear, their own tangents; the pullback undoes them.
 
-/** The same elements in a new shape; one extent may be -1 (inferred). */
+/**
+ * The same elements in a new shape; one extent may be -1 (inferred).
+ * @example
+ * reshape(tensor([1, 2, 3, 4, 5, 6]), [2, -1]); // => tensor([[1, 2, 3], [4, 5, 6]])
+ */
 export function reshape(t: Tensor, shape: readonly number[]): Tensor {
   const x = tensorArg(t, "reshape");
   const from = shapeOfTensor(x);
@@ -41,7 +45,11 @@ export function reshape(t: Tensor, shape: readonly number[]): Tensor {
   return bindT(reshapeRule, [x], target) as Tensor;
 }
 
-/** Axes permuted (output axis k is input axis perm[k]); by default reversed, so a matrix is transposed. */
+/**
+ * Axes permuted (output axis k is input axis perm[k]); by default reversed, so a matrix is transposed.
+ * @example
+ * transpose(tensor([[1, 2, 3], [4, 5, 6]])); // => tensor([[1, 4], [2, 5], [3, 6]])
+ */
 export function transpose(t: Tensor, perm?: readonly number[]): Tensor {
   const x = tensorArg(t, "transpose");
   const shape = shapeOfTensor(x);
@@ -82,6 +90,9 @@ const padRule: TensorRule<Span> = {
 /**
  * Elements begin … end−1 along `axis` (half-open; negative indices count from the end; out-of-range
  * bounds are clamped, as in JavaScript's Array.slice).
+ * @example
+ * slice(tensor([1, 2, 3, 4]), 1, -1); // => tensor([2, 3])
+ * slice(tensor([[1, 2, 3], [4, 5, 6]]), 1, 3, 1); // => tensor([[2, 3], [5, 6]])
  */
 export function slice(t: Tensor, begin: number, end?: number, axis = 0): Tensor {
   const x = tensorArg(t, "slice");
@@ -124,7 +135,12 @@ const zerosOf = (x: Value): Tensor => {
   return fromData(new Float64Array(sizeOf(shape)), shape);
 };
 
-/** Tensors joined along `axis`; their shapes must agree on every other axis. */
+/**
+ * Tensors joined along `axis`; their shapes must agree on every other axis.
+ * @example
+ * concat([tensor([1, 2]), tensor([3])]); // => tensor([1, 2, 3])
+ * concat([tensor([[1], [2]]), tensor([[3], [4]])], 1); // => tensor([[1, 3], [2, 4]])
+ */
 export function concat(ts: readonly Tensor[], axis = 0): Tensor {
   if (!Array.isArray(ts) || ts.length === 0) throw new TypeError(`concat: expects a non-empty array of Tensors, got ${describeValue(ts)}`);
   const xs = ts.map((t, i) => tensorArg(t, "concat", `tensor at [${i}]`));
@@ -142,7 +158,12 @@ export function concat(ts: readonly Tensor[], axis = 0): Tensor {
 
 // Shapes around one axis: composed from reshape and concat, so they batch and differentiate as those do.
 
-/** `t` with a new axis of extent 1 at `axis` (negative counts from the end of the result). */
+/**
+ * `t` with a new axis of extent 1 at `axis` (negative counts from the end of the result).
+ * @example
+ * expandDims(tensor([1, 2]), 0).shape; // => [1, 2]
+ * expandDims(tensor([1, 2]), -1).shape; // => [2, 1]
+ */
 export function expandDims(t: Tensor | Real, axis: number): Tensor {
   const x = isTensorValued(t as Value) ? tensorArg(t, "expandDims") : (broadcastToShape(t as Value, [], "expandDims") as Tensor);
   const shape = shapeOfTensor(x);
@@ -150,7 +171,12 @@ export function expandDims(t: Tensor | Real, axis: number): Tensor {
   return bindT(reshapeRule, [x], [...shape.slice(0, a), 1, ...shape.slice(a)]) as Tensor;
 }
 
-/** `t` without its axes of extent 1 (or only `axis`, which must have extent 1). */
+/**
+ * `t` without its axes of extent 1 (or only `axis`, which must have extent 1).
+ * @example
+ * squeeze(tensor([[[1], [2]]])).shape; // => [2]
+ * squeeze(tensor([[1, 2]]), 1); // throws RangeError
+ */
 export function squeeze(t: Tensor, axis?: number): Tensor {
   const x = tensorArg(t, "squeeze");
   const shape = shapeOfTensor(x);
@@ -162,7 +188,12 @@ export function squeeze(t: Tensor, axis?: number): Tensor {
 
 const reshapeTo = (x: Tensor, shape: Shape): Tensor => (sameDims(shapeOfTensor(x), shape) ? x : (bindT(reshapeRule, [x], shape) as Tensor));
 
-/** Tensors of one shape (or Reals) joined along a new axis `axis`. */
+/**
+ * Tensors of one shape (or Reals) joined along a new axis `axis`.
+ * @example
+ * stack([tensor([1, 2]), tensor([3, 4])]); // => tensor([[1, 2], [3, 4]])
+ * stack([tensor([1, 2]), tensor([3, 4])], 1); // => tensor([[1, 3], [2, 4]])
+ */
 export function stack(ts: readonly (Tensor | Real)[], axis = 0): Tensor {
   if (!Array.isArray(ts) || ts.length === 0) throw new TypeError(`stack: expects a non-empty array of Tensors, got ${describeValue(ts)}`);
   const first = shapeOf(ts[0] as Value) ?? [];
@@ -175,7 +206,13 @@ export function stack(ts: readonly (Tensor | Real)[], axis = 0): Tensor {
   return concat(ts.map((t) => expandDims(t, a)), a);
 }
 
-/** `t` (a Tensor or a Real) repeated to `shape`, with NumPy's broadcasting; a RangeError naming both shapes if it cannot. */
+/**
+ * `t` (a Tensor or a Real) repeated to `shape`, with NumPy's broadcasting; a RangeError naming both
+ * shapes if it cannot. Its gradient sums back over the repeated axes.
+ * @example
+ * broadcastTo(tensor([1, 2]), [2, 2]); // => tensor([[1, 2], [1, 2]])
+ * broadcastTo(tensor([1, 2]), [3]); // throws RangeError
+ */
 export function broadcastTo(t: Tensor | Real, shape: readonly number[]): Tensor {
   return broadcastToShape(t as Value, shape, "broadcastTo") as Tensor;
 }

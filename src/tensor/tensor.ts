@@ -6,7 +6,12 @@ import { kernels } from "../backend/index.ts";
 import type { Expr } from "../backend/expr.ts";
 import { allocate, allocateFor, currentOwner } from "../backend/memory.ts";
 
-/** Nested plain arrays of numbers, as `toArray` gives and `tensor` takes. */
+/**
+ * Nested plain arrays of numbers, as `toArray` gives and `tensor` takes.
+ * @example
+ * const rows: NestedArray = [[1, 2], [3, 4]];
+ * tensor(rows).shape; // => [2, 2]
+ */
 export type NestedArray = number | readonly NestedArray[];
 
 /** The `values` nabla's own factory passes (never exported, so never a user's data): nothing to check. */
@@ -20,6 +25,10 @@ let make: (data: Float64Array | undefined, expr: Expr | undefined, shape: Shape)
  * An immutable n-d array of float64. Build one with `tensor`, `zeros` or `ones`. An elementwise
  * result may be pending (an expression, see tensor/elementwise.ts) until its numbers are first
  * needed; it is the same value either way.
+ * @example
+ * const t: Tensor = tensor([[1, 2, 3], [4, 5, 6]]);
+ * [t.shape, t.size, t.rank]; // => [[2, 3], 6, 2]
+ * t instanceof Tensor; // => true
  */
 export class Tensor {
   #data: Float64Array | undefined;
@@ -101,6 +110,10 @@ export const fromData = (buffer: Float64Array, shape: Shape): Tensor => make(buf
 /**
  * A tensor from nested arrays (`tensor([[1, 2], [3, 4]])`), or from flat data and a shape
  * (`tensor([1, 2, 3, 4], [2, 2])`, any ArrayLike). The data is always copied.
+ * @example
+ * tensor([[1, 2], [3, 4]]).shape; // => [2, 2]
+ * tensor(new Float64Array([1, 2, 3, 4, 5, 6]), [3, 2]); // => tensor([[1, 2], [3, 4], [5, 6]])
+ * tensor([1, 2, 3], [2, 2]); // throws RangeError
  */
 export function tensor(values: NestedArray | ArrayLike<number>, shape?: Shape): Tensor {
   return new Tensor(values, shape);
@@ -166,7 +179,11 @@ function inferShape(values: unknown): number[] {
   return shape;
 }
 
-/** A tensor of the given shape filled with `value`. */
+/**
+ * A tensor of the given shape filled with `value`.
+ * @example
+ * toArray(full([2, 2], 7)); // => [[7, 7], [7, 7]]
+ */
 export function full(shape: Shape, value: number): Tensor {
   checkShape(shape, "full");
   const out = allocate(sizeOf(shape));
@@ -174,7 +191,17 @@ export function full(shape: Shape, value: number): Tensor {
   return fromData(out, shape);
 }
 
+/**
+ * A tensor of the given shape filled with zeros.
+ * @example
+ * toArray(zeros([2, 1])); // => [[0], [0]]
+ */
 export const zeros = (shape: Shape): Tensor => full(shape, 0);
+/**
+ * A tensor of the given shape filled with ones.
+ * @example
+ * toArray(ones([3])); // => [1, 1, 1]
+ */
 export const ones = (shape: Shape): Tensor => full(shape, 1);
 
 /** The tensor as nested plain arrays (a number for a 0-d tensor). */

@@ -9,7 +9,14 @@ import type { Tree } from "../tree/types.ts";
 import type { Optimizer } from "../optim/transformation.ts";
 import { partsOf, rebuild } from "../tree/params.ts";
 
-/** What `onStep` is told after every update. */
+/**
+ * What `onStep` is told after every update.
+ * @example
+ * const seen: number[] = [];
+ * const onStep = (info: StepInfo<Real>) => seen.push(info.step);
+ * train({ loss: (w: Real) => square(w), params: 1, optimizer: sgd(0.1), steps: 3, onStep });
+ * seen; // => [1, 2, 3]
+ */
 export interface StepInfo<P> {
   /** The number of updates so far (1 after the first). */
   readonly step: number;
@@ -19,6 +26,12 @@ export interface StepInfo<P> {
   readonly params: P;
 }
 
+/**
+ * What `train` takes: the loss, the initial params, the optimizer, the number of steps, and optionally a tolerance and a callback.
+ * @example
+ * const options: TrainOptions<Real, EmptyState> = { loss: (w) => square(w), params: 1, optimizer: sgd(0.25), steps: 50, tolerance: 1e-6 };
+ * train(options).converged; // => true
+ */
 export interface TrainOptions<P, S> {
   /** The loss to minimise, a scalar function of the params. */
   readonly loss: (params: P) => Real;
@@ -33,6 +46,12 @@ export interface TrainOptions<P, S> {
   readonly onStep?: ((info: StepInfo<P>) => void) | undefined;
 }
 
+/**
+ * What `train` returns: the final params, the loss history, the number of updates, and whether it converged.
+ * @example
+ * const result: TrainResult<Real> = train({ loss: (w: Real) => square(w), params: 1, optimizer: sgd(0.25), steps: 2 });
+ * result; // => { params: 0.25, history: [1, 0.25, 0.0625], steps: 2, converged: false }
+ */
 export interface TrainResult<P> {
   /** The params after the last update. */
   readonly params: P;
@@ -49,6 +68,10 @@ export interface TrainResult<P> {
  * repeats `steps` times or until the loss changes by less than `tolerance`. Returns the final params,
  * the loss history (history.length === steps + 1 unless it stopped early), the number of updates and
  * whether it converged; changes nothing it is given and returns a frozen result.
+ * @example
+ * const fit = train({ loss: (w: Real) => square(sub(w, 3)), params: 0, optimizer: sgd(0.25), steps: 20 });
+ * fit.params; // => 2.99999…
+ * [fit.history[0], fit.history.length, fit.converged]; // => [9, 21, false]
  */
 export function train<P, S>(options: TrainOptions<P, S>): TrainResult<P> {
   if (options === null || typeof options !== "object") throw new TypeError(`train: expects { loss, params, optimizer, steps }, got ${describe(options)}`);

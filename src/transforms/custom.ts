@@ -27,7 +27,12 @@ function assertBelow(leaves: readonly Value[], top: Trace, transform: string, wh
   }
 }
 
-/** `f` with its forward rule replaced by `rule(x, v) -> [f(x), J·v]`. */
+/**
+ * `f` with its forward rule replaced by `rule(x, v) -> [f(x), J·v]`.
+ * @example
+ * const mySin = customJvp(sin, (x: Real, v: Real) => [sin(x), mul(cos(x), v)] as const);
+ * derivative(mySin)(0); // => 1
+ */
 export function customJvp<X, Y>(f: (x: X) => Y, rule: (x: X, v: X) => readonly [Y, Y]): (x: X) => Y {
   return (x: X): Y => {
     const input = flatten(x, "customJvp");
@@ -49,7 +54,13 @@ export function customJvp<X, Y>(f: (x: X) => Y, rule: (x: X, v: X) => readonly [
   };
 }
 
-/** `f` with its reverse rule replaced by `rule(x) -> [f(x), pullback]`. */
+/**
+ * `f` with its reverse rule replaced by `rule(x) -> [f(x), pullback]`.
+ * @example
+ * // the identity, with its cotangent clipped to [−1, 1] on the way back
+ * const clipped = customVjp((x: Real) => x, (x: Real) => [x, (u: Real) => min(max(u, -1), 1)] as const);
+ * grad((x: Real) => mul(5, clipped(x)))(3); // => 1
+ */
 export function customVjp<X, Y>(f: (x: X) => Y, rule: (x: X) => readonly [Y, (u: Y) => X]): (x: X) => Y {
   return (x: X): Y => {
     const input = flatten(x, "customVjp");

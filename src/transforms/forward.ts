@@ -39,17 +39,33 @@ export function pushforward(
   }
 }
 
-/** `[f(x), J_f(x)·v]`, where `v` is shaped like `x` and the tangent like `f(x)`. */
+/**
+ * `[f(x), J_f(x)·v]`, where `v` is shaped like `x` and the tangent like `f(x)`.
+ * @example
+ * jvp((x: Real) => mul(x, x), 3, 1); // => [9, 6]
+ * jvp((p: { a: Real; b: Real }) => mul(p.a, p.b), { a: 2, b: 5 }, { a: 1, b: 0 }); // => [10, 5]
+ */
 export function jvp<X, U extends X, Y>(f: (x: X) => Y, x: U, v: Like<U>): readonly [Result<Y, U>, Result<Y, U>] {
   return transformCall(true, () => Object.freeze(pushforward(f, x, v, "jvp")) as readonly [Result<Y, U>, Result<Y, U>]);
 }
 
-/** `f: Real → Real` to `x ↦ f'(x)`. */
+/**
+ * `f: Real → Real` to `x ↦ f'(x)`.
+ * @example
+ * const d: Derivative = derivative(sin);
+ * d(0); // => 1
+ */
 export interface Derivative {
   (x: number): number;
   (x: Real): Real;
 }
 
+/**
+ * `f'`, the derivative of `f: Real → Real`, by forward mode (one dual number per call).
+ * @example
+ * derivative((x: Real) => mul(x, x))(3); // => 6
+ * derivative(derivative(sin))(0); // => 0
+ */
 export function derivative(f: (x: Real) => Real): Derivative {
   return ((x: Real) => transformCall(true, () => {
     if (!isLeaf(x)) throw new TypeError(`derivative: expects a Real, got ${describeValue(x)}`);
@@ -69,7 +85,11 @@ export function derivative(f: (x: Real) => Real): Derivative {
   })) as Derivative;
 }
 
-/** `x ↦ J` with `J[i][j] = ∂yᵢ/∂xⱼ`, by one forward pass per input. */
+/**
+ * `x ↦ J` with `J[i][j] = ∂yᵢ/∂xⱼ`, by one forward pass per input.
+ * @example
+ * jacfwd((v: readonly Real[]) => [mul(v[0], v[1]), sin(v[0])])([2, 3]); // => [[3, 2], [Math.cos(2), 0]]
+ */
 export function jacfwd(f: (x: readonly Real[]) => readonly Real[] | Real): Jacobian;
 export function jacfwd(f: (x: Tensor) => Tensor | Real): Jacobian;
 export function jacfwd(f: (x: never) => unknown): Jacobian {

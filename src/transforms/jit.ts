@@ -31,6 +31,10 @@ const KEEP = 8;
  * or records more than 2,000 steps (straight-line code that long replays slower than the
  * function runs) runs as written on every call; so does any call whose argument holds more than
  * plain numbers.
+ * @example
+ * const g = jit(grad((x: Real) => mul(x, sin(x)))); // recorded and compiled on the first call
+ * g(0); // => 0
+ * g(Math.PI); // => Math.sin(Math.PI) + Math.PI * Math.cos(Math.PI)
  */
 export function jit<X, Y>(f: (x: X) => Y): Jitted<X, Y> {
   const entries: Entry[] = [];
@@ -60,7 +64,12 @@ export function jit<X, Y>(f: (x: X) => Y): Jitted<X, Y> {
   }) as Jitted<X, Y>;
 }
 
-/** `jit(f)`: `f`'s result, as plain numbers when the argument holds plain numbers (as transforms return). */
+/**
+ * `jit(f)`: `f`'s result, as plain numbers when the argument holds plain numbers (as transforms return).
+ * @example
+ * const f: Jitted<Real, Real> = jit((x: Real) => add(square(x), 1));
+ * f(3); // => 10
+ */
 export interface Jitted<X, Y> {
   <U extends X>(x: U): Result<Y, U>;
   (x: X): Y;

@@ -9,7 +9,7 @@ import { gradientPlain, sweep, type Seed } from "../interpreters/reverse/sweep.t
 import { splitTracked } from "../interpreters/reverse/split.ts";
 import { TapeTrace } from "../interpreters/reverse/trace.ts";
 import { unsigned } from "../rules/scalar.ts";
-import { flattenAs, freezeTree } from "../tree/match.ts";
+import { flattenAs } from "../tree/match.ts";
 import { flatten, flattenLifted, unflatten } from "../tree/flatten.ts";
 import { type Flat, LEAF, type Like, type Result, type TreeDef } from "../tree/types.ts";
 import { callUser, machinery, transformCall } from "./run.ts";
@@ -65,7 +65,13 @@ export function pullLeaves(rec: ForwardPass, u: readonly Value[]): Value[] {
   return cts as Value[];
 }
 
-/** `[f(x), pullback]`: the pullback maps a cotangent shaped like f(x) to one shaped like x. */
+/**
+ * `[f(x), pullback]`: the pullback maps a cotangent shaped like f(x) to one shaped like x.
+ * @example
+ * const [y, pullback] = vjp((x: readonly Real[]) => [mul(x[0], x[1]), x[0]], [2, 3]);
+ * y; // => [6, 2]
+ * pullback([1, 0]); // => [3, 2]
+ */
 export function vjp<X, U extends X, Y>(f: (x: X) => Y, x: U): readonly [Result<Y, U>, (u: Like<Y>) => Like<U>] {
   return transformCall(false, () => {
     const rec = recordForwardPass(f, x, "vjp");
@@ -102,13 +108,22 @@ export function gradLeaves(rec: ForwardPass, transform: string): Value[] {
 /**
  * `grad(f)`: plain numbers in give plain numbers out (first signature); the second signature is
  * what lets `grad(f)` itself be passed to `grad`, `derivative`, `hessian`, ...
+ * @example
+ * const g: Gradient<Real> = grad(sin);
+ * g(0); // => 1
+ * derivative(g)(0); // => 0
  */
 export interface Gradient<X> {
   <U extends X>(x: U): Like<U>;
   (x: X): Like<X>;
 }
 
-/** `valueAndGrad(f)`: the value is a plain number when the argument holds only plain values. */
+/**
+ * `valueAndGrad(f)`: the value is a plain number when the argument holds only plain values.
+ * @example
+ * const vg: ValueAndGradient<Real> = valueAndGrad(square);
+ * vg(3); // => [9, 6]
+ */
 export interface ValueAndGradient<X> {
   <U extends X>(x: U): readonly [Result<Real, U>, Like<U>];
   (x: X): readonly [Real, Like<X>];
@@ -152,7 +167,12 @@ function valueAndGradLeaves(
   return [rec.y.leaves[0], gradLeaves(rec, transform), input];
 }
 
-/** `x ↦ ∇f(x)`, shaped like `x`, for `f` returning a scalar Real. */
+/**
+ * `x ↦ ∇f(x)`, shaped like `x`, for `f` returning a scalar Real.
+ * @example
+ * grad((p: { w: Real; b: Real }) => square(add(mul(p.w, 3), p.b)))({ w: 2, b: 1 }); // => { w: 42, b: 14 }
+ * grad((t: Tensor) => sum(mul(t, t)))(tensor([1, 2])); // => tensor([2, 4])
+ */
 export function grad<X>(f: (x: X) => Real): Gradient<X> {
   const memo: StructureMemo = { def: undefined };
   return ((x: X) => transformCall(true, gradient, f, x, memo)) as Gradient<X>;
@@ -163,7 +183,11 @@ function gradient(f: (x: never) => unknown, x: unknown, memo: StructureMemo): un
   return unflatten(input.def, g);
 }
 
-/** `x ↦ [f(x), ∇f(x)]`. */
+/**
+ * `x ↦ [f(x), ∇f(x)]`.
+ * @example
+ * valueAndGrad((x: Real) => mul(x, x))(3); // => [9, 6]
+ */
 export function valueAndGrad<X>(f: (x: X) => Real): ValueAndGradient<X> {
   const memo: StructureMemo = { def: undefined };
   return ((x: X) => transformCall(true, valueAndGradient, f, x, memo)) as ValueAndGradient<X>;
@@ -174,7 +198,11 @@ function valueAndGradient(f: (x: never) => unknown, x: unknown, memo: StructureM
   return Object.freeze([value, unflatten(input.def, g)] as const);
 }
 
-/** `x ↦ J` with `J[i][j] = ∂yᵢ/∂xⱼ`, by one recording and one pullback per output. */
+/**
+ * `x ↦ J` with `J[i][j] = ∂yᵢ/∂xⱼ`, by one recording and one pullback per output.
+ * @example
+ * jacrev((v: readonly Real[]) => [mul(v[0], v[1]), sin(v[0])])([2, 3]); // => [[3, 2], [Math.cos(2), 0]]
+ */
 export function jacrev(f: (x: readonly Real[]) => readonly Real[] | Real): Jacobian;
 export function jacrev(f: (x: Tensor) => Tensor | Real): Jacobian;
 export function jacrev(f: (x: never) => unknown): Jacobian {

@@ -17,17 +17,31 @@ const gradTree =
     return unflatten(rec.x.def, gradLeaves(rec, transform));
   };
 
+/**
+ * `hvp(f)`: `(x, v) ↦ H_f(x)·v`, shaped like `x`; plain numbers in give plain numbers out.
+ * @example
+ * const hv: HessianVectorProduct<readonly Real[]> = hvp((v: readonly Real[]) => mul(v[0], v[1]));
+ * hv([1, 2], [1, 1]); // => [1, 1]
+ */
 export interface HessianVectorProduct<X> {
   <U extends X>(x: U, v: Like<U>): Like<U>;
   (x: X, v: Like<X>): Like<X>;
 }
 
-/** `(x, v) ↦ H_f(x)·v`, shaped like `x`, as the forward derivative of ∇f along v. */
+/**
+ * `(x, v) ↦ H_f(x)·v`, shaped like `x`, as the forward derivative of ∇f along v.
+ * @example
+ * hvp((v: readonly Real[]) => mul(square(v[0]), v[1]))([3, 5], [1, 0]); // => [10, 6]
+ */
 export function hvp<X>(f: (x: X) => Real): HessianVectorProduct<X> {
   return ((x: X, v: Like<X>) => transformCall(true, () => pushforward(gradTree(f, "hvp"), x, v, "hvp")[1])) as HessianVectorProduct<X>;
 }
 
-/** `x ↦ H` with `H[i][j] = ∂²f/∂xᵢ∂xⱼ`, one Hessian-vector product per column. */
+/**
+ * `x ↦ H` with `H[i][j] = ∂²f/∂xᵢ∂xⱼ`, one Hessian-vector product per column.
+ * @example
+ * hessian((v: readonly Real[]) => mul(square(v[0]), v[1]))([3, 5]); // => [[10, 6], [6, 0]]
+ */
 export function hessian(f: (x: readonly Real[]) => Real): Jacobian;
 export function hessian(f: (x: Tensor) => Real): Jacobian;
 export function hessian(f: (x: never) => Real): Jacobian {

@@ -4,7 +4,7 @@ import { escapedError, payloadOf, type Real, Tracer, type Value, valueRead } fro
 import { shapeOf } from "../core/value.ts";
 import { withoutDerivatives } from "../core/bind.ts";
 import { pinTree, taint } from "./run.ts";
-import { type NestedArray, type Tensor, toArray as toArrayPlain } from "../tensor/tensor.ts";
+import { data, type NestedArray, Tensor, toArray as toArrayPlain } from "../tensor/tensor.ts";
 import { formatShape, sameShape, type Shape } from "../base/shape.ts";
 import { unsigned } from "../rules/scalar.ts";
 import { Dual } from "../interpreters/forward/dual.ts";
@@ -15,6 +15,10 @@ import { isLeaf, type Like } from "../tree/types.ts";
 /**
  * The plain value under every perturbation (for control flow and logging). Works on escaped Reals;
  * a tensor's value is readable only while its transform runs (after that its memory is reused).
+ * @example
+ * // read a value for control flow inside a transform
+ * const f = (x: Real) => (primal(x) > 0 ? x : neg(x));
+ * grad(f)(-2); // => -1
  */
 export function primal(x: Real): number;
 export function primal(x: Tensor): Tensor;
@@ -28,7 +32,11 @@ export function primal(x: Real | Tensor): number | Tensor {
   return p;
 }
 
-/** `x`'s value with zero derivative at every level (leaves of a tree become plain numbers and tensors). */
+/**
+ * `x`'s value with zero derivative at every level (leaves of a tree become plain numbers and tensors).
+ * @example
+ * grad((x: Real) => mul(x, stopGradient(x)))(3); // => 3
+ */
 export function stopGradient<T>(x: T): Like<T> {
   const { leaves, def } = flatten(x, "stopGradient");
   // a level that is not a derivative (jit's) stays
@@ -37,7 +45,13 @@ export function stopGradient<T>(x: T): Like<T> {
   return unflatten(def, plain) as Like<T>;
 }
 
-/** A dual number `primal + tangent·ε` with a fresh tag of its own. */
+/**
+ * A dual number `primal + tangent·ε` with a fresh tag of its own.
+ * @example
+ * const d = dual(2, 1); // sin at 2, pushed along 1
+ * primal(sin(d)); // => Math.sin(2)
+ * tangent(sin(d)); // => Math.cos(2)
+ */
 export function dual(primal: Real, tangent: Real): Dual;
 export function dual(primal: Tensor, tangent: Tensor): Tensor;
 export function dual(primal: Real | Tensor, tangent: Real | Tensor): Dual | Tensor {
@@ -56,7 +70,12 @@ export function dual(primal: Real | Tensor, tangent: Real | Tensor): Dual | Tens
   return new Tag("dual").lift(primal, tangent);
 }
 
-/** The tangent of a dual number (0 for a plain number), or of a dual tensor. */
+/**
+ * The tangent of a dual number (0 for a plain number), or of a dual tensor.
+ * @example
+ * tangent(exp(dual(0, 2))); // => 2
+ * tangent(5); // => 0
+ */
 export function tangent(d: Tensor): Tensor;
 export function tangent(d: Real): Real;
 export function tangent(d: Real | Tensor): Real | Tensor {
@@ -71,7 +90,12 @@ export function tangent(d: Real | Tensor): Real | Tensor {
   );
 }
 
-/** The tensor as nested plain arrays (a number for a 0-d tensor); inside a transform, its value. */
+/**
+ * The tensor as nested plain arrays (a number for a 0-d tensor); inside a transform, its value.
+ * @example
+ * toArray(tensor([1, 2, 3, 4], [2, 2])); // => [[1, 2], [3, 4]]
+ * toArray(tensor(7)); // => 7
+ */
 export function toArray(t: Tensor): NestedArray {
   if (t instanceof Tracer) {
     if (!t.trace.live) throw escapedError(t.trace);
@@ -79,4 +103,28 @@ export function toArray(t: Tensor): NestedArray {
     return toArrayPlain(payloadOf(t as Value) as Tensor);
   }
   return toArrayPlain(t);
+}
+
+/**
+ * The elements as a fresh `Float64Array` in row-major order: the fast way out of a tensor (a straight
+ * copy; it never shares the tensor's storage, so writing to it changes nothing). Inside a transform, its
+ * value. Use `t.size` for the element count and `t.shape` to index it.
+ *
+ * @example
+ * ```ts
+ * import { tensor, toFloat64Array } from "nabla";
+ *
+ * const t = tensor([[1, 2, 3], [4, 5, 6]]);
+ * toFloat64Array(t); // => new Float64Array([1, 2, 3, 4, 5, 6])
+ * t.size; // => 6
+ * ```
+ */
+export function toFloat64Array(t: Tensor): Float64Array {
+  let v: unknown = t;
+  if (t instanceof Tracer) {
+    if (!t.trace.live) throw escapedError(t.trace);
+    v = payloadOf(t as Value);
+  }
+  if (!(v instanceof Tensor)) throw new TypeError(`toFloat64Array: expects a Tensor, got ${describeValue(v)}`);
+  return data(v).slice();
 }

@@ -10,7 +10,12 @@ import { freezeTree } from "../tree/match.ts";
 import { flatten } from "../tree/flatten.ts";
 import { isLeaf } from "../tree/types.ts";
 
-/** A Jacobian or Hessian transform's result: numbers in, numbers out; Reals in, Reals out; tensors in, a tensor out. */
+/**
+ * A Jacobian or Hessian transform's result: numbers in, numbers out; Reals in, Reals out; tensors in, a tensor out.
+ * @example
+ * const J: Jacobian = jacfwd((t: Tensor) => mul(t, 2));
+ * J(tensor([1, 2])); // => tensor([[2, 0], [0, 2]])
+ */
 export interface Jacobian {
   (x: readonly number[]): number[][];
   (x: Tensor): Tensor;

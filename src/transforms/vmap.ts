@@ -16,13 +16,29 @@ import { isRecord } from "../tree/records.ts";
 import { formatPath, isLeaf, type Key } from "../tree/types.ts";
 import { callUser, transformCall } from "./run.ts";
 
-/** Where each part of a tree is mapped: a number (the axis of every tensor below), null (not mapped), or a tree of those. */
+/**
+ * Where each part of a tree is mapped: a number (the axis of every tensor below), null (not mapped),
+ * or an array or record of those, a prefix of the tree it describes.
+ * @example
+ * const axes: Axes = [null, 0, { x: 1, y: null }];
+ * vmap(([w, x]: readonly [Tensor, Tensor]) => mul(w, x), [null, 0])([tensor([1, 2]), tensor([[1, 1], [2, 2]])]); // => tensor([[1, 2], [2, 4]])
+ */
 export type Axes = number | null | readonly Axes[] | { readonly [key: string]: Axes };
 
-/** A tree as vmap takes it: each Real of the function's argument may come as a tensor of examples. */
+/**
+ * A tree as vmap takes it: each Real of the function's argument may come as a tensor of examples.
+ * @example
+ * const batch: Batchable<readonly [Real, Tensor]> = [tensor([1, 2]), tensor([[1], [2]])];
+ * vmap(([s, t]: readonly [Real, Tensor]) => mul(s, t))(batch); // => tensor([[1], [4]])
+ */
 export type Batchable<T> = T extends number ? Real | Tensor : T extends Tensor ? Tensor : T extends Real ? Real | Tensor : { [K in keyof T]: Batchable<T[K]> };
 
-/** A tree as vmap returns it: each leaf stacked over the examples (a scalar per example becomes a 1-D tensor). */
+/**
+ * A tree as vmap returns it: each leaf stacked over the examples (a scalar per example becomes a 1-D tensor).
+ * @example
+ * const out: Stacked<{ s: Real }> = vmap((t: Tensor) => ({ s: sum(t) }))(tensor([[1, 2], [3, 4]]));
+ * out.s; // => tensor([3, 7])
+ */
 export type Stacked<T> = T extends number | Tensor ? Tensor : T extends Real ? Tensor : { [K in keyof T]: Stacked<T[K]> };
 
 /** One leaf with its axis spec and path. */
@@ -74,6 +90,11 @@ const at = (path: readonly Key[]): string => (path.length === 0 ? "the top" : fo
  * by its batching rule, not a loop over examples. `inAxes` and `outAxes` are prefixes of the
  * argument's and the result's trees (a number: that axis of every tensor below, negative from the
  * end; null: not mapped, every example sees the same value / the part does not depend on the example).
+ * It nests with every transform: `vmap(grad(loss), [null, 0])` gives per-example gradients.
+ * @example
+ * vmap((row: Tensor) => sum(mul(row, row)))(tensor([[1, 2], [3, 4]])); // => tensor([5, 25])
+ * vmap((col: Tensor) => amax(col), 1)(tensor([[1, 5], [3, 2]])); // => tensor([3, 5])
+ * vmap(grad((p: readonly [Tensor, Real]) => sum(mul(p[0], p[1]))), [null, 0])([tensor([1, 2]), tensor([10, 20])])[0]; // => tensor([[10, 10], [20, 20]])
  */
 export function vmap<X, Y>(f: (x: X) => Y, inAxes: Axes = 0, outAxes: Axes = 0): (x: Batchable<X>) => Stacked<Y> {
   if (typeof f !== "function") throw new TypeError(`vmap: expects a function, got ${describe(f)}`);

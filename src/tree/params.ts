@@ -11,7 +11,13 @@ import { isLeaf, type TreeDef } from "./types.ts";
 /** A leaf of a params tree. */
 export type Leaf = Real | Tensor;
 
-/** One step of a path from the root of a tree: a record key or an array index. */
+/**
+ * One step of a path from the root of a tree: a record key or an array index.
+ * @example
+ * const path: readonly PathKey[] = [0, "w"]; // the w of the first layer of serial(...)'s params
+ * const select: LeafSelector = (p) => p[0] === path[0] && p[1] === path[1];
+ * squaredNorm([{ w: 3, b: 1 }, { w: 5, b: 1 }], select); // => 9
+ */
 export type PathKey = string | number;
 
 /** A tree taken apart: its leaves in order, and its structure. */

@@ -3,12 +3,20 @@
 import { Tracer, type Real, type Value } from "../core/protocol.ts";
 import { Tensor } from "../tensor/tensor.ts";
 
-/** A Real, a Tensor, or a readonly array or plain record of Trees. */
+/**
+ * A Real, a Tensor, or a readonly array or plain record of Trees.
+ * @example
+ * const params: Tree = { w: tensor([1, 2]), b: [0.5] };
+ * grad((p: { w: Tensor; b: readonly Real[] }) => add(sum(mul(p.w, p.w)), p.b[0]))(params as never); // => { w: tensor([2, 4]), b: [1] }
+ */
 export type Tree = Real | Tensor | readonly Tree[] | { readonly [key: string]: Tree };
 
 /**
  * A tree of `T`'s structure as nabla returns it: plain numbers where `T` has plain numbers, Reals
  * where it has Reals. This is the type of a gradient of a function of `T`, or of a tangent.
+ * @example
+ * const g: Like<{ w: Real; b: Real }> = grad((p: { w: Real; b: Real }) => mul(p.w, p.b))({ w: 2, b: 3 });
+ * g; // => { w: 3, b: 2 }
  */
 export type Like<T> = Tree extends T
   ? Tree // the general case (a generic parameter bounded by Tree): stop here rather than expand Tree
@@ -37,10 +45,20 @@ type MayBeTraced<T> = Tree extends T
  * The type of a transform's results for an argument of type `U`: plain (numbers for Reals) when U
  * holds only plain numbers and tensors, as §3 promises ("called with plain numbers, a transform
  * returns plain numbers"); Reals otherwise.
+ * @example
+ * const [y, pullback] = vjp((x: Real) => mul(x, x), 3);
+ * const value: Result<Real, number> = y; // a plain number: the argument held plain numbers only
+ * value; // => 9
+ * pullback(1); // => 6
  */
 export type Result<Y, U> = MayBeTraced<U> extends false ? Plain<Y> : Like<Y>;
 
-/** `T` with every Real as a plain number (tensors stay tensors). */
+/**
+ * `T` with every Real as a plain number (tensors stay tensors).
+ * @example
+ * const p: Plain<{ w: Real; h: readonly Real[] }> = { w: 1, h: [2, 3] };
+ * p.w + p.h[0]; // => 3
+ */
 export type Plain<T> = Tree extends T
   ? Tree
   : T extends number | Tracer

@@ -123,7 +123,7 @@ export function snapshot(x: unknown): unknown {
 
 /** Calls `fn`, requires it to throw an instance of `cls` whose message includes every fragment. */
 export function expectThrows(fn: () => unknown, cls: new (...args: never[]) => Error, ...fragments: (string | RegExp)[]): Error {
-  let caught: unknown = undefined;
+  let caught: unknown ;
   let threw = false;
   try {
     fn();

@@ -8,7 +8,7 @@ import {
   valueAndGrad, vjp, zeros,
 } from "../../../src/index.ts";
 import {
-  expectClose, expectDeepFrozen, expectTensor, expectThrows, expectTreeClose, snapshot, SPEC_ATOL, SPEC_RTOL,
+  expectClose, expectDeepFrozen, expectTensor, expectThrows, snapshot, SPEC_ATOL, SPEC_RTOL,
 } from "../../support/approx.ts";
 import {
   broadcast, flatten, matmulRef, nest, sigmoidRef, sizeOf, softmaxRef, transposeRef, values,

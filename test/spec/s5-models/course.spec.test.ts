@@ -12,7 +12,7 @@ import {
   toArray, train, valueAndGrad, withL2,
 } from "../../../src/index.ts";
 import {
-  expectClose, expectDeepFrozen, expectTensor, expectTreeClose, SPEC_ATOL, SPEC_RTOL,
+  expectClose, expectDeepFrozen, expectTensor, expectTreeClose, SPEC_ATOL,
 } from "../../support/approx.ts";
 
 const W = { w1: 0.15, w2: 0.2, w3: 0.25, w4: 0.3, w5: 0.4, w6: 0.45, w7: 0.5, w8: 0.55 };

@@ -7,9 +7,9 @@ import {
   toArray,
 } from "../../../src/index.ts";
 import {
-  expectClose, expectDeepFrozen, expectThrows, expectTreeClose, snapshot, SPEC_ATOL, SPEC_RTOL,
+  expectClose, expectDeepFrozen, expectThrows, expectTreeClose, snapshot, SPEC_ATOL,
 } from "../../support/approx.ts";
-import { l2, leafNumbers } from "../../support/reference.ts";
+import { l2 } from "../../support/reference.ts";
 
 // A params tree mixing tensors and plain numbers, and its flat view (in this fixed order).
 type P = { readonly w: Tensor; readonly b: number; readonly list: readonly [Tensor, number] };

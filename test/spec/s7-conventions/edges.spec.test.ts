@@ -6,7 +6,7 @@ import {
   ones, primal, type Real, relu, reshape, slice, softmax, sum, tangent, Tensor, tensor, toArray, transpose,
   valueAndGrad, vjp, zeros,
 } from "../../../src/index.ts";
-import { expectClose, expectTensor, expectThrows, SPEC_ATOL, SPEC_RTOL } from "../../support/approx.ts";
+import { expectClose, expectTensor, SPEC_ATOL } from "../../support/approx.ts";
 import { nest, softmaxRef, values } from "../../support/reference.ts";
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any

@@ -5,7 +5,7 @@ import {
   adadelta, adam, add, grad, momentum, mul, type Optimizer, projected, projectToBall, type Real, sgd, sub, sum,
   type Tensor, tensor, toArray,
 } from "../../../src/index.ts";
-import { expectClose, expectTreeClose, isDeeplyFrozen } from "../../support/approx.ts";
+import { expectTreeClose, isDeeplyFrozen } from "../../support/approx.ts";
 
 type Params = { readonly a: Real; readonly w: Tensor };
 const params: Params = { a: 1.5, w: tensor([[1, -2], [0.5, 3]]) };

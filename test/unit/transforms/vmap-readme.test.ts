@@ -14,7 +14,7 @@ it("the README's per-example gradients run as written and equal a loop of grad",
   const xs = tensor([[1, 2, 3], [0, -1, 1]]); // two examples
   const ys = tensor([[1, 0], [0, 1]]);
   const [perExample] = vmap(grad(loss), [null, 0, 0])([params, xs, ys]);
-  expect(perExample.w.shape).toEqual([2, 3, 2]); // one gradient of w per example
+  expect(perExample.w.shape).toEqual([2, 3, 2]); // => [2, 3, 2]
   // ---
   const rows = [[[1, 2, 3], [1, 0]], [[0, -1, 1], [0, 1]]] as const;
   rows.forEach(([x, y], e) => {
