@@ -29,8 +29,12 @@ import {
 const KiB = 1024;
 /** The target for a gzipped bundle of grad, mul and sin. */
 const smallTarget = 12 * KiB;
-/** What that bundle may not grow past (13.5 KiB when this test was written; the one Kernels object holds it above the target): a regression guard. */
-const smallBudget = 14 * KiB;
+/**
+ * What that bundle may not grow past: a regression guard. 13.5 KiB when this test was written, 14.2
+ * KiB once every rule carried its vmap batching rule and kinks became rules (the one Kernels object
+ * holds it above the target).
+ */
+const smallBudget = 15 * KiB;
 
 const expectedGradient = Math.sin(1) + Math.cos(1); // d/dx x·sin x at 1
 const fastCheck = (readJson(join(repo, "node_modules", "fast-check", "package.json")) as { version: string }).version;
