@@ -30,7 +30,10 @@ export { matmul } from "./rules/linalg.ts";
 export { derivative, jacfwd, jvp } from "./transforms/forward.ts";
 export type { Derivative } from "./transforms/forward.ts";
 export { grad, jacrev, valueAndGrad, vjp } from "./transforms/reverse.ts";
-export type { Gradient, ValueAndGradient } from "./transforms/reverse.ts";
+export type {
+  Gradient, GradientOf, GradientWithAux, Pullback, ValueAndGradient, ValueAndGradientOf, ValueAndGradientWithAux,
+} from "./transforms/reverse.ts";
+export type { AuxOptions, NoAux, OptionsFor, WithAux } from "./transforms/aux.ts";
 export { hessian, hvp } from "./transforms/second-order.ts";
 export type { HessianVectorProduct } from "./transforms/second-order.ts";
 export type { Jacobian } from "./transforms/vector.ts";
