@@ -35,6 +35,8 @@ export type {
 } from "./transforms/reverse.ts";
 export type { AuxOptions, NoAux, OptionsFor, WithAux } from "./transforms/aux.ts";
 export { hessian, hvp } from "./transforms/second-order.ts";
+export { linearize } from "./transforms/linearize.ts";
+export type { LinearMap } from "./transforms/linearize.ts";
 export type { HessianVectorProduct } from "./transforms/second-order.ts";
 export type { Jacobian } from "./transforms/vector.ts";
 export { customJvp, customVjp } from "./transforms/custom.ts";
