@@ -44,6 +44,12 @@ export type { ConfusionOptions, ScalarDerivative } from "./confusion.ts";
 export { checkPurity, nablaTransforms, purity } from "./purity.ts";
 export type { PurityOptions, Transforms } from "./purity.ts";
 
+// 9. the newer transforms: linearize agrees with jvp, jit(f) agrees with f
+export { checkLinearizeAgreement, linearizeAgreement } from "./linearize.ts";
+export type { Linearize, LinearizeOptions } from "./linearize.ts";
+export { checkJitAgreement, jitAgreement } from "./jit.ts";
+export type { Jit, JitOptions } from "./jit.ts";
+
 // inputs: nice numbers in each primitive's domain, subjects from the catalogue, random programs
 export {
   argsOf, extentsOf, inDomain, KINK_MARGIN, nice, niceCoefficient, niceDirection, tensorArgsOf, tensorOf, treeLike,
