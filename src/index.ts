@@ -10,6 +10,10 @@ export type { Dual } from "./interpreters/forward/dual.ts";
 export type { Like, Plain, Result, Tree } from "./tree/types.ts";
 export { dual, primal, stopGradient, tangent } from "./transforms/values.ts";
 
+// tree utilities (JAX's tree_util)
+export { treeFlatten, treeLeaves, treeMap, treeReduce, treeUnflatten } from "./tree/utilities.ts";
+export type { LeafOf, TreeDef, TreeOf, WithLeaves } from "./tree/utilities.ts";
+
 // scalar operations
 export {
   abs, add, cos, div, dot, exp, log, max, min, mul, neg, pow, relu, sigmoid, sin, softplus, sqrt, square,
