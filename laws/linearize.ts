@@ -1,7 +1,7 @@
 // linearize agrees with jvp: `linearize(f, x)` gives jvp's value, and its `jvpAt(v)` gives jvp's
 // tangent at every v; and it keeps the linearization: f runs once, in linearize, however often jvpAt
-// is called (JAX's linearize, SPEC §3). nabla's linearize is reverse over reverse, so the law also ties
-// a function's reverse-mode rules to its forward-mode ones.
+// is called (JAX's linearize, SPEC §3). nabla's linearize keeps the tangent map on a tape and transposes
+// it twice, so the law also ties the reverse rules of what computes a tangent to its forward rules.
 import fc from "fast-check";
 import { linearize } from "../src/index.ts";
 import { type ApproxEq, identityTolerance, show } from "./approx.ts";

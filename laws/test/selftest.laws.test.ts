@@ -327,9 +327,15 @@ describe("linearize agrees with jvp", () => {
     rejects(() => checkLinearizeAgreement({ f, x: pair }, { runs, linearize: wrongLinearize.scaled }), /jvp's tangent/));
   it("rejects a linearization kept at another point", () =>
     rejects(() => checkLinearizeAgreement({ f, x: pair }, { runs, linearize: wrongLinearize.shifted }), /linearize's value/));
-  it("rejects a function whose reverse rule disagrees with its forward rule (linearize is reverse over reverse)", () => {
-    rejects(() => checkLinearizeAgreement({ f: lifted(wrong.disagreeing), x: pair }, { runs }), /jvp's tangent/);
-    expect(linearizeAgreement(lifted(wrong.disagreeing))([1, 1], [[1, 0]])).toBe(false);
+  it("follows custom forward rules, as jvp does (linearize is forward mode), even where the reverse rule disagrees", () =>
+    checkLinearizeAgreement({ f: lifted(wrong.disagreeing), x: pair }, { runs }));
+  it("rejects a forward rule whose tangent goes through an op with a wrong reverse rule (jvpAt transposes the tangent map twice)", () => {
+    // a·b whose pullback scales ∂/∂b by 1.5: right on plain numbers (jvp's tangents), wrong once a tangent is on a tape
+    const product = customVjp((p: readonly Real[]) => mul(p[0], p[1]), (p: readonly Real[]) =>
+      [mul(p[0], p[1]), (u: Real) => [mul(u, p[1]), mul(1.5, mul(u, p[0]))]] as const);
+    const sinVia = customJvp(sin, (x: Real, v: Real) => [sin(x), product([cos(x), v])] as const);
+    rejects(() => checkLinearizeAgreement({ f: lifted(sinVia), x: pair }, { runs }), /jvp's tangent/);
+    expect(linearizeAgreement(lifted(sinVia))([1, 1], [[1, 0]])).toBe(false);
   });
 });
 

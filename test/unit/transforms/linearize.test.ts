@@ -3,7 +3,7 @@
 // perturbation confusion. (Agreement with jvp on random programs: laws/test/*programs.laws.test.ts.)
 import { describe, expect, expectTypeOf, it } from "vitest";
 import {
-  add, derivative, grad, hessian, jit, jvp, linearize, matmul, mul, type Real, sin, square, sum, tanh, type Tensor, tensor, toArray,
+  add, cos, customJvp, customVjp, derivative, grad, hessian, jit, jvp, linearize, matmul, mul, type Real, sin, square, sum, tanh, type Tensor, tensor, toArray,
   valueAndGrad, vjp,
 } from "../../../src/index.ts";
 import { expectClose, expectDeepFrozen, expectTensor, expectThrows, expectTreeClose } from "../../support/approx.ts";
@@ -119,6 +119,16 @@ describe("results and errors", () => {
     const [y, jvpAt] = linearize((p: { a: Real }) => [p.a, square(p.a)] as const, { a: 1 });
     expectTypeOf(y).toEqualTypeOf<readonly [number, number]>();
     expectTypeOf(jvpAt).parameter(0).toEqualTypeOf<{ a: number }>();
+  });
+});
+
+describe("forward mode, as jvp", () => {
+  it("custom forward rules apply (and custom reverse rules do not), as in jvp", () => {
+    // rules that disagree on purpose: the forward one doubles the derivative, the reverse one triples it
+    const fwd = customJvp(sin, (x: Real, v: Real) => [sin(x), mul(2, mul(cos(x), v))] as const);
+    const rev = customVjp(sin, (x: Real) => [sin(x), (u: Real) => mul(3, mul(cos(x), u))] as const);
+    expectClose(linearize(fwd, 0.5)[1](1), 2 * Math.cos(0.5));
+    expectClose(linearize(rev, 0.5)[1](1), Math.cos(0.5));
   });
 });
 
