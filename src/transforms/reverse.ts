@@ -24,19 +24,15 @@ export interface ForwardPass {
   readonly yIndices: readonly number[];
 }
 
-/** What a transform does with `f`'s result while the tape is open (hasAux: take the pair apart). */
-type Split = (y: unknown, tape: TapeTrace) => unknown;
-
 /** Runs `f` once with every leaf of `x` on a fresh tape, then closes the tape. */
-export function recordForwardPass(f: (x: never) => unknown, x: unknown, transform: string, split?: Split): ForwardPass {
+export function recordForwardPass(f: (x: never) => unknown, x: unknown, transform: string): ForwardPass {
   const input = flatten(x, transform);
   const tape = new TapeTrace(transform);
   try {
     const n = input.leaves.length;
     const nodes = new Array<Value>(n);
     for (let i = 0; i < n; i++) nodes[i] = tape.input(input.leaves[i]);
-    const y = callUser(f, unflatten(input.def, nodes));
-    return finish(tape, input, split === undefined ? y : split(y, tape), transform);
+    return finish(tape, input, callUser(f, unflatten(input.def, nodes)), transform);
   } finally {
     tape.close();
   }
@@ -86,7 +82,7 @@ export function vjp<X, U extends X, Y>(f: (x: X) => Y, x: U, options?: NoAux): r
 export function vjp(f: (x: never) => unknown, x: unknown, options?: AuxOptions): readonly unknown[] {
   const aux = hasAux(options, "vjp") ? new AuxSplit("vjp") : undefined;
   return transformCall(false, () => {
-    const rec = recordForwardPass(f, x, "vjp", aux?.split);
+    const rec = recordForwardPass(aux === undefined ? f : aux.output(f), x, "vjp");
     const y = unflatten(rec.y.def, rec.y.leaves);
     const pullback = (u: unknown): unknown =>
       transformCall(true, () => {
@@ -171,7 +167,6 @@ function valueAndGradLeaves(
   x: unknown,
   transform: string,
   memo: StructureMemo,
-  split?: Split,
 ): readonly [Value, Value[], Flat] {
   const tape = new TapeTrace(transform);
   let input: Flat;
@@ -182,7 +177,6 @@ function valueAndGradLeaves(
     input = lifted;
     memo.def = lifted.def;
     y = callUser(f, lifted.lifted);
-    if (split !== undefined) y = split(y, tape);
     const fast = y instanceof Tracked && y.trace === tape && typeof y.primal === "number" && tape.isPlain;
     if (!fast) rec = finish(tape, input, y, transform);
   } finally {
@@ -215,7 +209,7 @@ function gradient(f: (x: never) => unknown, x: unknown, memo: StructureMemo): un
 
 function gradientWithAux(f: (x: never) => unknown, x: unknown, memo: StructureMemo): unknown {
   const aux = new AuxSplit("grad");
-  const [, g, input] = valueAndGradLeaves(f, x, "grad", memo, aux.split);
+  const [, g, input] = valueAndGradLeaves(aux.output(f), x, "grad", memo);
   return Object.freeze([unflatten(input.def, g), aux.aux]);
 }
 
@@ -237,7 +231,7 @@ function valueAndGradient(f: (x: never) => unknown, x: unknown, memo: StructureM
 
 function valueAndGradientWithAux(f: (x: never) => unknown, x: unknown, memo: StructureMemo): unknown {
   const aux = new AuxSplit("valueAndGrad");
-  const [value, g, input] = valueAndGradLeaves(f, x, "valueAndGrad", memo, aux.split);
+  const [value, g, input] = valueAndGradLeaves(aux.output(f), x, "valueAndGrad", memo);
   return Object.freeze([Object.freeze([value, aux.aux]), unflatten(input.def, g)]);
 }
 

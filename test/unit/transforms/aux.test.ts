@@ -65,6 +65,11 @@ describe("the layouts (JAX's)", () => {
     expectDeepFrozen(r);
     expect(Object.isFrozen(r[1])).toBe(true);
   });
+  it("an argument with no leaves: aux as it is, an empty gradient", () => {
+    expect(grad((p: readonly Real[]) => [3, { n: p.length }] as const, withAux)([])).toEqual([[], { n: 0 }]);
+    // inside derivative, aux keeps the outer perturbation: d/dx (x·2) = 2
+    expect(derivative((x: Real) => grad((p: readonly Real[]) => [0, mul(x, 2)] as const, withAux)([])[1])(5)).toBe(2);
+  });
   it("a plain number handed back as aux is plain: it can be used after the transform returned", () => {
     const [, aux] = grad((x: Real) => [square(x), { half: mul(0.5, x) }] as const, withAux)(4);
     expect(typeof aux.half).toBe("number");
