@@ -52,6 +52,11 @@ export type { PurityOptions, Transforms } from "./purity.ts";
 // 9. vmap(f) equals stacking f over the examples
 export { batchOf, checkVmapStacking, examplesOf, stackAlong, stackExamples, vmapStacking } from "./vmap.ts";
 export type { Batched, StackingOptions, VmapOperator } from "./vmap.ts";
+// 10. the newer transforms: linearize agrees with jvp, jit(f) agrees with f
+export { checkLinearizeAgreement, linearizeAgreement } from "./linearize.ts";
+export type { Linearize, LinearizeOptions } from "./linearize.ts";
+export { checkJitAgreement, jitAgreement } from "./jit.ts";
+export type { Jit, JitOptions } from "./jit.ts";
 
 // inputs: nice numbers in each primitive's domain, subjects from the catalogue, random programs
 export {

@@ -16,6 +16,10 @@ export type { Dual } from "./interpreters/forward/dual.ts";
 export type { Like, Plain, Result, Tree } from "./tree/types.ts";
 export { dual, primal, stopGradient, tangent } from "./transforms/values.ts";
 
+// tree utilities (JAX's tree_util)
+export { treeFlatten, treeLeaves, treeMap, treeReduce, treeUnflatten } from "./tree/utilities.ts";
+export type { LeafOf, TreeDef, TreeOf, WithLeaves } from "./tree/utilities.ts";
+
 // scalar operations
 export {
   abs, add, cos, div, dot, exp, log, max, min, mul, neg, pow, relu, sigmoid, sin, softplus, sqrt, square,
@@ -38,8 +42,13 @@ export { matmul } from "./rules/linalg.ts";
 export { derivative, jacfwd, jvp } from "./transforms/forward.ts";
 export type { Derivative } from "./transforms/forward.ts";
 export { grad, jacrev, valueAndGrad, vjp } from "./transforms/reverse.ts";
-export type { Gradient, ValueAndGradient } from "./transforms/reverse.ts";
+export type {
+  Gradient, GradientOf, GradientWithAux, Pullback, ValueAndGradient, ValueAndGradientOf, ValueAndGradientWithAux,
+} from "./transforms/reverse.ts";
+export type { AuxOptions, NoAux, OptionsFor, WithAux } from "./transforms/aux.ts";
 export { hessian, hvp } from "./transforms/second-order.ts";
+export { linearize } from "./transforms/linearize.ts";
+export type { LinearMap } from "./transforms/linearize.ts";
 export type { HessianVectorProduct } from "./transforms/second-order.ts";
 export type { Jacobian } from "./transforms/vector.ts";
 export { customJvp, customVjp } from "./transforms/custom.ts";

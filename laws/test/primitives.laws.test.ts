@@ -5,7 +5,8 @@ import { primitives } from "../../src/index.ts";
 import {
   checkChainRule, checkDerivativeLinearity, checkDotProductIdentity, checkFiniteDifferences, checkGradOfGrad, checkHessianSymmetry,
   checkHvpMatchesHessian, checkJacobianAgreement, checkJacobianChainRule, checkLinearity, checkPerturbationConfusion,
-  checkPrimalAgreement, checkProductRule, checkPurity, checkQuotientRule, modes, subjectsFor,
+  checkJitAgreement, checkLinearizeAgreement, checkPrimalAgreement, checkProductRule, checkPurity, checkQuotientRule, modes,
+  subjectsFor,
 } from "../index.ts";
 
 /** Samples per law, per primitive and mode: a few hundred in `npm test`, more with NABLA_LAW_RUNS. */
@@ -52,4 +53,9 @@ describe.each(primitives.map((p) => [p.name, p] as const))("%s", (_name, p) => {
   it("has the same Jacobian forward and reverse (jvps, pullbacks, jacfwd, jacrev, grad)", () =>
     checkJacobianAgreement(s.vector, { runs }));
   it("computes its own value in both modes", () => checkPrimalAgreement(s.vector, { runs }));
+  it("has linearize agreeing with jvp", () => checkLinearizeAgreement(s.vector, { runs }));
+  it("has jit agreeing with itself as written", () => {
+    checkJitAgreement(s.vector, { runs });
+    checkJitAgreement(s.scalar, { runs });
+  });
 });

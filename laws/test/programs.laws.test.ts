@@ -6,7 +6,7 @@ import { add, primitives, type Real, tanh } from "../../src/index.ts";
 import {
   checkChainRule, checkDerivativeLinearity, checkDotProductIdentity, checkFiniteDifferences, checkGradOfGrad, checkHessianSymmetry,
   checkHvpMatchesHessian, checkJacobianAgreement, checkJacobianChainRule, checkLinearity, checkPerturbationConfusion,
-  checkPrimalAgreement, checkProductRule, checkPurity, checkQuotientRule, composedPrograms, type Expr, mapInstances, modes,
+  checkJitAgreement, checkLinearizeAgreement, checkPrimalAgreement, checkProductRule, checkPurity, checkQuotientRule, composedPrograms, type Expr, mapInstances, modes,
   pairedPrograms, programs, realPrograms, recordPrograms, scalarPrograms, showProgram, vectorPrograms,
 } from "../index.ts";
 
@@ -90,5 +90,17 @@ describe("on random programs, forward against reverse", () => {
   it("both modes compute the program's value", () => {
     checkPrimalAgreement(vectors, { runs });
     checkPrimalAgreement(records, { runs });
+  });
+  it("linearize agrees with jvp, on arrays and records", () => {
+    checkLinearizeAgreement(vectors, { runs });
+    checkLinearizeAgreement(records, { runs });
+  });
+});
+
+describe("on random programs, jit", () => {
+  it("jit(f) agrees with f, on arrays, records and scalars, at the input, near it and anywhere", () => {
+    checkJitAgreement(vectors, { runs });
+    checkJitAgreement(records, { runs });
+    checkJitAgreement(scalars, { runs });
   });
 });

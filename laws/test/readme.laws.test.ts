@@ -5,7 +5,8 @@ import { describe, expect, it } from "vitest";
 import { add, cos, customJvp, customVjp, matmul, mul, type Real, sin, tanh, type Tensor, transpose } from "../../src/index.ts";
 import {
   checkDerivativeLinearity, checkDotProductIdentity, checkFiniteDifferences, checkHessianSymmetry, checkHvpMatchesHessian,
-  checkJacobianAgreement, checkJacobianChainRule, checkLinearity, checkPrimalAgreement, checkProductRule, checkPurity, modes, nice,
+  checkJacobianAgreement, checkJacobianChainRule, checkJitAgreement, checkLinearity, checkLinearizeAgreement, checkPrimalAgreement,
+  checkProductRule, checkPurity, modes, nice,
   tensorOf,
 } from "../index.ts";
 
@@ -79,5 +80,10 @@ describe("every law on a layer with nested parameters", () => {
     checkDotProductIdentity({ f: dense, x: params }, { runs });
     checkJacobianAgreement({ f: dense, x: params }, { runs });
     checkPrimalAgreement({ f: loss, x: params }, { runs });
+    checkLinearizeAgreement({ f: dense, x: params }, { runs });
+  });
+  it("jit agrees with the layer and its loss as written", () => {
+    checkJitAgreement({ f: dense, x: params }, { runs });
+    checkJitAgreement({ f: loss, x: params }, { runs });
   });
 });

@@ -4,16 +4,19 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import {
-  abs, add, cos, customJvp, customVjp, derivative, div, dual, mul, neg, primal, type Primitive, primitives, type Real, sin, tangent,
+  abs, add, cos, customJvp, customVjp, derivative, div, dual, linearize, max, mul, neg, primal,
+  type Primitive, primitives, type Real, relu, sin, sub, tangent,
 } from "../../src/index.ts";
 import {
   checkChainRule, checkDerivativeLinearity, checkDotProductIdentity, checkFiniteDifferences, checkGradOfGrad, checkHessianSymmetry,
   checkHvpMatchesHessian, checkJacobianAgreement, checkJacobianChainRule, checkLinearity, checkPerturbationConfusion,
-  checkPrimalAgreement, checkProductRule, checkPurity, checkQuotientRule, chainRule, dotProductIdentity, nablaTransforms, nice,
-  type ScalarDerivative, subjectsFor, type Transforms, vectorPrograms,
+  checkPrimalAgreement, checkProductRule, checkPurity, checkQuotientRule, chainRule, checkJitAgreement, checkLinearizeAgreement,
+  dotProductIdentity, type Jit, jitAgreement, type Linearize, linearizeAgreement, nablaTransforms, nice, type ScalarDerivative,
+  subjectsFor, type Transforms, vectorPrograms,
 } from "../index.ts";
 import { rejects } from "../../test/support/approx.ts";
 import { copyTree } from "../trees.ts";
+import { pushforward as jvpOf } from "../derivatives.ts";
 
 const runs = Number(process.env.NABLA_LAW_RUNS ?? 100);
 
@@ -288,4 +291,86 @@ describe("a wrong rule added to the primitive table is caught", () => {
     const others = primitives.filter((p) => ["add", "mul", "exp", "tanh"].includes(p.name));
     rejects(() => checkFiniteDifferences(vectorPrograms({ primitives: [scaledSin(mode), ...others] }), { mode, runs: 500 }));
   });
+});
+
+describe("linearize agrees with jvp", () => {
+  const linearizeOf = linearize as unknown as Linearize;
+  const f = lifted(right.reverse);
+  /** Wrong linearize operators: each is right somewhere, so only the law's samples can tell. */
+  const wrongLinearize: Record<string, Linearize> = {
+    // right numbers, but the linearization is not kept: every jvpAt runs f again
+    rerunning: (g, x0) => [g(x0), (v) => jvpOf(g, x0, v)[1]],
+    // remembers the answer of its first call
+    remembering: (g, x0) => {
+      const [y, jvpAt] = linearizeOf(g, x0);
+      let first: unknown;
+      return [y, (v) => (first ??= jvpAt(v))];
+    },
+    // off by one part in a million
+    scaled: (g, x0) => {
+      const [y, jvpAt] = linearizeOf(g, x0);
+      return [y, (v) => (jvpAt(v) as Real[]).map((t) => mul(t, 1 + 2 ** -20))];
+    },
+    // linearized a little away from x
+    shifted: (g, x0) => linearizeOf(g, (x0 as number[]).map((xi) => xi + 1 / 64)),
+  };
+  it("holds for nabla's linearize, with the right rules in either mode", () => {
+    checkLinearizeAgreement({ f, x: pair }, { runs });
+    checkLinearizeAgreement({ f: lifted(right.forward), x: pair }, { runs });
+    expect(linearizeAgreement(f)([1, 2], [[1, 0], [0, 1]])).toBe(true);
+  });
+  it("rejects a jvpAt that runs f again", () =>
+    rejects(() => checkLinearizeAgreement({ f, x: pair }, { runs, linearize: wrongLinearize.rerunning }), /ran f again/));
+  it("rejects a jvpAt that remembers its first answer", () =>
+    rejects(() => checkLinearizeAgreement({ f, x: pair }, { runs, linearize: wrongLinearize.remembering }), /call [23] of jvpAt/));
+  it("rejects a jvpAt off by one part in a million", () =>
+    rejects(() => checkLinearizeAgreement({ f, x: pair }, { runs, linearize: wrongLinearize.scaled }), /jvp's tangent/));
+  it("rejects a linearization kept at another point", () =>
+    rejects(() => checkLinearizeAgreement({ f, x: pair }, { runs, linearize: wrongLinearize.shifted }), /linearize's value/));
+  it("follows custom forward rules, as jvp does (linearize is forward mode), even where the reverse rule disagrees", () =>
+    checkLinearizeAgreement({ f: lifted(wrong.disagreeing), x: pair }, { runs }));
+  it("rejects a forward rule whose tangent goes through an op with a wrong reverse rule (jvpAt transposes the tangent map twice)", () => {
+    // a·b whose pullback scales ∂/∂b by 1.5: right on plain numbers (jvp's tangents), wrong once a tangent is on a tape
+    const product = customVjp((p: readonly Real[]) => mul(p[0], p[1]), (p: readonly Real[]) =>
+      [mul(p[0], p[1]), (u: Real) => [mul(u, p[1]), mul(1.5, mul(u, p[0]))]] as const);
+    const sinVia = customJvp(sin, (x: Real, v: Real) => [sin(x), product([cos(x), v])] as const);
+    rejects(() => checkLinearizeAgreement({ f: lifted(sinVia), x: pair }, { runs }), /jvp's tangent/);
+    expect(linearizeAgreement(lifted(sinVia))([1, 1], [[1, 0]])).toBe(false);
+  });
+});
+
+describe("jit(f) agrees with f", () => {
+  const linearizeOf = linearize as unknown as Linearize;
+  // kinks on both sides of the samples: jit must check its decisions on every replay
+  const kinked = (xs: readonly Real[]) => [relu(xs[0]), max(xs[0], xs[1]), mul(abs(sub(xs[0], xs[1])), sin(xs[1]))];
+  const wrongJit: Record<string, Jit> = {
+    // remembers its first result, whatever it is called with next
+    remembering: (g) => {
+      let first: unknown;
+      return (x) => (first ??= g(x));
+    },
+    // computes in float32
+    float32: (g) => (x) => (g(x) as number[]).map(Math.fround),
+    // replays the first call's linearization: right where it recorded, wrong elsewhere
+    linear: (g) => {
+      let at: readonly [readonly number[], unknown, (v: unknown) => unknown] | undefined;
+      return (x) => {
+        if (at === undefined) at = [x as number[], ...linearizeOf(g, x)];
+        const [x0, y0, jvpAt] = at;
+        const moved = jvpAt((x as number[]).map((xi, i) => xi - x0[i])) as number[];
+        return (y0 as number[]).map((y, i) => y + moved[i]);
+      };
+    },
+  };
+  it("holds for nabla's jit, with kinks crossed between calls", () => {
+    checkJitAgreement({ f: kinked, x: fc.tuple(nice(-1, 1), nice(-1, 1)) }, { runs });
+    checkJitAgreement(vectorPrograms(), { runs });
+    expect(jitAgreement(kinked)([[1, -1], [-1, 1], [0.5, 0.5]])).toBe(true);
+  });
+  it.each(Object.keys(wrongJit))("rejects a %s jit", (name) =>
+    rejects(() => checkJitAgreement({ f: kinked, x: fc.tuple(nice(-1, 1), nice(-1, 1)) }, { runs, jit: wrongJit[name] }), /jit\(f\) vs f at input/));
+  it("rejects a remembering jit on random programs too", () =>
+    rejects(() => checkJitAgreement(vectorPrograms(), { runs, jit: wrongJit.remembering }), /jit\(f\) agrees with f/));
+  it("has a predicate that is false at a counterexample", () =>
+    expect(jitAgreement(kinked, { jit: wrongJit.remembering })([[1, -1], [-1, 1]])).toBe(false));
 });

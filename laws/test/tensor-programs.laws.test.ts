@@ -7,7 +7,7 @@ import { add, div, primitives, type Real, sub, type Tensor, tanh, tensorPrimitiv
 import {
   checkChainRule, checkDerivativeLinearity, checkDotProductIdentity, checkFiniteDifferences, checkGradOfGrad, checkHessianSymmetry,
   checkHvpMatchesHessian, checkJacobianAgreement, checkJacobianChainRule, checkLinearity, checkPerturbationConfusion,
-  checkPrimalAgreement, checkProductRule, checkPurity, checkQuotientRule, fitInto, mapInstances, modes, showTensorProgram,
+  checkJitAgreement, checkLinearizeAgreement, checkPrimalAgreement, checkProductRule, checkPurity, checkQuotientRule, fitInto, mapInstances, modes, showTensorProgram,
   tensorComposedPrograms, type TensorExpr, tensorPairedPrograms, tensorPrograms, tensorRealPrograms, tensorScalarPrograms,
   tensorVectorPrograms,
 } from "../index.ts";
@@ -83,6 +83,12 @@ describe("on random tensor programs, forward against reverse", () => {
   it("the dot-product identity holds", () => checkDotProductIdentity(vectors, { runs: runs.firstOrder }));
   it("the Jacobians agree", () => checkJacobianAgreement(vectors, { runs: runs.jacobian }));
   it("both modes compute the program's value", () => checkPrimalAgreement(vectors, { runs: runs.firstOrder }));
+  it("linearize agrees with jvp", () => checkLinearizeAgreement(vectors, { runs: runs.firstOrder }));
+});
+
+describe("on random tensor programs, jit", () => {
+  // jit runs a tensor program as written (it compiles scalar programs): this checks that nothing is lost on the way
+  it("jit(f) agrees with f", () => checkJitAgreement(vectors, { runs: runs.firstOrder }));
 });
 
 describe("on large random tensor programs (extents 1, 47 and 48: memory recycled between transforms)", () => {
@@ -100,6 +106,8 @@ describe("on large random tensor programs (extents 1, 47 and 48: memory recycled
     checkDotProductIdentity(large, options);
     checkPrimalAgreement(large, options);
   });
+  // jvpAt sweeps one kept tape again and again, as a pullback does
+  it("linearize agrees with jvp, through three calls of one jvpAt", () => checkLinearizeAgreement(large, options));
   // Reverse-mode purity and pullback linearity call one pullback several times.
   it("the pullback is linear in u, and reverse-mode transforms are pure", () => {
     checkLinearity(large, { ...options, mode: "reverse" });

@@ -5,7 +5,8 @@ import { describe, expect, it } from "vitest";
 import { tensorPrimitives } from "../../src/index.ts";
 import {
   checkChainRule, checkDerivativeLinearity, checkDotProductIdentity, checkFiniteDifferences, checkJacobianAgreement,
-  checkJacobianChainRule, checkLinearity, checkPrimalAgreement, checkProductRule, checkPurity, checkQuotientRule, modes,
+  checkJacobianChainRule, checkJitAgreement, checkLinearity, checkLinearizeAgreement, checkPrimalAgreement, checkProductRule,
+  checkPurity, checkQuotientRule, modes,
   tensorSubjectsFor,
 } from "../index.ts";
 import { tensorRuns } from "../tensor-runs.ts";
@@ -52,6 +53,10 @@ describe.each(tensorPrimitives.map((p) => [p.name, p] as const))("%s", (_name, p
     checkJacobianAgreement(s.flat, { runs: runs.jacobian });
   });
   it("computes its own value in both modes", () => checkPrimalAgreement(s.vector, { runs: runs.firstOrder }));
+  it("has linearize agreeing with jvp, and jit agreeing with itself as written", () => {
+    checkLinearizeAgreement(s.vector, { runs: runs.firstOrder });
+    checkJitAgreement(s.vector, { runs: runs.firstOrder });
+  });
 });
 
 describe.each(tensorPrimitives.map((p) => [p.name, p] as const))("%s on large shapes", (_name, p) => {

@@ -3,7 +3,7 @@
 import { castDraft, produce } from "immer";
 import { add, div, mul, sqrt, square, sub } from "../rules/scalar.ts";
 import type { Tree } from "../tree/types.ts";
-import { nonNegative, type Optimizer, step, unitInterval, zeroLeaf } from "./transformation.ts";
+import { nonNegative, type Optimizer, step, unitInterval, zerosLike } from "./transformation.ts";
 import { leavesLike, partsOf, rebuild } from "../tree/params.ts";
 
 /**
@@ -27,8 +27,7 @@ export function adadelta(rho = 0.95, eps = 1e-6, lr = 1): Optimizer<AdadeltaStat
   nonNegative("adadelta", "the learning rate", lr);
   return Object.freeze({
     init: <P>(params: P): AdadeltaState => {
-      const p = partsOf(params, "adadelta.init");
-      const zero = rebuild<Tree>(p.def, p.leaves.map(zeroLeaf));
+      const zero = zerosLike(params, "adadelta.init");
       return Object.freeze({ accGrad: zero, accDelta: zero });
     },
     update: <P>(grads: P | Tree, state: AdadeltaState, params: P): readonly [P, AdadeltaState] => {

@@ -3,7 +3,7 @@
 import { castDraft, produce } from "immer";
 import { add, div, mul, sqrt, square, sub } from "../rules/scalar.ts";
 import type { Tree } from "../tree/types.ts";
-import { nonNegative, type Optimizer, step, unitInterval, zeroLeaf } from "./transformation.ts";
+import { nonNegative, type Optimizer, step, unitInterval, zerosLike } from "./transformation.ts";
 import { leavesLike, partsOf, rebuild } from "../tree/params.ts";
 
 /**
@@ -28,8 +28,7 @@ export function adam(lr = 1e-3, beta1 = 0.9, beta2 = 0.999, eps = 1e-8): Optimiz
   nonNegative("adam", "eps", eps);
   return Object.freeze({
     init: <P>(params: P): AdamState => {
-      const p = partsOf(params, "adam.init");
-      const zero = rebuild<Tree>(p.def, p.leaves.map(zeroLeaf));
+      const zero = zerosLike(params, "adam.init");
       return Object.freeze({ count: 0, mu: zero, nu: zero });
     },
     update: <P>(grads: P | Tree, state: AdamState, params: P): readonly [P, AdamState] => {

@@ -2,7 +2,7 @@
 import { produce, castDraft } from "immer";
 import { add, mul, sub } from "../rules/scalar.ts";
 import type { Tree } from "../tree/types.ts";
-import { nonNegative, type Optimizer, step, unitInterval, zeroLeaf } from "./transformation.ts";
+import { nonNegative, type Optimizer, step, unitInterval, zerosLike } from "./transformation.ts";
 import { leavesLike, partsOf, rebuild } from "../tree/params.ts";
 
 /**
@@ -25,8 +25,7 @@ export function momentum(lr: number, beta = 0.9): Optimizer<MomentumState> {
   unitInterval("momentum", "beta", beta, true);
   return Object.freeze({
     init: <P>(params: P): MomentumState => {
-      const p = partsOf(params, "momentum.init");
-      return Object.freeze({ velocity: rebuild<Tree>(p.def, p.leaves.map(zeroLeaf)) });
+      return Object.freeze({ velocity: zerosLike(params, "momentum.init") });
     },
     update: <P>(grads: P | Tree, state: MomentumState, params: P): readonly [P, MomentumState] => {
       const p = partsOf(params, "momentum.update");

@@ -5,6 +5,7 @@ import { describe } from "../base/errors.ts";
 import { zeros } from "../tensor/tensor.ts";
 import type { Tree } from "../tree/types.ts";
 import { isTensorLeaf, type Leaf } from "../tree/params.ts";
+import { mapTree } from "../tree/utilities.ts";
 
 /**
  * An optimizer. `init` makes the state for a params tree; `update` takes the gradient at `params`
@@ -30,6 +31,9 @@ export type EmptyState = { readonly [key: string]: never };
 
 /** A leaf of zeros like `leaf`: 0 for a Real, zeros of its shape for a tensor. */
 export const zeroLeaf = (leaf: Leaf): Leaf => (isTensorLeaf(leaf) ? zeros(leaf.shape) : 0);
+
+/** A frozen tree of zeros shaped like `params` (an optimizer's first state), or a TypeError naming `context` and the path of a bad leaf. */
+export const zerosLike = (params: unknown, context: string): Tree => mapTree(context, zeroLeaf, params, [], "the parameter tree") as Tree;
 
 /** The frozen `[params, state]` pair an update returns. */
 export const step = <P, S>(params: P, state: S): readonly [P, S] => Object.freeze([params, state] as const);

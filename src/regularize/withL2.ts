@@ -57,9 +57,9 @@ export function squaredNorm(tree: Tree | object, select?: LeafSelector): Real {
 }
 
 function squaredNormIn(context: string, tree: unknown, select: LeafSelector | undefined): Real {
-  const { leaves } = partsOf(tree, context);
+  const { leaves, def } = partsOf(tree, context);
   if (select === undefined) return sum(leaves.map(leafSquaredNorm));
-  const paths = leafPaths(tree);
+  const paths = leafPaths(def); // the paths from the structure: the tree is read once
   return sum(leaves.filter((leaf, i) => select(paths[i], leaf)).map(leafSquaredNorm));
 }
 

@@ -13,6 +13,7 @@ import { flattenAs } from "../tree/match.ts";
 import { flatten, flattenLifted, unflatten } from "../tree/flatten.ts";
 import { type Flat, LEAF, type Like, type Result, type TreeDef } from "../tree/types.ts";
 import { callUser, machinery, transformCall } from "./run.ts";
+import { AuxSplit, type AuxOptions, hasAux, type NoAux, type OptionsFor, type WithAux } from "./aux.ts";
 import { type Jacobian, stackRows, unitTensor, vectorArgument, vectorResult } from "./vector.ts";
 
 /** A forward pass: the argument, the result's primals, and the tape with the result's places on it. */
@@ -65,23 +66,35 @@ export function pullLeaves(rec: ForwardPass, u: readonly Value[]): Value[] {
   return cts as Value[];
 }
 
+/** `vjp`'s pullback: a cotangent shaped like f(x) to one shaped like x. */
+export type Pullback<Y, U> = (u: Like<Y>) => Like<U>;
+
 /**
- * `[f(x), pullback]`: the pullback maps a cotangent shaped like f(x) to one shaped like x.
+ * `[f(x), pullback]`: the pullback maps a cotangent shaped like f(x) to one shaped like x. With
+ * `{ hasAux: true }`, `f` returns `[output, aux]` and vjp gives `[output, pullback, aux]`.
  * @example
  * const [y, pullback] = vjp((x: readonly Real[]) => [mul(x[0], x[1]), x[0]], [2, 3]);
  * y; // => [6, 2]
  * pullback([1, 0]); // => [3, 2]
+ * vjp((x: Real) => [mul(x, x), "metric"] as const, 3, { hasAux: true })[2]; // => "metric"
  */
-export function vjp<X, U extends X, Y>(f: (x: X) => Y, x: U): readonly [Result<Y, U>, (u: Like<Y>) => Like<U>] {
+export function vjp<X, U extends X, Y, A>(
+  f: (x: X) => readonly [Y, A],
+  x: U,
+  options: WithAux,
+): readonly [Result<Y, U>, Pullback<Y, U>, Result<A, U>];
+export function vjp<X, U extends X, Y>(f: (x: X) => Y, x: U, options?: NoAux): readonly [Result<Y, U>, Pullback<Y, U>];
+export function vjp(f: (x: never) => unknown, x: unknown, options?: AuxOptions): readonly unknown[] {
+  const aux = hasAux(options, "vjp") ? new AuxSplit("vjp") : undefined;
   return transformCall(false, () => {
-    const rec = recordForwardPass(f, x, "vjp");
-    const y = unflatten(rec.y.def, rec.y.leaves) as Result<Y, U>;
-    const pullback = (u: Like<Y>): Like<U> =>
+    const rec = recordForwardPass(aux === undefined ? f : aux.output(f), x, "vjp");
+    const y = unflatten(rec.y.def, rec.y.leaves);
+    const pullback = (u: unknown): unknown =>
       transformCall(true, () => {
         const uLeaves = flattenAs(rec.y.def, u, "vjp pullback", "the cotangent", rec.y.leaves);
-        return unflatten(rec.x.def, pullLeaves(rec, uLeaves)) as Like<U>;
+        return unflatten(rec.x.def, pullLeaves(rec, uLeaves));
       });
-    return Object.freeze([y, Object.freeze(pullback)] as const);
+    return Object.freeze(aux === undefined ? [y, Object.freeze(pullback)] : [y, Object.freeze(pullback), aux.aux]);
   });
 }
 
@@ -91,7 +104,8 @@ function scalarResult(rec: ForwardPass, transform: string): number {
     throw new TypeError(
       `${transform}: the function must return a scalar Real, but returned ` +
         `${describeValue(unflatten(rec.y.def, rec.y.leaves))}. ` +
-        `For a function with several outputs use jacrev or vjp (or reduce it with sum).`,
+        `For a function with several outputs use jacrev or vjp (or reduce it with sum); ` +
+        `for [output, aux], pass { hasAux: true }.`,
     );
   }
   return rec.yIndices[0];
@@ -128,6 +142,30 @@ export interface ValueAndGradient<X> {
   <U extends X>(x: U): readonly [Result<Real, U>, Like<U>];
   (x: X): readonly [Real, Like<X>];
 }
+
+/** `grad(f, { hasAux: true })`: `[∇f(x), aux]`, aux plain when the argument holds only plain values. */
+export interface GradientWithAux<X, A> {
+  <U extends X>(x: U): readonly [Like<U>, Result<A, U>];
+  (x: X): readonly [Like<X>, Like<A>];
+}
+
+/** `valueAndGrad(f, { hasAux: true })`: `[[f(x), aux], ∇f(x)]`. */
+export interface ValueAndGradientWithAux<X, A> {
+  <U extends X>(x: U): readonly [readonly [Result<Real, U>, Result<A, U>], Like<U>];
+  (x: X): readonly [readonly [Real, Like<A>], Like<X>];
+}
+
+/**
+ * What grad and valueAndGrad give, by what `f` returns (`R`): for a Real, the gradient; for a pair
+ * `[Real, aux]` (with `{ hasAux: true }`), the gradient with aux. One generic signature rather than
+ * overloads, so that `pipe(f, grad, grad)` still infers its types.
+ */
+export type GradientOf<X, R> = [R] extends [Real] ? Gradient<X> : R extends readonly [Real, infer A] ? GradientWithAux<X, A> : never;
+export type ValueAndGradientOf<X, R> = [R] extends [Real]
+  ? ValueAndGradient<X>
+  : R extends readonly [Real, infer A]
+    ? ValueAndGradientWithAux<X, A>
+    : never;
 
 /** The argument structure a gradient function saw last: a repeat is read and rebuilt by compiled code. */
 interface StructureMemo {
@@ -168,14 +206,18 @@ function valueAndGradLeaves(
 }
 
 /**
- * `x ↦ ∇f(x)`, shaped like `x`, for `f` returning a scalar Real.
+ * `x ↦ ∇f(x)`, shaped like `x`, for `f` returning a scalar Real. With `{ hasAux: true }`, `f`
+ * returns `[output, aux]` and the gradient function gives `[∇output(x), aux]`.
  * @example
  * grad((p: { w: Real; b: Real }) => square(add(mul(p.w, 3), p.b)))({ w: 2, b: 1 }); // => { w: 42, b: 14 }
  * grad((t: Tensor) => sum(mul(t, t)))(tensor([1, 2])); // => tensor([2, 4])
+ * grad((x: Real) => [mul(x, x), { x }] as const, { hasAux: true })(3); // => [6, { x: 3 }]
  */
-export function grad<X>(f: (x: X) => Real): Gradient<X> {
+export function grad<X, R extends Real | readonly [Real, unknown] = Real>(f: (x: X) => R, ...options: OptionsFor<R>): GradientOf<X, R>;
+export function grad(f: (x: never) => unknown, options?: AuxOptions): unknown {
   const memo: StructureMemo = { def: undefined };
-  return ((x: X) => transformCall(true, gradient, f, x, memo)) as Gradient<X>;
+  if (hasAux(options, "grad")) return (x: unknown) => transformCall(true, gradientWithAux, f, x, memo);
+  return (x: unknown) => transformCall(true, gradient, f, x, memo);
 }
 
 function gradient(f: (x: never) => unknown, x: unknown, memo: StructureMemo): unknown {
@@ -183,19 +225,37 @@ function gradient(f: (x: never) => unknown, x: unknown, memo: StructureMemo): un
   return unflatten(input.def, g);
 }
 
+function gradientWithAux(f: (x: never) => unknown, x: unknown, memo: StructureMemo): unknown {
+  const aux = new AuxSplit("grad");
+  const [, g, input] = valueAndGradLeaves(aux.output(f), x, "grad", memo);
+  return Object.freeze([unflatten(input.def, g), aux.aux]);
+}
+
 /**
- * `x ↦ [f(x), ∇f(x)]`.
+ * `x ↦ [f(x), ∇f(x)]`; with `{ hasAux: true }`, `x ↦ [[output, aux], ∇output(x)]`.
  * @example
  * valueAndGrad((x: Real) => mul(x, x))(3); // => [9, 6]
+ * valueAndGrad((x: Real) => [mul(x, x), "aux"] as const, { hasAux: true })(3); // => [[9, "aux"], 6]
  */
-export function valueAndGrad<X>(f: (x: X) => Real): ValueAndGradient<X> {
+export function valueAndGrad<X, R extends Real | readonly [Real, unknown] = Real>(
+  f: (x: X) => R,
+  ...options: OptionsFor<R>
+): ValueAndGradientOf<X, R>;
+export function valueAndGrad(f: (x: never) => unknown, options?: AuxOptions): unknown {
   const memo: StructureMemo = { def: undefined };
-  return ((x: X) => transformCall(true, valueAndGradient, f, x, memo)) as ValueAndGradient<X>;
+  if (hasAux(options, "valueAndGrad")) return (x: unknown) => transformCall(true, valueAndGradientWithAux, f, x, memo);
+  return (x: unknown) => transformCall(true, valueAndGradient, f, x, memo);
 }
 
 function valueAndGradient(f: (x: never) => unknown, x: unknown, memo: StructureMemo): readonly [Value, unknown] {
   const [value, g, input] = valueAndGradLeaves(f, x, "valueAndGrad", memo);
   return Object.freeze([value, unflatten(input.def, g)] as const);
+}
+
+function valueAndGradientWithAux(f: (x: never) => unknown, x: unknown, memo: StructureMemo): unknown {
+  const aux = new AuxSplit("valueAndGrad");
+  const [value, g, input] = valueAndGradLeaves(aux.output(f), x, "valueAndGrad", memo);
+  return Object.freeze([Object.freeze([value, aux.aux]), unflatten(input.def, g)]);
 }
 
 /**

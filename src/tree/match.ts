@@ -29,7 +29,7 @@ export function flattenAs(
   const visit = (d: TreeDef, g: unknown): void => {
     if (d === LEAF) {
       const expected = like === undefined ? null : shapeOf(like[out.length]);
-      const kind = expected === null ? "a Real" : `a Tensor of shape ${formatShape(expected)}`;
+      const kind = like === undefined ? "a leaf (a Real or a Tensor)" : expected === null ? "a Real" : `a Tensor of shape ${formatShape(expected)}`;
       if (!isLeaf(g)) return fail(`should be ${kind} like the value it pairs with, but is ${describe(g)}`);
       if (g instanceof Tracer && !g.trace.live) throw escapedError(g.trace);
       if (like !== undefined) {

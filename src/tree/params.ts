@@ -5,8 +5,7 @@ import { type Real, type Value } from "../core/protocol.ts";
 import type { Tensor } from "../tensor/tensor.ts";
 import { flattenAs } from "./match.ts";
 import { flatten, unflatten } from "./flatten.ts";
-import { isRecord } from "./records.ts";
-import { isLeaf, type TreeDef } from "./types.ts";
+import { LEAF, type TreeDef } from "./types.ts";
 
 /** A leaf of a params tree. */
 export type Leaf = Real | Tensor;
@@ -45,15 +44,14 @@ export function rebuild<T>(def: TreeDef, leaves: readonly Leaf[]): T {
   return unflatten(def, leaves) as T;
 }
 
-/** The path of every leaf of a (valid) tree, in the order of its leaves. */
-export function leafPaths(tree: unknown): readonly (readonly PathKey[])[] {
+/** The path of every leaf of a structure, in the order of its leaves (read from the structure, not the tree again). */
+export function leafPaths(def: TreeDef): readonly (readonly PathKey[])[] {
   const out: (readonly PathKey[])[] = [];
-  const walk = (x: unknown, path: readonly PathKey[]): void => {
-    if (isLeaf(x)) out.push(path);
-    else if (Array.isArray(x)) x.forEach((v, i) => walk(v, [...path, i]));
-    else if (isRecord(x)) for (const k of Object.keys(x)) walk(x[k], [...path, k]);
+  const walk = (d: TreeDef, path: readonly PathKey[]): void => {
+    if (d === LEAF) out.push(path);
+    else for (let i = 0; i < d.size; i++) walk(d.children === null ? LEAF : d.children[i], [...path, d.keys === null ? i : d.keys[i]]);
   };
-  walk(tree, []);
+  walk(def, []);
   return out;
 }
 

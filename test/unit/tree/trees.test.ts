@@ -2,7 +2,7 @@
 // freeze what they return, never touch what they are given, and name the path of anything wrong.
 import { describe, expect, expectTypeOf, it } from "vitest";
 import {
-  add, derivative, grad, hvp, jvp, mul, type Real, sin, square, sum, type Tensor, valueAndGrad, vjp, zeros,
+  add, derivative, type Gradient, grad, hvp, jvp, mul, type Real, sin, square, sum, type Tensor, valueAndGrad, vjp, zeros,
 } from "../../../src/index.ts";
 import { isDeeplyFrozen } from "../../support/approx.ts";
 
@@ -166,7 +166,10 @@ describe("types", () => {
     grad((p: readonly Real[]) => p);
     // @ts-expect-error: nor is a record
     grad((p: readonly Real[]) => ({ y: p[0] }));
-    expectTypeOf(grad).parameter(0).returns.toEqualTypeOf<Real>();
+    // a pair [output, aux] only with { hasAux: true } (test/unit/transforms/aux.test.ts)
+    // @ts-expect-error: hasAux not given
+    grad((p: readonly Real[]) => [sum(p), p] as const);
+    expectTypeOf(grad((p: readonly Real[]) => sum(p))).toEqualTypeOf<Gradient<readonly Real[]>>();
   });
 });
 

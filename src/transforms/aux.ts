@@ -1,0 +1,81 @@
+// Auxiliary results (JAX's has_aux): the options argument of grad, valueAndGrad and vjp, and the split
+// of a function's `[output, aux]` pair while its tape is open, `aux` read one level down (this
+// transform's level stripped, any outer level kept, as every result keeps it).
+import { describe } from "../base/errors.ts";
+import type { Real } from "../core/protocol.ts";
+import { describeValue } from "../tensor/describe.ts";
+import { Tracked } from "../interpreters/reverse/tape.ts";
+import { splitTracked } from "../interpreters/reverse/split.ts";
+import { flatten, unflatten } from "../tree/flatten.ts";
+import { isRecord } from "../tree/records.ts";
+
+/** The options of `grad`, `valueAndGrad` and `vjp`. */
+export interface AuxOptions {
+  /** `f` returns `[output, aux]`: only `output` is differentiated, `aux` comes back beside the result. */
+  readonly hasAux?: boolean | undefined;
+}
+
+/** The options with no auxiliary result (the defaults), and with one. */
+export type NoAux = { readonly hasAux?: false | undefined };
+export type WithAux = { readonly hasAux: true };
+
+/** grad's and valueAndGrad's options for an `f` returning `R`: optional for a Real, `{ hasAux: true }` for a pair. */
+export type OptionsFor<R> = [R] extends [Real] ? [options?: NoAux] : [options: WithAux];
+
+/** Whether `options` asks for an auxiliary result; `undefined` means the defaults. */
+export function hasAux(options: unknown, transform: string): boolean {
+  if (options === undefined) return false;
+  if (options === null || typeof options !== "object" || Array.isArray(options)) {
+    throw new TypeError(`${transform}: options must be a record such as { hasAux: true }, got ${describe(options)}`);
+  }
+  for (const key of Object.keys(options)) {
+    if (key !== "hasAux") throw new TypeError(`${transform}: unknown option ${JSON.stringify(key)} (the options are: hasAux)`);
+  }
+  const flag: unknown = (options as AuxOptions).hasAux;
+  if (flag !== undefined && typeof flag !== "boolean") {
+    throw new TypeError(`${transform}: options.hasAux must be a boolean, got ${describe(flag)}`);
+  }
+  return flag === true;
+}
+
+/** The first leaf of a tree (depth first), or undefined when it has none. */
+function firstLeaf(x: unknown): unknown {
+  if (Array.isArray(x)) {
+    for (const v of x) {
+      const l = firstLeaf(v);
+      if (l !== undefined) return l;
+    }
+    return undefined;
+  }
+  if (isRecord(x)) return firstLeaf(Object.values(x));
+  return x;
+}
+
+/**
+ * The auxiliary result of one call: `output(f)` is `f` returning its output only (a TypeError naming
+ * the transform when `f` returns no pair), and keeps `aux` as a frozen tree of its values one level
+ * below this transform's tape (the tape every leaf of the argument `f` receives is an input of), or
+ * a TypeError naming the path of a leaf that is not a Real or a Tensor.
+ */
+export class AuxSplit {
+  aux: unknown = undefined;
+  constructor(private readonly transform: string) {}
+
+  output(f: (x: never) => unknown): (x: unknown) => unknown {
+    return (x) => {
+      const y = (f as (x: unknown) => unknown)(x);
+      if (!Array.isArray(y) || y.length !== 2) {
+        throw new TypeError(
+          `${this.transform}: with { hasAux: true } the function must return a pair [output, aux], but returned ${describeValue(y)}`,
+        );
+      }
+      // read now, while the tape is open (its values cannot be read once it closes)
+      const { leaves, def } = flatten(y[1], this.transform, "the auxiliary result");
+      const input = firstLeaf(x);
+      // no argument leaf: nothing can be on this tape, every value is of an outer level
+      if (input instanceof Tracked) for (let i = 0; i < leaves.length; i++) leaves[i] = splitTracked(input.trace, leaves[i])[0];
+      this.aux = unflatten(def, leaves);
+      return y[0];
+    };
+  }
+}
