@@ -10,10 +10,24 @@ import type { Fun } from "./derivatives.ts";
 import { assertLaw, compared, type Fn, firstFailure, labelled, type RunOptions, type Subject, type Verdict } from "./harness.ts";
 import { elementsOf, fromElements } from "./trees.ts";
 
-/** A jit operator: a function to one that computes the same. */
+/**
+ * A jit operator: a function to one that computes the same.
+ * @example
+ * // a wrong one: it keeps the first result and ignores its argument from then on
+ * const first: Jit = (f) => {
+ *   let kept: unknown;
+ *   return (x) => (kept ??= f(x));
+ * };
+ * jitAgreement((x: Real) => mul(x, x), { jit: first })([1, 2]); // => false
+ */
 export type Jit = (f: Fun) => Fun;
 
-/** Options of the jit law. */
+/**
+ * Options of the jit law.
+ * @example
+ * const options: JitOptions = { eq: approxEq({ rtol: 0, atol: 0 }) };
+ * jitAgreement((x: Real) => mul(x, sin(x)), options)([0.5, 1, 2]); // => true
+ */
 export interface JitOptions {
   /**
    * The comparison (default `identityTolerance`; nabla's scalar replays are exact, tensor programs
@@ -36,7 +50,13 @@ function jitVerdict(f: Fun, options: JitOptions): (xs: readonly unknown[]) => Ve
   };
 }
 
-/** `jit(f)` called on each of `xs` in turn (one jitted function) gives what `f` gives at each. */
+/**
+ * `jit(f)` called on each of `xs` in turn (one jitted function) gives what `f` gives at each.
+ * @example
+ * jitAgreement((x: Real) => mul(x, sin(x)))([0.5, 1, 2, 0.5]); // => true
+ * // a kink between the inputs: relu's other side is recorded again
+ * jitAgreement((x: Real) => relu(sub(mul(x, x), 1)))([2, 0.5, -3, 2]); // => true
+ */
 export const jitAgreement =
   <X, Y>(f: (x: X) => Y, options: JitOptions = {}) =>
   (xs: readonly X[]): boolean =>
@@ -53,6 +73,10 @@ const nearby = (x: unknown, v: unknown): unknown => {
  * of x's structure, then x again: for a subject `{ f, x }`, two more draws of `x`; for an arbitrary of
  * instances (a random program with its input), x moved by a sixteenth of a random direction and a
  * random tree of x's structure (which may leave f's domain: f and jit(f) must agree there too).
+ * @example
+ * checkJitAgreement({ f: (x: Real) => mul(x, sin(x)), x: nice() }, { runs: 20 }); // => undefined
+ * const f = (v: readonly Real[]) => add(mul(v[0], v[1]), relu(v[0]));
+ * checkJitAgreement({ f, x: fc.array(nice(), { minLength: 2, maxLength: 2 }) }, { runs: 20 }); // => undefined
  */
 export function checkJitAgreement<X, Y>(subject: Subject<Fn<X, Y>, X>, options: JitOptions & RunOptions = {}): void {
   const cases =

@@ -11,10 +11,21 @@ import {
   assertLaw, compared, type Fn, firstFailure, instancesOf, labelled, type RunOptions, type Subject, type Verdict,
 } from "./harness.ts";
 
-/** A linearize operator: `[f(x), v ↦ J_f(x)·v]`. */
+/**
+ * A linearize operator: `[f(x), v ↦ J_f(x)·v]`.
+ * @example
+ * // jvp at every call: right values, but f runs again each time, so the linearization is not kept
+ * const viaJvp: Linearize = (f, x) => [f(x), (v) => jvp(f, x, v as never)[1]];
+ * linearizeAgreement((x: Real) => mul(x, x), { linearize: viaJvp })(3, [1]); // => false
+ */
 export type Linearize = (f: Fun, x: unknown) => readonly [unknown, (v: unknown) => unknown];
 
-/** Options of the linearize law. */
+/**
+ * Options of the linearize law.
+ * @example
+ * const options: LinearizeOptions = { eq: approxEq({ rtol: 0, atol: 0 }) };
+ * linearizeAgreement((x: Real) => mul(x, sin(x)), options)(0.5, [1, -2]); // => true
+ */
 export interface LinearizeOptions {
   /** The comparison (default `identityTolerance`: both sides are automatic derivatives). */
   readonly eq?: ApproxEq;
@@ -46,13 +57,23 @@ function linearizeVerdict(f: Fun, options: LinearizeOptions): (x: unknown, vs: r
  * linearize agrees with jvp at `x`, for the tangents `vs` (shaped like x): the value is jvp's,
  * `jvpAt(v)` is jvp's tangent for each v in turn (the same jvpAt called again and again), and f ran
  * exactly once.
+ * @example
+ * linearizeAgreement((x: Real) => mul(x, sin(x)))(0.5, [1, -2]); // => true
+ * const f = (p: { a: Real; b: Real }) => [mul(p.a, p.b), sin(p.a)];
+ * linearizeAgreement(f)({ a: 2, b: 3 }, [{ a: 1, b: 0 }, { a: 0, b: 1 }]); // => true
  */
 export const linearizeAgreement =
   <X, Y>(f: (x: X) => Y, options: LinearizeOptions = {}) =>
   (x: X, vs: readonly unknown[]): boolean =>
     linearizeVerdict(f as Fun, options)(x, vs) === undefined;
 
-/** Checks that linearize agrees with jvp, on samples of the subject's input and three tangents. */
+/**
+ * Checks that linearize agrees with jvp, on samples of the subject's input and three tangents.
+ * @example
+ * checkLinearizeAgreement({ f: (x: Real) => mul(x, sin(x)), x: nice() }, { runs: 20 }); // => undefined
+ * const f = (v: readonly Real[]) => [mul(v[0], v[1]), exp(v[0])];
+ * checkLinearizeAgreement({ f, x: fc.array(nice(), { minLength: 2, maxLength: 2 }) }, { runs: 20 }); // => undefined
+ */
 export function checkLinearizeAgreement<X, Y>(subject: Subject<Fn<X, Y>, X>, options: LinearizeOptions & RunOptions = {}): void {
   const cases = instancesOf(subject as Subject<{ f: Fun }, X>).chain((inst) =>
     fc

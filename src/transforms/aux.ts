@@ -9,17 +9,46 @@ import { splitTracked } from "../interpreters/reverse/split.ts";
 import { flatten, unflatten } from "../tree/flatten.ts";
 import { isRecord } from "../tree/records.ts";
 
-/** The options of `grad`, `valueAndGrad` and `vjp`. */
+/**
+ * The options of `grad`, `valueAndGrad` and `vjp`.
+ * @example
+ * const f = (x: Real) => [mul(x, x), { x }] as const;
+ * grad(f, { hasAux: true } satisfies AuxOptions)(3); // => [6, { x: 3 }]
+ * vjp(f, 3, { hasAux: true } satisfies AuxOptions)[2]; // => { x: 3 }
+ * grad(sin, { hasAux: false } satisfies AuxOptions)(0); // => 1
+ * grad(sin, { aux: true } as never)(0); // throws TypeError /unknown option "aux"/
+ */
 export interface AuxOptions {
   /** `f` returns `[output, aux]`: only `output` is differentiated, `aux` comes back beside the result. */
   readonly hasAux?: boolean | undefined;
 }
 
-/** The options with no auxiliary result (the defaults), and with one. */
+/**
+ * The options with no auxiliary result (the defaults): `f` returns its output alone.
+ * @example
+ * const options: NoAux = { hasAux: false };
+ * grad(sin, options)(0); // => 1
+ * valueAndGrad((x: Real) => mul(x, x), {})(3); // => [9, 6]
+ */
 export type NoAux = { readonly hasAux?: false | undefined };
+/**
+ * The options with an auxiliary result: `f` returns `[output, aux]`, only `output` is differentiated.
+ * @example
+ * const options: WithAux = { hasAux: true };
+ * const f = (x: Real) => [mul(x, x), { x }] as const;
+ * grad(f, options)(3); // => [6, { x: 3 }]
+ * valueAndGrad(f, options)(3); // => [[9, { x: 3 }], 6]
+ */
 export type WithAux = { readonly hasAux: true };
 
-/** grad's and valueAndGrad's options for an `f` returning `R`: optional for a Real, `{ hasAux: true }` for a pair. */
+/**
+ * grad's and valueAndGrad's options for an `f` returning `R`: optional for a Real, `{ hasAux: true }` for a pair.
+ * @example
+ * const none: OptionsFor<Real> = [];
+ * const aux: OptionsFor<readonly [Real, Real]> = [{ hasAux: true }];
+ * grad((x: Real) => mul(x, x), ...none)(3); // => 6
+ * grad((x: Real) => [mul(x, x), x] as const, ...aux)(3); // => [6, 3]
+ */
 export type OptionsFor<R> = [R] extends [Real] ? [options?: NoAux] : [options: WithAux];
 
 /** Whether `options` asks for an auxiliary result; `undefined` means the defaults. */

@@ -12,7 +12,13 @@ import { pushforward } from "./forward.ts";
 import { pullLeaves, recordForwardPass } from "./reverse.ts";
 import { transformCall } from "./run.ts";
 
-/** `linearize`'s linear map at x: a tangent shaped like x to `J_f(x)·v`, shaped like f(x). */
+/**
+ * `linearize`'s linear map at x: a tangent shaped like x to `J_f(x)·v`, shaped like f(x).
+ * @example
+ * const jvpAt: LinearMap<Real, number> = linearize((x: Real) => mul(x, x), 3)[1];
+ * jvpAt(1); // => 6
+ * jvpAt(2); // => 12
+ */
 export type LinearMap<Y, U> = (v: Like<U>) => Result<Y, U>;
 
 /**
@@ -20,6 +26,13 @@ export type LinearMap<Y, U> = (v: Like<U>) => Result<Y, U>;
  * result like `f(x)`. `f` runs once, here, in forward mode; every call of `jvpAt` sweeps the kept
  * linearization, so it costs about what a pullback does and never runs `f` again. Nests with every
  * transform.
+ * @example
+ * const f = (p: { a: Real; b: Real }) => [mul(p.a, p.b), sin(p.a)];
+ * const [y, jvpAt] = linearize(f, { a: 2, b: 3 });
+ * y; // => [6, Math.sin(2)]
+ * jvpAt({ a: 1, b: 0 }); // => [3, Math.cos(2)]
+ * jvpAt({ a: 0, b: 1 }); // => [2, 0]
+ * jvpAt({ a: 1 } as never); // throws TypeError
  */
 export function linearize<X, U extends X, Y>(f: (x: X) => Y, x: U): readonly [Result<Y, U>, LinearMap<Y, U>] {
   return transformCall(false, () => {

@@ -66,7 +66,14 @@ export function pullLeaves(rec: ForwardPass, u: readonly Value[]): Value[] {
   return cts as Value[];
 }
 
-/** `vjp`'s pullback: a cotangent shaped like f(x) to one shaped like x. */
+/**
+ * `vjp`'s pullback: a cotangent shaped like f(x) to one shaped like x.
+ * @example
+ * const f = (p: { a: Real; b: Real }) => [mul(p.a, p.b), p.a];
+ * const pullback: Pullback<Real[], { a: number; b: number }> = vjp(f, { a: 2, b: 3 })[1];
+ * pullback([1, 0]); // => { a: 3, b: 2 }
+ * pullback([0, 1]); // => { a: 1, b: 0 }
+ */
 export type Pullback<Y, U> = (u: Like<Y>) => Like<U>;
 
 /**
@@ -76,7 +83,7 @@ export type Pullback<Y, U> = (u: Like<Y>) => Like<U>;
  * const [y, pullback] = vjp((x: readonly Real[]) => [mul(x[0], x[1]), x[0]], [2, 3]);
  * y; // => [6, 2]
  * pullback([1, 0]); // => [3, 2]
- * vjp((x: Real) => [mul(x, x), "metric"] as const, 3, { hasAux: true })[2]; // => "metric"
+ * vjp((x: Real) => [mul(x, x), { x }] as const, 3, { hasAux: true })[2]; // => { x: 3 }
  */
 export function vjp<X, U extends X, Y, A>(
   f: (x: X) => readonly [Y, A],
@@ -143,13 +150,23 @@ export interface ValueAndGradient<X> {
   (x: X): readonly [Real, Like<X>];
 }
 
-/** `grad(f, { hasAux: true })`: `[∇f(x), aux]`, aux plain when the argument holds only plain values. */
+/**
+ * `grad(f, { hasAux: true })`: `[∇f(x), aux]`, aux plain when the argument holds only plain values.
+ * @example
+ * const g: GradientWithAux<Real, { x: Real; y: Real }> = grad((x: Real) => [mul(x, x), { x, y: sin(x) }] as const, { hasAux: true });
+ * g(3); // => [6, { x: 3, y: Math.sin(3) }]
+ */
 export interface GradientWithAux<X, A> {
   <U extends X>(x: U): readonly [Like<U>, Result<A, U>];
   (x: X): readonly [Like<X>, Like<A>];
 }
 
-/** `valueAndGrad(f, { hasAux: true })`: `[[f(x), aux], ∇f(x)]`. */
+/**
+ * `valueAndGrad(f, { hasAux: true })`: `[[f(x), aux], ∇f(x)]`.
+ * @example
+ * const vg: ValueAndGradientWithAux<Real, Real> = valueAndGrad((x: Real) => [mul(x, x), add(x, 1)] as const, { hasAux: true });
+ * vg(3); // => [[9, 4], 6]
+ */
 export interface ValueAndGradientWithAux<X, A> {
   <U extends X>(x: U): readonly [readonly [Result<Real, U>, Result<A, U>], Like<U>];
   (x: X): readonly [readonly [Real, Like<A>], Like<X>];
@@ -159,8 +176,22 @@ export interface ValueAndGradientWithAux<X, A> {
  * What grad and valueAndGrad give, by what `f` returns (`R`): for a Real, the gradient; for a pair
  * `[Real, aux]` (with `{ hasAux: true }`), the gradient with aux. One generic signature rather than
  * overloads, so that `pipe(f, grad, grad)` still infers its types.
+ * @example
+ * const g: GradientOf<Real, Real> = grad((x: Real) => mul(x, x));
+ * g(3); // => 6
+ * const ga: GradientOf<Real, readonly [Real, Real]> = grad((x: Real) => [mul(x, x), x] as const, { hasAux: true });
+ * ga(3); // => [6, 3]
  */
 export type GradientOf<X, R> = [R] extends [Real] ? Gradient<X> : R extends readonly [Real, infer A] ? GradientWithAux<X, A> : never;
+/**
+ * What valueAndGrad gives, by what `f` returns (`R`): for a Real, `[f(x), ∇f(x)]`; for a pair
+ * `[Real, aux]` (with `{ hasAux: true }`), `[[output, aux], ∇output(x)]`.
+ * @example
+ * const vg: ValueAndGradientOf<Real, Real> = valueAndGrad((x: Real) => mul(x, x));
+ * vg(3); // => [9, 6]
+ * const vga: ValueAndGradientOf<Real, readonly [Real, Real]> = valueAndGrad((x: Real) => [mul(x, x), x] as const, { hasAux: true });
+ * vga(3); // => [[9, 3], 6]
+ */
 export type ValueAndGradientOf<X, R> = [R] extends [Real]
   ? ValueAndGradient<X>
   : R extends readonly [Real, infer A]
@@ -235,7 +266,7 @@ function gradientWithAux(f: (x: never) => unknown, x: unknown, memo: StructureMe
  * `x ↦ [f(x), ∇f(x)]`; with `{ hasAux: true }`, `x ↦ [[output, aux], ∇output(x)]`.
  * @example
  * valueAndGrad((x: Real) => mul(x, x))(3); // => [9, 6]
- * valueAndGrad((x: Real) => [mul(x, x), "aux"] as const, { hasAux: true })(3); // => [[9, "aux"], 6]
+ * valueAndGrad((x: Real) => [mul(x, x), { x }] as const, { hasAux: true })(3); // => [[9, { x: 3 }], 6]
  */
 export function valueAndGrad<X, R extends Real | readonly [Real, unknown] = Real>(
   f: (x: X) => R,

@@ -13,6 +13,10 @@ import { formatPath, LEAF, type Tree, type TreeDef as Structure } from "./types.
 /**
  * The types of a tree type's leaves (`Real | Tensor` for a general `Tree`, and past 16 levels: a
  * recursive tree type such as `TreeOf<number>` would otherwise never end).
+ * @example
+ * const params = { w: tensor([1, 2]), b: 0.5 };
+ * const leaves: readonly LeafOf<typeof params>[] = treeLeaves(params); // Tensor | number
+ * leaves; // => [tensor([1, 2]), 0.5]
  */
 export type LeafOf<T, Depth extends readonly unknown[] = []> = Tree extends T
   ? Real | Tensor
@@ -26,10 +30,21 @@ export type LeafOf<T, Depth extends readonly unknown[] = []> = Tree extends T
           ? { [K in keyof T]-?: LeafOf<T[K], [...Depth, unknown]> }[keyof T]
           : never;
 
-/** A tree whose leaves are `L`s. */
+/**
+ * A tree whose leaves are `L`s.
+ * @example
+ * const t: TreeOf<number> = { w: [1, 2], b: 0.5 };
+ * treeLeaves(t); // => [1, 2, 0.5]
+ */
 export type TreeOf<L> = L | readonly TreeOf<L>[] | { readonly [key: string]: TreeOf<L> };
 
-/** `T`'s structure with an `L` at every leaf (what `treeMap` returns). */
+/**
+ * `T`'s structure with an `L` at every leaf (what `treeMap` returns).
+ * @example
+ * const params = { w: [1, 2], b: 0.5 };
+ * const big: WithLeaves<typeof params, boolean> = treeMap((l) => l > 1, params);
+ * big; // => { w: [false, true], b: false }
+ */
 export type WithLeaves<T, L> = Tree extends T
   ? TreeOf<L>
   : T extends number | Tensor | Tracer
@@ -37,7 +52,14 @@ export type WithLeaves<T, L> = Tree extends T
     : { readonly [K in keyof T]: WithLeaves<T[K], L> };
 
 declare const structureOf: unique symbol;
-/** A tree's structure without its leaves (JAX's PyTreeDef), from `treeFlatten`; opaque. */
+/**
+ * A tree's structure without its leaves (JAX's PyTreeDef), from `treeFlatten`; opaque.
+ * @example
+ * const params = { w: [1, 2], b: 0.5 };
+ * const def: TreeDef<typeof params> = treeFlatten(params)[1];
+ * String(def); // => 'TreeDef({ "w": [*, *], "b": * })'
+ * treeUnflatten(def, [3, 4, 5]); // => { w: [3, 4], b: 5 }
+ */
 export interface TreeDef<T = unknown> {
   readonly [structureOf]: T;
 }
@@ -108,6 +130,12 @@ export function mapTree(
  * Returns a frozen tree of `tree`'s structure with `fn`'s results at the leaves (arrays and records
  * it returns frozen too). A tree of another structure is a TypeError naming the first path that
  * differs; a leaf that is not a number, a Real or a Tensor, one naming its path.
+ * @example
+ * const params = { w: [1, 2], b: 0.5 };
+ * const grads = { w: [0.5, -1], b: 2 };
+ * treeMap((p, g) => p - 0.1 * g, params, grads); // => { w: [0.95, 2.1], b: 0.3 }
+ * treeMap((t) => sum(t), { a: tensor([1, 2]), b: [tensor([3])] }); // => { a: 3, b: [3] }
+ * treeMap((p, g) => p - g, params, { w: [1], b: 2 }); // throws TypeError /at w should have length 2/
  */
 export function treeMap<T, Rest extends readonly unknown[], R>(
   fn: (leaf: NoInfer<LeafOf<T>>, ...rest: { -readonly [K in keyof Rest]: LeafOf<Rest[K]> }) => R,
@@ -117,12 +145,25 @@ export function treeMap<T, Rest extends readonly unknown[], R>(
   return mapTree("treeMap", fn as (...leaves: never[]) => unknown, tree, rest) as WithLeaves<T, R>;
 }
 
-/** The leaves of `tree` in the order every transform uses (arrays by index, records by key order), frozen. */
+/**
+ * The leaves of `tree` in the order every transform uses (arrays by index, records by key order), frozen.
+ * @example
+ * treeLeaves({ w: [1, 2], b: 0.5 }); // => [1, 2, 0.5]
+ * treeLeaves([tensor([1, 2]), { s: 3 }]); // => [tensor([1, 2]), 3]
+ * treeLeaves({ w: "1" }); // throws TypeError /w/
+ */
 export function treeLeaves<T>(tree: T): readonly LeafOf<T>[] {
   return Object.freeze(flatten(tree, "treeLeaves", "the tree").leaves) as readonly LeafOf<T>[];
 }
 
-/** `[treeLeaves(tree), def]`: the leaves and the structure that `treeUnflatten(def, leaves)` puts them back into. */
+/**
+ * `[treeLeaves(tree), def]`: the leaves and the structure that `treeUnflatten(def, leaves)` puts them back into.
+ * @example
+ * const [leaves, def] = treeFlatten({ w: [1, 2], b: 0.5 });
+ * leaves; // => [1, 2, 0.5]
+ * String(def); // => 'TreeDef({ "w": [*, *], "b": * })'
+ * treeUnflatten(def, leaves); // => { w: [1, 2], b: 0.5 }
+ */
 export function treeFlatten<T>(tree: T): readonly [readonly LeafOf<T>[], TreeDef<T>] {
   const { leaves, def } = flatten(tree, "treeFlatten", "the tree");
   return Object.freeze([Object.freeze(leaves) as readonly LeafOf<T>[], new Definition(def, leaves.length) as unknown as TreeDef<T>] as const);
@@ -132,6 +173,11 @@ export function treeFlatten<T>(tree: T): readonly [readonly LeafOf<T>[], TreeDef
  * The frozen tree of structure `def` (from `treeFlatten`) with `leaves` in leaf order: the inverse of
  * `treeFlatten`. `leaves` must hold exactly one value per leaf (else a TypeError saying where the
  * first missing or extra one is); values are placed as they are (arrays and records frozen).
+ * @example
+ * const [leaves, def] = treeFlatten({ w: [1, 2], b: 0.5 });
+ * treeUnflatten(def, leaves.map((l) => 2 * l)); // => { w: [2, 4], b: 1 }
+ * treeUnflatten(def, ["a", "b", "c"]); // => { w: ["a", "b"], b: "c" }
+ * treeUnflatten(def, [1, 2]); // throws TypeError /the first missing one would go at b/
  */
 export function treeUnflatten<T, L = LeafOf<T>>(
   def: TreeDef<T>,
@@ -154,6 +200,10 @@ const at = (structure: Structure, i: number): string => formatPath(leafPaths(str
 /**
  * `fn(…fn(fn(initial, leaf₀), leaf₁)…, leafₙ)` over the leaves in `treeLeaves` order (JAX's
  * tree_reduce). Without `initial`, the first leaf starts (an empty tree is then a TypeError).
+ * @example
+ * treeReduce((s: number, l) => s + l * l, { w: [1, 2], b: 0.5 }, 0); // => 5.25
+ * treeReduce((a, b) => Math.max(a, b), [3, [1, 4], { c: 2 }]); // => 4
+ * treeReduce((a: number, b: number) => a + b, [] as number[]); // throws TypeError /needs an initial value/
  */
 export function treeReduce<T, A>(fn: (accumulator: A, leaf: LeafOf<T>) => A, tree: T, initial: A): A;
 export function treeReduce<T>(fn: (accumulator: LeafOf<T>, leaf: LeafOf<T>) => LeafOf<T>, tree: T): LeafOf<T>;
