@@ -42,9 +42,8 @@ export { matmul } from "./rules/linalg.ts";
 export { derivative, jacfwd, jvp } from "./transforms/forward.ts";
 export type { Derivative } from "./transforms/forward.ts";
 export { grad, jacrev, valueAndGrad, vjp } from "./transforms/reverse.ts";
-export type {
-  Gradient, GradientOf, GradientWithAux, Pullback, ValueAndGradient, ValueAndGradientOf, ValueAndGradientWithAux,
-} from "./transforms/reverse.ts";
+export type { Pullback } from "./transforms/reverse.ts";
+export type { Gradient, GradientOf, GradientWithAux, ValueAndGradient, ValueAndGradientOf, ValueAndGradientWithAux } from "./transforms/gradient-types.ts";
 export type { AuxOptions, NoAux, OptionsFor, WithAux } from "./transforms/aux.ts";
 export { hessian, hvp } from "./transforms/second-order.ts";
 export { linearize } from "./transforms/linearize.ts";
