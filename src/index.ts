@@ -88,3 +88,6 @@ export {
 export type { ExponentialDecayOptions } from "./optim/schedule.ts";
 export { addDecayedWeights, chain, clip, clipByGlobalNorm } from "./optim/chain.ts";
 export type { ChainState, GradientTransformation } from "./optim/chain.ts";
+export { bernoulli, categorical, permutation, randint } from "./random/discrete.ts";
+export { accuracy } from "./train/accuracy.ts";
+export type { TrainDataOptions } from "./train/train.ts";
