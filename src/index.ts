@@ -91,3 +91,5 @@ export type { ChainState, GradientTransformation } from "./optim/chain.ts";
 export { bernoulli, categorical, permutation, randint } from "./random/discrete.ts";
 export { accuracy } from "./train/accuracy.ts";
 export type { TrainDataOptions } from "./train/train.ts";
+export { loadParams, saveParams } from "./io/json.ts";
+export { fromSafetensors, toSafetensors } from "./io/safetensors.ts";
