@@ -1,8 +1,8 @@
 // Names of a tree's leaves in a safetensors file: the path with every step joined by a dot, array
 // indices included (`0.w`, `layers.1.b`), and the guard that turns a too-deep tree's stack overflow
 // into a clear error.
-import { leafPaths, type PathKey } from "../tree/params.ts";
-import { formatPath } from "../tree/types.ts";
+import type { PathKey } from "../tree/params.ts";
+import { formatPath, LEAF, type TreeDef } from "../tree/types.ts";
 
 /** A leaf's safetensors name and its path as SPEC §7 writes it in messages. */
 export interface Named {
@@ -10,10 +10,28 @@ export interface Named {
   readonly path: string;
 }
 
-/** The name of every leaf of a (valid) tree, in leaf order; two leaves of one name are a TypeError. */
-export function leafNames(tree: unknown, op: string): readonly Named[] {
+/** The path of every leaf of a tree of structure `def`, in leaf order (read from the structure, not the tree again). */
+function pathsOf(def: TreeDef): readonly (readonly PathKey[])[] {
+  const out: (readonly PathKey[])[] = [];
+  const walk = (d: TreeDef, path: PathKey[]): void => {
+    if (d === LEAF) {
+      out.push([...path]);
+      return;
+    }
+    for (let i = 0; i < d.size; i++) {
+      path.push(d.keys === null ? i : d.keys[i]);
+      walk(d.children === null ? LEAF : d.children[i], path);
+      path.pop();
+    }
+  };
+  walk(def, []);
+  return out;
+}
+
+/** The name of every leaf of a tree of structure `def`, in leaf order; two leaves of one name are a TypeError. */
+export function leafNames(def: TreeDef, op: string): readonly Named[] {
   const seen = new Map<string, string>();
-  return leafPaths(tree).map((steps: readonly PathKey[]) => {
+  return pathsOf(def).map((steps) => {
     const name = steps.map(String).join(".");
     const path = formatPath(steps);
     const other = seen.get(name);

@@ -39,8 +39,8 @@ const wellFormed = (s: string): boolean => !/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|
  */
 export function toSafetensors(tree: unknown, metadata?: Readonly<Record<string, string>>): Uint8Array {
   return deepGuard("toSafetensors", () => {
-    const { leaves } = partsOf(tree, "toSafetensors");
-    const names = leafNames(tree, "toSafetensors");
+    const { leaves, def } = partsOf(tree, "toSafetensors");
+    const names = leafNames(def, "toSafetensors");
     const members = metadataMembers(metadata);
     const tensors = leaves.map((leaf, i) => {
       if (!wellFormed(names[i].name)) throw new TypeError(`toSafetensors: the name of the leaf at ${names[i].path} is not valid Unicode`);
@@ -111,7 +111,7 @@ export function fromSafetensors(bytes: Uint8Array | ArrayBuffer, like?: unknown)
     const entries = readHeader(b);
     const tensors = new Map<string, Tensor>(entries.map((e) => [e.name, fromData(valuesOf(b, e), e.shape)]));
     if (expected === undefined) return Object.freeze(record([...tensors.keys()], [...tensors.values()]));
-    const names = leafNames(like, "fromSafetensors");
+    const names = leafNames(expected.def, "fromSafetensors");
     const leaves = expected.leaves.map((leaf: Leaf, i): Leaf => {
       const { name, path } = names[i];
       const where = path === "" ? "the root" : path;

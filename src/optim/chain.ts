@@ -93,12 +93,21 @@ export function chain(...parts: readonly [...GradientTransformation<any>[], Opti
   });
   const transforms = parts.slice(0, -1) as readonly GradientTransformation<unknown>[];
   const optimizer = parts[parts.length - 1] as Optimizer<unknown>;
+  // every part sees one frozen copy of the params, so a getter in the caller's tree is read once per call
+  const copy = <P>(params: P, op: string): P => {
+    const p = partsOf(params, op);
+    return rebuild<P>(p.def, p.leaves);
+  };
   return Object.freeze({
-    init: <P>(params: P): ChainState => Object.freeze([...transforms.map((t) => t.init(params)), optimizer.init(params)]),
-    update: <P>(grads: P | Tree, state: ChainState, params: P): readonly [P, ChainState] => {
+    init: <P>(given: P): ChainState => {
+      const params = copy(given, "chain.init");
+      return Object.freeze([...transforms.map((t) => t.init(params)), optimizer.init(params)]);
+    },
+    update: <P>(grads: P | Tree, state: ChainState, given: P): readonly [P, ChainState] => {
       if (!Array.isArray(state) || state.length !== parts.length) {
         throw new TypeError(`chain.update: the state must be the array of ${parts.length} states chain's init made, got ${describe(state)}`);
       }
+      const params = copy(given, "chain.update");
       const states: unknown[] = [];
       let g: unknown = grads;
       transforms.forEach((t, i) => {

@@ -21,7 +21,7 @@ export interface Rate {
   at(count: number): number;
 }
 
-/** `lr` as a Rate, or a RangeError (a number out of range) / TypeError (neither a number nor a function). */
+/** `lr` as a Rate, or a RangeError (SPEC §7: neither a function nor a finite number >= 0). */
 export function learningRate(op: string, lr: unknown): Rate {
   if (typeof lr === "function") {
     const schedule = lr as Schedule;
@@ -38,7 +38,7 @@ export function learningRate(op: string, lr: unknown): Rate {
       },
     });
   }
-  if (typeof lr !== "number") throw new TypeError(`${op}: the learning rate must be a number or a schedule (step) => number, got ${describe(lr)}`);
+  if (typeof lr !== "number") throw new RangeError(`${op}: the learning rate must be a number or a schedule (step) => number, got ${describe(lr)}`);
   const value = nonNegative(op, "the learning rate", lr);
   return Object.freeze({ scheduled: false, at: () => value });
 }

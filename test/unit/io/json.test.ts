@@ -66,6 +66,15 @@ describe("saveParams and loadParams", () => {
     })({ w: tensor([1, 2]), b: 3 });
     expect(inside).toBe(saveParams({ w: tensor([1, 2]), b: 3 }));
   });
+  it("read each getter of the tree once", () => {
+    let reads = 0;
+    const tree = { get w() { reads++; return [1, tensor([2])]; } };
+    const text = saveParams(tree);
+    expect(reads).toBe(1);
+    reads = 0;
+    expect(loadParams(text, tree)).toEqual({ w: [1, tensor([2])] });
+    expect(reads).toBe(1);
+  });
   it("change nothing they are given", () => {
     const tree = { w: [1, 2], t: tensor([3]) };
     saveParams(tree);

@@ -76,6 +76,15 @@ describe("toSafetensors writes what the reference writes", () => {
     expect(toArray(back.s)).toBe(Infinity);
     expectDeepFrozen(back);
   });
+  it("reads each getter of the tree once", () => {
+    let reads = 0;
+    const tree = { get w() { reads++; return tensor([1, 2]); }, b: 3 };
+    const bytes = toSafetensors(tree);
+    expect(reads).toBe(1);
+    reads = 0;
+    expect(fromSafetensors(bytes, tree).b).toBe(3);
+    expect(reads).toBe(1);
+  });
   it("rejects colliding names, the reserved name, metadata that is not strings and names that are not Unicode", () => {
     expectThrows(() => toSafetensors({ "a.b": 1, a: { b: 2 } }), TypeError, /^toSafetensors: the leaves at \["a.b"\] and a.b would both be named "a.b"/);
     expectThrows(() => toSafetensors({ __metadata__: 1 }), TypeError, /reserves/);

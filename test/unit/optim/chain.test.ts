@@ -125,6 +125,17 @@ describe("chain", () => {
     expect(gr).toEqual({ a: [5, -5] });
     expect(opt.update(gr, opt.init(p), p)).toEqual(pair);
   });
+  it("reads each getter of the params and the gradient once per call", () => {
+    let reads = 0;
+    const counted = (v: number) => ({ get x() { reads++; return v; } });
+    const opt = chain(clip(10), addDecayedWeights(0.5), clipByGlobalNorm(10), sgd(0.1));
+    const s = opt.init(counted(1));
+    expect(reads).toBe(1);
+    reads = 0;
+    const [p] = opt.update(counted(2), s, counted(1));
+    expect(reads).toBe(2);
+    expectClose(p.x, 1 - 0.1 * (2 + 0.5), 1e-15);
+  });
   it("rejects what is not a transformation or an optimizer, and a state it did not make", () => {
     expectThrows(() => (chain as (...x: unknown[]) => unknown)(), TypeError, /^chain: /);
     expectThrows(() => chain(clip(1), 5 as never), TypeError, /^chain: the optimizer/);

@@ -186,7 +186,7 @@ describe("purity and transforms", () => {
 });
 
 describe("errors", () => {
-  it("hyperparameters out of range are RangeErrors naming the optimizer; a learning rate that is neither a number nor a function is a TypeError", () => {
+  it("hyperparameters out of range, or a learning rate that is neither a number nor a function, are RangeErrors naming the optimizer", () => {
     expectThrows(() => adamw(-1), RangeError, /^adamw: the learning rate/);
     expectThrows(() => adamw(0.1, 0.9, 0.999, 1e-8, -1), RangeError, /^adamw: the weight decay/);
     expectThrows(() => adamw(0.1, 1), RangeError, /^adamw: beta1/);
@@ -195,8 +195,8 @@ describe("errors", () => {
     expectThrows(() => rmsprop(0.1, 0.9, 1e-8, { epsInSqrt: "yes" } as never), TypeError, /^rmsprop: options.epsInSqrt/);
     expectThrows(() => adagrad(0.1, -0.5), RangeError, /^adagrad: initialAccumulator/);
     expectThrows(() => adagrad(Number.POSITIVE_INFINITY), RangeError, /^adagrad: the learning rate/);
-    expectThrows(() => sgd("0.1" as never), TypeError, /^sgd: the learning rate must be a number or a schedule/);
-    expectThrows(() => momentum(null as never), TypeError, /^momentum: /);
+    expectThrows(() => sgd("0.1" as never), RangeError, /^sgd: the learning rate must be a number or a schedule/);
+    expectThrows(() => momentum(null as never), RangeError, /^momentum: /);
   });
   it("a gradient of another structure is a TypeError naming the path", () => {
     const opt = adagrad(0.1);
