@@ -90,3 +90,20 @@ export type { StepInfo, TrainOptions, TrainResult } from "./train/train.ts";
 export { key, split } from "./random/key.ts";
 export type { Key } from "./random/key.ts";
 export { normal, uniform } from "./random/sample.ts";
+export { adamw } from "./optim/adam.ts";
+export { rmsprop } from "./optim/rmsprop.ts";
+export type { RmspropOptions, RmspropState } from "./optim/rmsprop.ts";
+export { adagrad } from "./optim/adagrad.ts";
+export type { AdagradState } from "./optim/adagrad.ts";
+export type { CountState, LearningRate, Schedule } from "./optim/rate.ts";
+export {
+  constantSchedule, cosineDecaySchedule, exponentialDecay, linearSchedule, piecewiseConstantSchedule, warmupCosineDecaySchedule,
+} from "./optim/schedule.ts";
+export type { ExponentialDecayOptions } from "./optim/schedule.ts";
+export { addDecayedWeights, chain, clip, clipByGlobalNorm } from "./optim/chain.ts";
+export type { ChainState, GradientTransformation } from "./optim/chain.ts";
+export { bernoulli, categorical, permutation, randint } from "./random/discrete.ts";
+export { accuracy } from "./train/accuracy.ts";
+export type { TrainDataOptions } from "./train/train.ts";
+export { loadParams, saveParams } from "./io/json.ts";
+export { fromSafetensors, toSafetensors } from "./io/safetensors.ts";

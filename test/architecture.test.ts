@@ -21,7 +21,7 @@ const LAYERS: readonly { readonly name: string; readonly paths: readonly string[
   /* 5 */ { name: "rules", paths: ["src/rules/"] },
   /* 6 */ { name: "interpreters", paths: ["src/interpreters/"] },
   /* 7 */ { name: "transforms", paths: ["src/transforms/"] },
-  /* 8 */ { name: "library", paths: ["src/nn/", "src/optim/", "src/regularize/", "src/train/", "src/random/", "src/algebra/"] },
+  /* 8 */ { name: "library", paths: ["src/nn/", "src/optim/", "src/regularize/", "src/train/", "src/random/", "src/algebra/", "src/io/"] },
   /* 9 */ { name: "entry", paths: ["src/index.ts", "src/internal.ts"] },
 ];
 

@@ -28,6 +28,8 @@ export class Key {
 /** Second counter word of the blocks that make split keys; sampling uses 0 there. */
 export const SPLIT_DOMAIN = 1;
 export const SAMPLE_DOMAIN = 0;
+/** Second counter words 2, 3, … : the retries of a rejected integer draw (randint, permutation). */
+export const RETRY_DOMAIN = 2;
 
 /**
  * The key for an integer seed (any safe integer; negative seeds are taken in two's complement, as

@@ -8,7 +8,7 @@ import { checkKey, type Key, SAMPLE_DOMAIN } from "./key.ts";
 import { block } from "./threefry.ts";
 
 /** The number of elements of a valid shape, or a RangeError naming the op. */
-function sizeOfShape(shape: unknown, op: string): number {
+export function sizeOfShape(shape: unknown, op: string): number {
   if (!Array.isArray(shape) || !shape.every((d) => Number.isInteger(d) && d >= 0)) {
     throw new RangeError(`${op}: a shape is an array of non-negative integers, got ${describe(shape)}`);
   }
@@ -18,7 +18,7 @@ function sizeOfShape(shape: unknown, op: string): number {
 }
 
 /** n uniform numbers in [0, 1), each with 53 random bits (all a float64 mantissa holds). */
-function unitUniforms(k: Key, n: number): Float64Array {
+export function unitUniforms(k: Key, n: number): Float64Array {
   const out = new Float64Array(n);
   const words = new Uint32Array(2);
   for (let i = 0; i < n; i++) {

@@ -35,6 +35,7 @@ export interface StepInfo<P> {
 export interface TrainOptions<P, S> {
   /** The loss to minimise, a scalar function of the params. */
   readonly loss: (params: P) => Real;
+  readonly data?: undefined;
   /** The initial params (never changed). */
   readonly params: P;
   readonly optimizer: Optimizer<S>;
@@ -44,6 +45,14 @@ export interface TrainOptions<P, S> {
   readonly tolerance?: number | undefined;
   /** Called after every update. */
   readonly onStep?: ((info: StepInfo<P>) => void) | undefined;
+}
+
+/** `train`'s options with data: the loss also takes the batch `data(k)` of update k. */
+export interface TrainDataOptions<P, S, B> extends Omit<TrainOptions<P, S>, "loss" | "data"> {
+  /** The loss to minimise, a scalar function of the params and a batch. */
+  readonly loss: (params: P, batch: B) => Real;
+  /** The batch for update k (0 first); called once for every k from 0 to the last entry of the history. */
+  readonly data: (step: number) => B;
 }
 
 /**
@@ -67,15 +76,19 @@ export interface TrainResult<P> {
  * Minimises `loss` from `params` with `optimizer`: evaluates the loss and its gradient, updates, and
  * repeats `steps` times or until the loss changes by less than `tolerance`. Returns the final params,
  * the loss history (history.length === steps + 1 unless it stopped early), the number of updates and
- * whether it converged; changes nothing it is given and returns a frozen result.
+ * whether it converged; changes nothing it is given and returns a frozen result. With `data`, update
+ * k uses the gradient of loss(params_k, data(k)) and history[k] is that loss (so the last entry
+ * calls data(steps)); `tolerance` still compares consecutive entries.
  * @example
  * const fit = train({ loss: (w: Real) => square(sub(w, 3)), params: 0, optimizer: sgd(0.25), steps: 20 });
  * fit.params; // => 2.99999…
  * [fit.history[0], fit.history.length, fit.converged]; // => [9, 21, false]
  */
-export function train<P, S>(options: TrainOptions<P, S>): TrainResult<P> {
+export function train<P, S>(options: TrainOptions<P, S>): TrainResult<P>;
+export function train<P, S, B>(options: TrainDataOptions<P, S, B>): TrainResult<P>;
+export function train<P, S, B>(options: TrainOptions<P, S> | TrainDataOptions<P, S, B>): TrainResult<P> {
   if (options === null || typeof options !== "object") throw new TypeError(`train: expects { loss, params, optimizer, steps }, got ${describe(options)}`);
-  const { loss, optimizer, steps, tolerance, onStep } = options;
+  const { loss, optimizer, steps, tolerance, onStep, data } = options;
   if (typeof loss !== "function") throw new TypeError(`train: loss must be a function of the params, got ${describe(loss)}`);
   if (optimizer === null || typeof optimizer !== "object" || typeof optimizer.init !== "function" || typeof optimizer.update !== "function") {
     throw new TypeError(`train: optimizer must be { init, update }, got ${describe(optimizer)}`);
@@ -85,21 +98,29 @@ export function train<P, S>(options: TrainOptions<P, S>): TrainResult<P> {
     throw new RangeError(`train: tolerance must be a number >= 0, got ${typeof tolerance === "number" ? tolerance : describe(tolerance)}`);
   }
   if (onStep !== undefined && typeof onStep !== "function") throw new TypeError(`train: onStep must be a function, got ${describe(onStep)}`);
+  if (data !== undefined && typeof data !== "function") throw new TypeError(`train: data must be a function (step) => batch, got ${describe(data)}`);
 
   // a frozen copy: the caller's tree is neither changed nor frozen
   const start = partsOf(options.params, "train");
   let params = rebuild<P>(start.def, start.leaves);
   let state = optimizer.init(params);
-  // the gradient has the params' structure; the optimizer checks it leaf by leaf
-  const lossAndGrad = valueAndGrad(loss) as unknown as (params: P) => readonly [Real, Tree];
-  let [value, grads] = lossAndGrad(params);
+  // the gradient has the params' structure; the optimizer checks it leaf by leaf. With data, one
+  // valueAndGrad (one structure memo) of the loss at the batch of the step being evaluated
+  let batch: B | undefined;
+  const objective = data === undefined ? (loss as (params: P) => Real) : (p: P): Real => (loss as (params: P, batch: B) => Real)(p, batch as B);
+  const valueAndGradient = valueAndGrad(objective) as unknown as (params: P) => readonly [Real, Tree];
+  const lossAndGrad = (p: P, k: number): readonly [Real, Tree] => {
+    if (data !== undefined) batch = data(k);
+    return valueAndGradient(p);
+  };
+  let [value, grads] = lossAndGrad(params, 0);
   const history: number[] = [primal(value)];
   let converged = false;
   let done = 0;
   while (done < steps) {
     [params, state] = optimizer.update(grads, state, params);
     done++;
-    [value, grads] = lossAndGrad(params);
+    [value, grads] = lossAndGrad(params, done);
     history.push(primal(value));
     onStep?.(Object.freeze({ step: done, loss: history[done], params }));
     if (tolerance !== undefined && Math.abs(history[done] - history[done - 1]) < tolerance) {

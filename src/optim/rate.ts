@@ -1,0 +1,56 @@
+// Learning rates: a number, or a schedule of the update count (optax's ScalarOrSchedule). An
+// optimizer given a schedule keeps the count of its updates in its state, as optax's
+// scale_by_schedule does; given a number it keeps none.
+import { describe } from "../base/errors.ts";
+import { nonNegative } from "./transformation.ts";
+
+/** A value as a function of the update count (0 for the first update), as optax's schedules. */
+export type Schedule = (step: number) => number;
+
+/** A learning rate: a number >= 0, or a schedule giving one for every update. */
+export type LearningRate = number | Schedule;
+
+/** The state an optimizer keeps for a schedule: the number of updates so far. */
+export type CountState = { readonly count: number };
+
+/** A learning rate checked once, when the optimizer is made. */
+export interface Rate {
+  /** Whether the optimizer keeps the update count in its state (a schedule needs it). */
+  readonly scheduled: boolean;
+  /** The rate for update `count` (0 first); a schedule's value is checked to be a finite number >= 0. */
+  at(count: number): number;
+}
+
+/** `lr` as a Rate, or a RangeError (SPEC §7: neither a function nor a finite number >= 0). */
+export function learningRate(op: string, lr: unknown): Rate {
+  if (typeof lr === "function") {
+    const schedule = lr as Schedule;
+    return Object.freeze({
+      scheduled: true,
+      at: (count: number): number => {
+        const v: unknown = schedule(count);
+        if (typeof v !== "number" || !Number.isFinite(v) || v < 0) {
+          throw new RangeError(
+            `${op}: the learning-rate schedule gave ${typeof v === "number" ? v : describe(v)} at step ${count}; a learning rate must be a finite number >= 0`,
+          );
+        }
+        return v;
+      },
+    });
+  }
+  if (typeof lr !== "number") throw new RangeError(`${op}: the learning rate must be a number or a schedule (step) => number, got ${describe(lr)}`);
+  const value = nonNegative(op, "the learning rate", lr);
+  return Object.freeze({ scheduled: false, at: () => value });
+}
+
+/** The update count kept in `state`, or a TypeError naming the op (a state not made by its init). */
+export function countOf(op: string, state: unknown): number {
+  const count: unknown = state !== null && typeof state === "object" ? (state as { count?: unknown }).count : undefined;
+  if (typeof count !== "number" || !Number.isInteger(count) || count < 0) {
+    throw new TypeError(`${op}: the state's count must be an integer >= 0 (use the state init or update returned), got ${typeof count === "number" ? count : describe(count)}`);
+  }
+  return count;
+}
+
+/** The frozen `{ count: 0 }` a scheduled optimizer starts from. */
+export const START: CountState = Object.freeze({ count: 0 });
