@@ -52,6 +52,10 @@ function encode(def: TreeDef, leaves: readonly Leaf[], cursor: { next: number })
  * The params tree as JSON text: `loadParams(saveParams(tree))` is the same tree, with the same
  * structure and the same float64 bits (−0, NaN, ±Infinity and subnormals included). Inside a
  * transform, the values are saved.
+ * @example
+ * const text = saveParams({ w: tensor([1, -0]), b: Number.NaN });
+ * text; // => '{"nabla":"params","version":1,"tree":{"record":{"w":{"tensor":{"shape":[2],"data":[1,"-0"]}},"b":"NaN"}}}'
+ * saveParams([0.1, -Infinity]); // => '{"nabla":"params","version":1,"tree":[0.1,"-Infinity"]}'
  */
 export function saveParams(tree: unknown): string {
   return deepGuard("saveParams", () => {
@@ -135,6 +139,13 @@ function decode(node: unknown, path: Key[]): unknown {
  * structure (the same records, keys, arrays, and a number or a tensor of the same shape at every
  * leaf), and comes back in like's key order. Malformed text, or a structure that differs from
  * `like` (naming the first path that differs), is an Error.
+ * @example
+ * const text = saveParams({ w: [1, 2], b: -0 });
+ * loadParams(text); // => { w: [1, 2], b: -0 }
+ * Object.is(loadParams(text, { b: 0, w: [0, 0] }).b, -0); // => true
+ * Object.keys(loadParams(text, { b: 0, w: [0, 0] })); // => ["b", "w"]
+ * loadParams(text, { w: [0, 0, 0], b: 0 }); // throws Error
+ * loadParams("{}"); // throws Error /not saved params/
  */
 export function loadParams<T = unknown>(text: string, like?: T): T {
   if (typeof text !== "string") throw new TypeError(`loadParams: expects the JSON text saveParams made, got ${describe(text)}`);

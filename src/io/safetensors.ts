@@ -36,6 +36,17 @@ const wellFormed = (s: string): boolean => !/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|
  * (`{ layers: [{ w }] }` → `layers.0.w`; a number is a 0-d tensor), with `metadata` (a record of
  * strings, kept in its key order) as `__metadata__`. Two leaves whose names collide, or a name the
  * format reserves, is a TypeError.
+ * @example
+ * const bytes = toSafetensors({ w: tensor([1, 2]), b: 0.5 });
+ * // the header's length n as a little-endian u64, the JSON header padded with spaces to a multiple of 8, the data
+ * const n = Number(new DataView(bytes.buffer).getBigUint64(0, true));
+ * [n, bytes.length]; // => [112, 8 + 112 + 24]
+ * const header = new TextDecoder().decode(bytes.subarray(8, 8 + n));
+ * header; // => `{"b":{"dtype":"F64","shape":[],"data_offsets":[0,8]},"w":{"dtype":"F64","shape":[2],"data_offsets":[8,24]}}     `
+ * // the tensors sorted by name: b, then w
+ * new Float64Array(bytes.slice(8 + n).buffer); // => new Float64Array([0.5, 1, 2])
+ * // the metadata comes first: {"__metadata__":{"format":"pt"},"a":{…,"data_offsets":[0,8]}} is 84 bytes, padded to 88
+ * toSafetensors({ a: 1 }, { format: "pt" }).length; // => 8 + 88 + 8
  */
 export function toSafetensors(tree: unknown, metadata?: Readonly<Record<string, string>>): Uint8Array {
   return deepGuard("toSafetensors", () => {
@@ -101,6 +112,12 @@ function asBytes(bytes: unknown): Uint8Array {
  * leaf is the tensor named by its path (`layers.0.w`), a number leaf of `like` a 0-d tensor coming
  * back as a number, a tensor leaf one of the same shape, and no tensor left over. Malformed bytes, or
  * a file that does not fit `like` (naming the first path that differs), is an Error.
+ * @example
+ * const bytes = toSafetensors({ layers: [{ w: tensor([[1, 2]]) }], scale: 3 });
+ * fromSafetensors(bytes); // => { "layers.0.w": tensor([[1, 2]]), scale: tensor(3) }
+ * fromSafetensors(bytes, { layers: [{ w: zeros([1, 2]) }], scale: 0 }); // => { layers: [{ w: tensor([[1, 2]]) }], scale: 3 }
+ * fromSafetensors(bytes, { scale: 0 }); // throws Error /layers.0.w/
+ * fromSafetensors(bytes.subarray(0, 10)); // throws Error
  */
 export function fromSafetensors(bytes: Uint8Array | ArrayBuffer): Readonly<Record<string, Tensor>>;
 export function fromSafetensors<T>(bytes: Uint8Array | ArrayBuffer, like: T): T;

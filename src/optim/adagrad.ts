@@ -11,12 +11,26 @@ import { nonNegative, type Optimizer, step } from "./transformation.ts";
 import { countOf, learningRate, type LearningRate } from "./rate.ts";
 import { isTensorLeaf, type Leaf, leavesLike, partsOf, rebuild } from "../tree/params.ts";
 
-/** The sums of squared gradients (a tree like the params); the update count when lr is a schedule. */
+/**
+ * The sums of squared gradients (a tree like the params); the update count when lr is a schedule.
+ * @example
+ * const state: AdagradState = adagrad(0.1).init([1, 2]);
+ * state; // => { sumOfSquares: [0.1, 0.1] }
+ * adagrad(constantSchedule(0.1), 0).init([1, 2]); // => { sumOfSquares: [0, 0], count: 0 }
+ */
 export type AdagradState = { readonly sumOfSquares: Tree; readonly count?: number };
 
 /**
  * Adagrad: G ← G + g², θ ← θ − lr·g/√(G + ε) (0 where G = 0). Defaults as optax's: G starts at
  * initialAccumulator = 0.1, ε = 1e-7. `lr` may be a schedule of the update count.
+ * @example
+ * // initialAccumulator 0 and ε 0: G = g², so the first step is lr·g/|g|, and none where G is still 0
+ * const opt = adagrad(1, 0, 0);
+ * const [p1, s1] = opt.update([3, 0], opt.init([1, 1]), [1, 1]);
+ * p1; // => [0, 1]
+ * s1.sumOfSquares; // => [9, 0]
+ * // the next step divides by √(9 + 4²) = 5
+ * opt.update([4, 0], s1, p1)[0]; // => [-0.8, 1]
  */
 export function adagrad(lr: LearningRate, initialAccumulator = 0.1, eps = 1e-7): Optimizer<AdagradState> {
   const rate = learningRate("adagrad", lr);

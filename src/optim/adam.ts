@@ -73,6 +73,12 @@ export function adam(lr: LearningRate = 1e-3, beta1 = 0.9, beta2 = 0.999, eps = 
  * AdamW, as optax.adamw: Adam's moments, then θ ← θ − lr·(m̂/(√v̂ + ε) + wd·θ) — the weight decay
  * is decoupled from the adaptive scaling (not added to the gradient). Defaults β₁ = 0.9,
  * β₂ = 0.999, ε = 1e-8, wd = 1e-4 (optax's).
+ * @example
+ * const opt = adamw(0.1, 0.9, 0.999, 1e-8, 0.5);
+ * // a zero gradient makes no Adam step, yet the weight decays: 1 − 0.1·(0 + 0.5·1)
+ * opt.update([0], opt.init([1]), [1])[0]; // => [0.95]
+ * // g = 2: m̂ = 2 and √v̂ = 2, so the Adam step is about 1, then the decay: 1 − 0.1·(1 + 0.5·1)
+ * opt.update([2], opt.init([1]), [1])[0]; // => [0.85000000…]
  */
 export function adamw(lr: LearningRate, beta1 = 0.9, beta2 = 0.999, eps = 1e-8, weightDecay = 1e-4): Optimizer<AdamState> {
   return adamLike("adamw", lr, beta1, beta2, eps, weightDecay);

@@ -15,6 +15,10 @@ import { type EmptyState, nonNegative, type Optimizer, step } from "./transforma
  * A gradient transformation: `init` makes the state for a params tree; `update` takes gradients (a
  * tree like the params), the state and the params, and returns the transformed gradients (the same
  * structure) and the next state. Both are pure and return frozen trees.
+ * @example
+ * const t: GradientTransformation<EmptyState> = clip(1);
+ * const [grads, state] = t.update([3, -0.5], t.init([0, 0]), [0, 0]);
+ * [grads, state]; // => [[1, -0.5], {}]
  */
 export interface GradientTransformation<S = unknown> {
   init<P>(params: P): S;
@@ -44,6 +48,10 @@ function stateless(op: string, map: (grads: readonly Leaf[], params: () => reado
 /**
  * Scales the gradient down to global norm `maxNorm` when its norm ‖g‖₂ (over every leaf) is not
  * below it (optax.clip_by_global_norm): g where ‖g‖ < maxNorm, else g/‖g‖·maxNorm.
+ * @example
+ * // ‖g‖ = √(3² + 4²) = 5, over both leaves
+ * clipByGlobalNorm(1).update({ w: [3], b: 4 }, {}, { w: [0], b: 0 })[0]; // => { w: [0.6], b: 0.8 }
+ * clipByGlobalNorm(10).update({ w: [3], b: 4 }, {}, { w: [0], b: 0 })[0]; // => { w: [3], b: 4 }
  */
 export function clipByGlobalNorm(maxNorm: number): GradientTransformation<EmptyState> {
   if (typeof maxNorm !== "number" || !Number.isFinite(maxNorm) || maxNorm <= 0) {
@@ -57,13 +65,22 @@ export function clipByGlobalNorm(maxNorm: number): GradientTransformation<EmptyS
   });
 }
 
-/** Clips every element of the gradient to [−maxDelta, maxDelta] (optax.clip). */
+/**
+ * Clips every element of the gradient to [−maxDelta, maxDelta] (optax.clip).
+ * @example
+ * clip(1).update([3, -0.5, -2], {}, [0, 0, 0])[0]; // => [1, -0.5, -1]
+ * clip(0.5).update(tensor([2, 0.25]), {}, tensor([0, 0]))[0]; // => tensor([0.5, 0.25])
+ */
 export function clip(maxDelta: number): GradientTransformation<EmptyState> {
   nonNegative("clip", "maxDelta", maxDelta);
   return stateless("clip", (grads) => grads.map((t) => min(max(t, -maxDelta), maxDelta) as Leaf));
 }
 
-/** Adds `weightDecay`·θ to the gradient (optax.add_decayed_weights): g + wd·θ. */
+/**
+ * Adds `weightDecay`·θ to the gradient (optax.add_decayed_weights): g + wd·θ.
+ * @example
+ * addDecayedWeights(0.1).update([1, 0], {}, [2, -3])[0]; // => [1.2, -0.3]
+ */
 export function addDecayedWeights(weightDecay: number): GradientTransformation<EmptyState> {
   nonNegative("addDecayedWeights", "the weight decay", weightDecay);
   return stateless("addDecayedWeights", (grads, params) => {
@@ -75,13 +92,24 @@ export function addDecayedWeights(weightDecay: number): GradientTransformation<E
 const isPair = (x: unknown): x is { init: unknown; update: unknown } =>
   x !== null && typeof x === "object" && typeof (x as { init?: unknown }).init === "function" && typeof (x as { update?: unknown }).update === "function";
 
-/** The state of a chain: the state of each transformation in order, then the optimizer's. */
+/**
+ * The state of a chain: the state of each transformation in order, then the optimizer's.
+ * @example
+ * const state: ChainState = chain(clip(1), adam(0.1)).init([0]);
+ * state; // => [{}, { count: 0, mu: [0], nu: [0] }]
+ */
 export type ChainState = readonly unknown[];
 
 /**
  * `optimizer` after `transformations`, applied to the gradient in order (optax.chain, ending in the
  * step): `chain(clipByGlobalNorm(1), addDecayedWeights(1e-4), sgd(0.1))`. It is an optimizer; its
  * state is the frozen array of the parts' states.
+ * @example
+ * const opt = chain(clipByGlobalNorm(1), addDecayedWeights(0.5), sgd(0.1));
+ * const state = opt.init([1, 1]);
+ * state; // => [{}, {}, {}]
+ * // g = [3, 4] clipped to norm 1 is [0.6, 0.8]; plus 0.5·θ, [1.1, 1.3]; the step is 0.1 times that
+ * opt.update([3, 4], state, [1, 1])[0]; // => [0.89, 0.87]
  */
 export function chain(...parts: readonly [...GradientTransformation<any>[], Optimizer<any>]): Optimizer<ChainState> {
   if (parts.length === 0) throw new TypeError("chain: expects gradient transformations and then an optimizer, got nothing");

@@ -4,13 +4,37 @@
 import { describe } from "../base/errors.ts";
 import { nonNegative } from "./transformation.ts";
 
-/** A value as a function of the update count (0 for the first update), as optax's schedules. */
+/**
+ * A value as a function of the update count (0 for the first update), as optax's schedules.
+ * @example
+ * const own: Schedule = (step) => 1 / (1 + step);
+ * [own(0), own(3)]; // => [1, 0.25]
+ * const ramp: Schedule = linearSchedule(1, 0, 4);
+ * [ramp(0), ramp(2), ramp(4), ramp(10)]; // => [1, 0.5, 0, 0]
+ * ramp(0.5); // throws RangeError
+ */
 export type Schedule = (step: number) => number;
 
-/** A learning rate: a number >= 0, or a schedule giving one for every update. */
+/**
+ * A learning rate: a number >= 0, or a schedule giving one for every update.
+ * @example
+ * const halving: LearningRate = (step) => 0.5 ** step;
+ * const opt = sgd(halving);
+ * const [p1, s1] = opt.update([1], opt.init([0]), [0]); // update 0 uses lr(0) = 1
+ * const [p2] = opt.update([1], s1, p1); // update 1 uses lr(1) = 0.5
+ * [p1, p2]; // => [[-1], [-1.5]]
+ * sgd(-1); // throws RangeError
+ */
 export type LearningRate = number | Schedule;
 
-/** The state an optimizer keeps for a schedule: the number of updates so far. */
+/**
+ * The state an optimizer keeps for a schedule: the number of updates so far.
+ * @example
+ * const opt = sgd(constantSchedule(0.1));
+ * const state: CountState = opt.init([1]);
+ * state; // => { count: 0 }
+ * opt.update([1], state, [1])[1]; // => { count: 1 }
+ */
 export type CountState = { readonly count: number };
 
 /** A learning rate checked once, when the optimizer is made. */

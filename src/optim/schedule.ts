@@ -25,7 +25,13 @@ function schedule(op: string, value: (step: number) => number): Schedule {
   return Object.freeze((step: number): number => value(count(op, "the step", step)));
 }
 
-/** The value `value` at every step (optax.constant_schedule). */
+/**
+ * The value `value` at every step (optax.constant_schedule).
+ * @example
+ * const lr = constantSchedule(0.01);
+ * [lr(0), lr(1000)]; // => [0.01, 0.01]
+ * constantSchedule(Number.NaN); // throws RangeError
+ */
 export function constantSchedule(value: number): Schedule {
   const v = finite("constantSchedule", "the value", value);
   return schedule("constantSchedule", () => v);
@@ -41,12 +47,23 @@ const linear = (init: number, end: number, steps: number) => (step: number): num
 /**
  * From `init` to `end` linearly over `steps` updates, then `end` (optax.linear_schedule with
  * transition_steps = steps): I + (t/T)·(E − I) for t < T, E after. With `steps` = 0, `init` throughout.
+ * @example
+ * const lr = linearSchedule(1, 0, 4);
+ * [lr(0), lr(1), lr(2), lr(4), lr(100)]; // => [1, 0.75, 0.5, 0, 0]
+ * linearSchedule(1, 0, 0)(5); // => 1
  */
 export function linearSchedule(init: number, end: number, steps: number): Schedule {
   const op = "linearSchedule";
   return schedule(op, linear(finite(op, "init", init), finite(op, "end", end), count(op, "steps", steps)));
 }
 
+/**
+ * exponentialDecay's options: whether the decay happens in steps.
+ * @example
+ * const options: ExponentialDecayOptions = { staircase: true };
+ * const lr = exponentialDecay(0.1, 100, 0.5, options);
+ * [lr(99), lr(100), lr(250)]; // => [0.1, 0.05, 0.025]
+ */
 export interface ExponentialDecayOptions {
   /** Decay at whole multiples of transitionSteps only: rate^⌊t/T⌋ (default false: rate^(t/T)). */
   readonly staircase?: boolean | undefined;
@@ -56,6 +73,12 @@ export interface ExponentialDecayOptions {
  * `init`·decayRate^(t/transitionSteps) (optax.exponential_decay), with ⌊t/T⌋ under
  * `{ staircase: true }`; `init` at step 0. As in optax, transitionSteps = 0 or decayRate = 0 gives
  * `init` throughout, and a rate above 1 grows.
+ * @example
+ * const smooth = exponentialDecay(1, 10, 0.5);
+ * [smooth(0), smooth(10), smooth(20)]; // => [1, 0.5, 0.25]
+ * smooth(5); // => 0.7071…
+ * const stairs = exponentialDecay(1, 10, 0.5, { staircase: true });
+ * [stairs(5), stairs(10), stairs(19)]; // => [1, 0.5, 0.5]
  */
 export function exponentialDecay(
   init: number,
@@ -88,6 +111,12 @@ const cosine = (init: number, steps: number, alpha: number) => (step: number): n
 /**
  * `init`·((1 − α)·½(1 + cos(π·min(t, T)/T)) + α) (optax.cosine_decay_schedule): from `init` at
  * step 0 to α·init at step T = decaySteps and after. decaySteps must be >= 1, as optax requires.
+ * @example
+ * const lr = cosineDecaySchedule(0.1, 100);
+ * [lr(0), lr(50), lr(100), lr(1000)]; // => [0.1, 0.05, 0, 0]
+ * const floored = cosineDecaySchedule(1, 100, 0.1); // α = 0.1: down to 0.1, not 0
+ * [floored(50), floored(100)]; // => [0.55, 0.1]
+ * cosineDecaySchedule(1, 0); // throws RangeError
  */
 export function cosineDecaySchedule(init: number, decaySteps: number, alpha = 0): Schedule {
   const op = "cosineDecaySchedule";
@@ -98,6 +127,12 @@ export function cosineDecaySchedule(init: number, decaySteps: number, alpha = 0)
  * A linear warmup from `init` to `peak` over `warmupSteps`, then a cosine decay from `peak` to `end`
  * (optax.warmup_cosine_decay_schedule). As in optax, `decaySteps` counts the warmup too: the cosine
  * runs for decaySteps − warmupSteps steps (at least 1), with α = end/peak (0 when peak is 0).
+ * @example
+ * // up from 0 to 0.1 over 10 updates, then a cosine of 110 − 10 = 100 updates down to 0
+ * const lr = warmupCosineDecaySchedule(0, 0.1, 10, 110);
+ * [lr(0), lr(5), lr(10), lr(60), lr(110), lr(500)]; // => [0, 0.05, 0.1, 0.05, 0, 0]
+ * warmupCosineDecaySchedule(0, 1, 10, 110, 0.1)(110); // => 0.1
+ * warmupCosineDecaySchedule(0, 1, 10, 10); // throws RangeError
  */
 export function warmupCosineDecaySchedule(init: number, peak: number, warmupSteps: number, decaySteps: number, end = 0): Schedule {
   const op = "warmupCosineDecaySchedule";
@@ -118,6 +153,10 @@ export function warmupCosineDecaySchedule(init: number, peak: number, warmupStep
  * `init` times every scale whose boundary step has been reached (optax.piecewise_constant_schedule):
  * `piecewiseConstantSchedule(1, { 100: 0.1, 200: 0.1 })` is 1 before step 100, 0.1 from step 100 and
  * 0.01 from step 200. Boundaries are integers >= 0, scales finite numbers >= 0.
+ * @example
+ * const lr = piecewiseConstantSchedule(1, { 100: 0.1, 200: 0.1 });
+ * [lr(0), lr(99), lr(100), lr(199), lr(200)]; // => [1, 1, 0.1, 0.1, 0.01]
+ * piecewiseConstantSchedule(1, { 100: -1 }); // throws RangeError
  */
 export function piecewiseConstantSchedule(init: number, boundariesAndScales: { readonly [step: number]: number } = {}): Schedule {
   const op = "piecewiseConstantSchedule";

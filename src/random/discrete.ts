@@ -40,6 +40,13 @@ function integer(op: string, what: string, x: unknown): number {
 /**
  * A tensor of `shape` of integers uniform in [lo, hi) (each value equally likely, by rejection).
  * lo and hi are safe integers with lo <= hi and hi − lo <= 2⁵³; lo = hi gives lo everywhere (as JAX).
+ * @example
+ * const r = randint(key(0), [2, 50], -3, 3);
+ * r.shape; // => [2, 50]
+ * toFloat64Array(r).every((x) => Number.isInteger(x) && x >= -3 && x < 3); // => true
+ * randint(key(0), [2, 50], -3, 3); // => r
+ * randint(key(0), [3], 5, 5); // => tensor([5, 5, 5])
+ * randint(key(0), [3], 1, 0); // throws RangeError
  */
 export function randint(k: Key, shape: Shape, lo: number, hi: number): Tensor {
   checkKey(k, "randint");
@@ -55,7 +62,15 @@ export function randint(k: Key, shape: Shape, lo: number, hi: number): Tensor {
   return tensor(out, shape);
 }
 
-/** A shuffled 0, 1, …, n − 1 as a tensor of shape [n] (Fisher–Yates; every order equally likely). */
+/**
+ * A shuffled 0, 1, …, n − 1 as a tensor of shape [n] (Fisher–Yates; every order equally likely).
+ * @example
+ * const p = permutation(key(3), 10);
+ * p.shape; // => [10]
+ * [...toFloat64Array(p)].sort((a, b) => a - b); // => [0, 1, 2, 3, 4, 5, 6, 7, 8, 9]
+ * permutation(key(3), 10); // => p
+ * permutation(key(3), -1); // throws RangeError
+ */
 export function permutation(k: Key, n: number): Tensor {
   checkKey(k, "permutation");
   if (typeof n !== "number" || !Number.isInteger(n) || n < 0 || n >= 2 ** 32) {
@@ -74,7 +89,17 @@ export function permutation(k: Key, n: number): Tensor {
   return tensor(out, [n]);
 }
 
-/** A tensor of `shape` (default a 0-d tensor) of 1 with probability p and 0 otherwise (u < p, u uniform in [0, 1)). */
+/**
+ * A tensor of `shape` (default a 0-d tensor) of 1 with probability p and 0 otherwise (u < p, u uniform in [0, 1)).
+ * @example
+ * const coins = bernoulli(key(0), 0.3, [1000]);
+ * coins.shape; // => [1000]
+ * toFloat64Array(coins).every((x) => x === 0 || x === 1); // => true
+ * bernoulli(key(0), 0.3, [1000]); // => coins
+ * bernoulli(key(0)).shape; // => []
+ * [bernoulli(key(5), 1, [3]), bernoulli(key(5), 0, [3])]; // => [tensor([1, 1, 1]), tensor([0, 0, 0])]
+ * bernoulli(key(0), 1.5); // throws RangeError
+ */
 export function bernoulli(k: Key, p = 0.5, shape: Shape = []): Tensor {
   checkKey(k, "bernoulli");
   if (typeof p !== "number" || !(p >= 0 && p <= 1)) {
@@ -91,6 +116,16 @@ export function bernoulli(k: Key, p = 0.5, shape: Shape = []): Tensor {
  * of the other axes (a Tensor, or nested arrays): a tensor of the logits' shape without that axis. A −Infinity logit is never
  * drawn. By inverting the cumulative distribution, exp(l − max) summed in order, with one uniform
  * per position. A slice of logits without a finite maximum (NaN, +Infinity, all −Infinity) is a RangeError.
+ * @example
+ * const logits = tensor(Array.from({ length: 100 }, () => [0, 0, -Infinity]));
+ * const c = categorical(key(0), logits);
+ * c.shape; // => [100]
+ * toFloat64Array(c).every((x) => x === 0 || x === 1); // => true
+ * categorical(key(0), logits); // => c
+ * // one finite logit in a row: always that class
+ * categorical(key(4), [[-Infinity, 0, -Infinity], [5, -Infinity, -Infinity]]); // => tensor([1, 0])
+ * categorical(key(0), zeros([4, 3]), 0).shape; // => [3]
+ * categorical(key(0), [[-Infinity, -Infinity]]); // throws RangeError
  */
 export function categorical(k: Key, logits: Tensor | NestedArray, axis = -1): Tensor {
   checkKey(k, "categorical");

@@ -27,6 +27,12 @@ function plainTensor(x: unknown, what: string): Tensor {
  * The fraction of rows of `logits` ([batch, classes]) whose argmax (the first, at ties) equals the
  * label: `labels` are class indices ([batch], integers in [0, classes)) or one-hot rows ([batch,
  * classes], the label being the row's argmax). NaN for an empty batch (0 of 0 rows).
+ * @example
+ * // the rows' argmaxes are 0, 1, 2 and 0 (the first of a tie)
+ * const logits = tensor([[2, 1, 0], [0, 3, 1], [1, 0, 5], [4, 4, 0]]);
+ * accuracy(logits, [0, 1, 1, 1]); // => 0.5
+ * accuracy(logits, tensor([[1, 0, 0], [0, 1, 0], [0, 0, 1], [1, 0, 0]])); // => 1
+ * accuracy(logits, [0, 1, 2, 3]); // throws RangeError
  */
 export function accuracy(logits: Tensor | NestedArray, labels: Tensor | NestedArray): number {
   const x = plainTensor(logits, "logits");

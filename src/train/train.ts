@@ -47,7 +47,26 @@ export interface TrainOptions<P, S> {
   readonly onStep?: ((info: StepInfo<P>) => void) | undefined;
 }
 
-/** `train`'s options with data: the loss also takes the batch `data(k)` of update k. */
+/**
+ * `train`'s options with data: the loss also takes the batch `data(k)` of update k.
+ * @example
+ * // the batch is one target, 1 for even updates and 3 for odd ones; the loss is (w − target)²
+ * const asked: number[] = [];
+ * const options: TrainDataOptions<Real, EmptyState, number> = {
+ *   loss: (w, target) => square(sub(w, target)),
+ *   params: 0,
+ *   optimizer: sgd(0.25),
+ *   steps: 2,
+ *   data: (step) => {
+ *     asked.push(step);
+ *     return step % 2 === 0 ? 1 : 3;
+ *   },
+ * };
+ * const fit = train(options);
+ * // w: 0 → 0 − 0.25·2(0 − 1) = 0.5 → 0.5 − 0.25·2(0.5 − 3) = 1.75; history[k] is the loss at data(k)
+ * [fit.params, fit.history]; // => [1.75, [1, 6.25, 0.5625]]
+ * asked; // => [0, 1, 2]
+ */
 export interface TrainDataOptions<P, S, B> extends Omit<TrainOptions<P, S>, "loss" | "data"> {
   /** The loss to minimise, a scalar function of the params and a batch. */
   readonly loss: (params: P, batch: B) => Real;

@@ -20,12 +20,16 @@ it("the README's schedules, chain, minibatches and saving run as written", () =>
     loss: (p: typeof params, r: Tensor) => softmaxCrossEntropy(model.apply(p, take(x, r)), take(y, r)),
     params, optimizer, steps: 300, data: rows,
   });
-  const acc = accuracy(model.apply(fit.params, x), y); // 1: every row classified right
+  const acc = accuracy(model.apply(fit.params, x), y); // the fraction of rows classified right
+  acc; // => 1
 
   const text = saveParams(fit.params); // JSON text: the same tree, the same float64 bits
   const restored = loadParams(text, params); // checked against params' structure
+  restored; // => fit.params
   const bytes = toSafetensors(fit.params, { format: "nabla" }); // tensors "0.w", "0.b", "2.w", "2.b" (F64)
   const reloaded = fromSafetensors(bytes, params); // the tree again; fromSafetensors(bytes) gives name → Tensor
+  reloaded; // => fit.params
+  Object.keys(fromSafetensors(bytes)); // => ["0.b", "0.w", "2.b", "2.w"]
   // ---
   expect(acc).toBe(1);
   expect(lr(0)).toBe(0);
