@@ -27,6 +27,10 @@ export { broadcastTo, concat, expandDims, reshape, slice, squeeze, stack, transp
 export { take } from "./rules/gather.ts";
 export { where } from "./rules/masks.ts";
 export { matmul } from "./rules/linalg.ts";
+export { conv2d } from "./rules/conv.ts";
+export type { Conv2dOptions } from "./rules/conv.ts";
+export { avgPool2d, maxPool2d } from "./rules/pool.ts";
+export type { Pool2dOptions } from "./rules/pool.ts";
 
 // transforms
 export { derivative, jacfwd, jvp } from "./transforms/forward.ts";

@@ -7,6 +7,8 @@ import type { Domain, Real } from "../core/protocol.ts";
 import { type Tensor, tensor } from "../tensor/tensor.ts";
 import { binaryOp, unaryOp } from "./define.ts";
 import { matmul } from "./linalg.ts";
+import { conv2d } from "./conv.ts";
+import { avgPool2d, maxPool2d } from "./pool.ts";
 import { amax, amin, logSumExp, mean, softmax, sum, variance } from "./reduce.ts";
 import { take } from "./gather.ts";
 import { where } from "./masks.ts";
@@ -108,6 +110,14 @@ export const tensorPrimitives: readonly TensorPrimitive[] = Object.freeze([
   { name: "squeeze axis 1", dims: 1, shapes: ([a]) => [[a, 1]], apply: ([t]) => squeeze(t, 1), domain: line },
   { name: "broadcastTo [a,1] to [a,3]", dims: 1, shapes: ([a]) => [[a, 1]], apply: ([t]) => broadcastTo(t, [t.shape[0]!, 3]), domain: line },
   { name: "broadcastTo [a] to [2,a]", dims: 1, shapes: ([a]) => [[a]], apply: ([t]) => broadcastTo(t, [2, t.shape[0]!]), domain: line },
+  // convolution and pooling: odd image sizes, a few channels, strides, dilations and each padding
+  { name: "conv2d 2×2 valid", dims: 3, shapes: ([h, w, c]) => [[1, h + 1, w + 1, Math.min(c, 3)], [2, 2, Math.min(c, 3), 2]], apply: ([x, k]) => conv2d(x, k), domain: plane },
+  { name: "conv2d stride 2, dilation [1,2], same, 2 images", dims: 2, shapes: ([h, w]) => [[2, h + 2, w + 1, 2], [2, 2, 2, 1]], apply: ([x, k]) => conv2d(x, k, { stride: 2, dilation: [1, 2], padding: "same" }), domain: plane },
+  { name: "conv2d stride [2,1], explicit padding", dims: 2, shapes: ([h, w]) => [[1, h, w, 1], [3, 2, 1, 2]], apply: ([x, k]) => conv2d(x, k, { stride: [2, 1], padding: [[1, 1], [0, 1]] }), domain: plane },
+  // maxPool2d away from ties, as amax
+  { name: "maxPool2d 2×2, stride 1, same", dims: 2, shapes: ([h, w]) => [[1, h, w + 1, 2]], apply: ([x]) => maxPool2d(apart(x), 2, { stride: 1, padding: "same" }), domain: line },
+  { name: "maxPool2d [3,2], valid", dims: 2, shapes: ([h, w]) => [[2, h + 2, w + 1, 1]], apply: ([x]) => maxPool2d(apart(x), [3, 2]), domain: line },
+  { name: "avgPool2d [2,3], stride [1,2], same", dims: 2, shapes: ([h, w]) => [[1, h + 1, w + 2, 2]], apply: ([x]) => avgPool2d(x, [2, 3], { stride: [1, 2], padding: "same" }), domain: line },
   { name: "where, a checkerboard", dims: 2, shapes: ([a, b]) => [[a, b], [a, b]], apply: ([x, y]) => where(checkerboard(x.shape), x, y) as Tensor, domain: plane },
 ]);
 
