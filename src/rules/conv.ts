@@ -143,20 +143,23 @@ export interface Conv2dOptions {
 export function conv2d(x: Tensor, w: Tensor, options?: Conv2dOptions): Tensor {
   const images = tensorArg(x, "conv2d", "input");
   const kernel = tensorArg(w, "conv2d", "kernel");
-  const xs = shapeOfTensor(images);
-  const ws = shapeOfTensor(kernel);
-  const both = `the input ${formatShape(xs)} and the kernel ${formatShape(ws)}`;
-  if (xs.length !== 4) throw new RangeError(`conv2d: the input must be NHWC [batch, height, width, channels]; got ${both}`);
-  if (ws.length !== 4 || ws[0] === 0 || ws[1] === 0) {
-    throw new RangeError(`conv2d: the kernel must be HWIO [kh, kw, in, out] with kh, kw ≥ 1; got ${both}`);
-  }
-  if (xs[3] !== ws[2]) throw new RangeError(`conv2d: ${both} disagree on the input channels (${xs[3]} and ${ws[2]})`);
-  const o = optionsRecord(options, "conv2d");
-  const window = {
-    stride: pairOf(o.stride ?? 1, "conv2d", "stride"),
-    dilation: pairOf(o.dilation ?? 1, "conv2d", "dilation"),
-    padding: paddingOf(o.padding ?? "valid", "conv2d"),
-  };
-  const g = windowOf(xs[1], xs[2], xs[3], ws[3], ws[0], ws[1], window, (detail) => new RangeError(`conv2d: ${detail}; ${both}`));
+  const g = conv2dWindow("conv2d", shapeOfTensor(images), shapeOfTensor(kernel), options);
   return bindT(convRule, [images, kernel], { out: Y, g, stacked: [false, false, false] }) as Tensor;
+}
+
+/** The geometry of conv2d on inputs of shape `xs` with a kernel of shape `ws`, every argument checked (errors name `op`). */
+export function conv2dWindow(op: string, xs: Shape, ws: Shape, options: unknown): Window2d {
+  const both = `the input ${formatShape(xs)} and the kernel ${formatShape(ws)}`;
+  if (xs.length !== 4) throw new RangeError(`${op}: the input must be NHWC [batch, height, width, channels]; got ${both}`);
+  if (ws.length !== 4 || ws[0] === 0 || ws[1] === 0) {
+    throw new RangeError(`${op}: the kernel must be HWIO [kh, kw, in, out] with kh, kw ≥ 1; got ${both}`);
+  }
+  if (xs[3] !== ws[2]) throw new RangeError(`${op}: ${both} disagree on the input channels (${xs[3]} and ${ws[2]})`);
+  const o = optionsRecord(options, op);
+  const window = {
+    stride: pairOf(o.stride ?? 1, op, "stride"),
+    dilation: pairOf(o.dilation ?? 1, op, "dilation"),
+    padding: paddingOf(o.padding ?? "valid", op),
+  };
+  return windowOf(xs[1], xs[2], xs[3], ws[3], ws[0], ws[1], window, (detail) => new RangeError(`${op}: ${detail}; ${both}`));
 }

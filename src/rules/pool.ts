@@ -4,7 +4,7 @@
 // other's transpose — the images only choose, so they get no derivative through the choice. Average
 // pooling is linear; its pullback is its transpose, whose own pullback is the pooling again.
 import { kernels } from "../backend/index.ts";
-import { formatShape } from "../base/shape.ts";
+import { formatShape, type Shape } from "../base/shape.ts";
 import { optionsRecord, paddingOf, pairOf, type Window2d, windowOf } from "../base/window.ts";
 import { bindT, withoutDerivatives } from "../core/bind.ts";
 import type { Payload, TensorRule, Value } from "../core/protocol.ts";
@@ -87,9 +87,8 @@ export interface Pool2dOptions {
   readonly padding?: "valid" | "same" | readonly [readonly [number, number], readonly [number, number]] | undefined;
 }
 
-/** The window of a pool over x, its arguments checked (each explicit padding smaller than the window, so no window is empty). */
-function poolWindow(op: string, x: Tensor, size: unknown, options: unknown): Window2d {
-  const shape = shapeOfTensor(x);
+/** The window of a pool over inputs of `shape`, its arguments checked (each explicit padding smaller than the window, so no window is empty). */
+export function poolWindow(op: string, shape: Shape, size: unknown, options: unknown): Window2d {
   if (shape.length !== 4) throw new RangeError(`${op}: the input must be NHWC [batch, height, width, channels], got shape ${formatShape(shape)}`);
   const [kh, kw] = pairOf(size, op, "size");
   const o = optionsRecord(options, op);
@@ -108,7 +107,7 @@ function poolWindow(op: string, x: Tensor, size: unknown, options: unknown): Win
  */
 export function maxPool2d(x: Tensor, size: number | readonly [number, number], options?: Pool2dOptions): Tensor {
   const t = tensorArg(x, "maxPool2d", "input");
-  return bindT(maxPoolRule, [t], poolWindow("maxPool2d", t, size, options)) as Tensor;
+  return bindT(maxPoolRule, [t], poolWindow("maxPool2d", shapeOfTensor(t), size, options)) as Tensor;
 }
 
 /**
@@ -117,5 +116,5 @@ export function maxPool2d(x: Tensor, size: number | readonly [number, number], o
  */
 export function avgPool2d(x: Tensor, size: number | readonly [number, number], options?: Pool2dOptions): Tensor {
   const t = tensorArg(x, "avgPool2d", "input");
-  return bindT(avgPoolRule, [t], poolWindow("avgPool2d", t, size, options)) as Tensor;
+  return bindT(avgPoolRule, [t], poolWindow("avgPool2d", shapeOfTensor(t), size, options)) as Tensor;
 }

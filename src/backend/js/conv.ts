@@ -5,57 +5,134 @@
 import type { Window2d } from "../../base/window.ts";
 import type { Stack } from "../kernels.ts";
 import { allocate } from "../memory.ts";
-import { matmul } from "./matmul.ts";
+import { gemm, matmul, packColumns, type PackA } from "./matmul.ts";
 
 /**
- * The patch matrix, reused across calls (a kernel never runs inside another, and every call writes
- * the rows it then reads), so module state that no caller can observe.
+ * One patch, reused across calls (a kernel never runs inside another, and every call writes the
+ * patch it then reads), so module state that no caller can observe.
  */
 let scratch = new Float64Array(0);
 
-function patches(size: number): Float64Array {
+function patchBuffer(size: number): Float64Array {
   if (scratch.length < size) scratch = new Float64Array(size);
   return scratch;
 }
 
 /**
- * im2col: for n images of x from offset xo, row r = (b·outH + oy)·outW + ox of `cols` holds the
- * window at (oy, ox) of image b in (ky, kx, c) order, which is the HWIO kernel's row order; padding
- * reads as zero.
+ * The patch of output position (oy, ox) of the image at offset `image` of x: its kh·kw·inC values in
+ * (ky, kx, c) order, the HWIO kernel's row order, into `row`; padding reads as zero.
  */
-function im2col(x: Float64Array, xo: number, n: number, g: Window2d, cols: Float64Array): void {
-  const { inH, inW, inC: C, outH, outW, kh, kw, strideH, strideW, dilationH, dilationW, padTop, padLeft } = g;
-  const rowLen = kw * C;
+function patch(x: Float64Array, image: number, g: Window2d, oy: number, ox: number, row: Float64Array): void {
+  const { inH, inW, inC: C, kh, kw, dilationH, dilationW } = g;
+  const y0 = oy * g.strideH - g.padTop;
+  const x0 = ox * g.strideW - g.padLeft;
   let q = 0;
-  for (let b = 0; b < n; b++) {
-    const image = xo + b * inH * inW * C;
-    for (let oy = 0; oy < outH; oy++) {
-      const y0 = oy * strideH - padTop;
-      for (let ox = 0; ox < outW; ox++) {
-        const x0 = ox * strideW - padLeft;
-        for (let ky = 0; ky < kh; ky++) {
-          const iy = y0 + ky * dilationH;
-          if (iy < 0 || iy >= inH) {
-            cols.fill(0, q, q + rowLen);
-            q += rowLen;
-            continue;
-          }
-          const line = image + iy * inW * C;
-          for (let kx = 0; kx < kw; kx++) {
-            const ix = x0 + kx * dilationW;
-            if (ix < 0 || ix >= inW) {
-              for (let c = 0; c < C; c++) cols[q++] = 0;
-            } else {
-              for (let c = 0, s = line + ix * C; c < C; c++) cols[q++] = x[s + c];
-            }
-          }
-        }
+  for (let ky = 0; ky < kh; ky++) {
+    const iy = y0 + ky * dilationH;
+    if (iy < 0 || iy >= inH) {
+      for (let t = 0; t < kw * C; t++) row[q++] = 0;
+      continue;
+    }
+    const line = image + iy * inW * C;
+    for (let kx = 0; kx < kw; kx++) {
+      const ix = x0 + kx * dilationW;
+      if (ix < 0 || ix >= inW) for (let c = 0; c < C; c++) row[q++] = 0;
+      else for (let c = 0, s = line + ix * C; c < C; c++) row[q++] = x[s + c];
+    }
+  }
+}
+
+/**
+ * Whether the window at (oy, ox) lies inside the image with its columns contiguous (dilationW 1): then
+ * each of its rows is kw·inC consecutive elements of x and is copied as one run.
+ */
+const inside = (g: Window2d, oy: number, ox: number): boolean => {
+  const y0 = oy * g.strideH - g.padTop;
+  const x0 = ox * g.strideW - g.padLeft;
+  return g.dilationW === 1 && y0 >= 0 && y0 + (g.kh - 1) * g.dilationH < g.inH && x0 >= 0 && x0 + g.kw <= g.inW;
+};
+
+/**
+ * Calls `visit(i, b, oy, ox, image)` for the output positions i = from … to−1 (row-major over images,
+ * rows, columns); `image` is the offset of image b in x.
+ */
+function positions(xo: number, g: Window2d, from: number, to: number, visit: (i: number, oy: number, ox: number, image: number) => void): void {
+  const perImage = g.outH * g.outW;
+  const imageSize = g.inH * g.inW * g.inC;
+  let b = Math.floor(from / perImage);
+  let oy = Math.floor((from - b * perImage) / g.outW);
+  let ox = from - b * perImage - oy * g.outW;
+  for (let i = from; i < to; i++) {
+    visit(i, oy, ox, xo + b * imageSize);
+    if (++ox === g.outW) {
+      ox = 0;
+      if (++oy === g.outH) {
+        oy = 0;
+        b++;
       }
     }
   }
 }
 
-/** col2im: the rows of `cols` (as im2col lays them out) added into the n images of `out` from offset oo. */
+/**
+ * Element q of each patch goes to offset at(q) of its position's column in the packed panels: for the
+ * patch matrix (a row per position) at(q) = q·3 after the position's row offset; transposed (a row
+ * per patch element) at(q) = ⌊q/3⌋·panel + q mod 3 after the position's offset p·3.
+ */
+function patchInto(x: Float64Array, g: Window2d, oy: number, ox: number, image: number, Ap: Float64Array, base: number, at: Int32Array, row: Float64Array): void {
+  const C = g.inC;
+  if (inside(g, oy, ox)) {
+    const run = g.kw * C;
+    let src = image + ((oy * g.strideH - g.padTop) * g.inW + ox * g.strideW - g.padLeft) * C;
+    for (let ky = 0, q = 0; ky < g.kh; ky++, src += g.dilationH * g.inW * C) {
+      for (let t = 0; t < run; t++, q++) Ap[base + at[q]] = x[src + t];
+    }
+    return;
+  }
+  patch(x, image, g, oy, ox, row);
+  for (let q = 0; q < row.length && q < at.length; q++) Ap[base + at[q]] = row[q];
+}
+
+/** Offsets of patch elements p0 … p0+kc−1 inside a packed row (the patch matrix): 3 apart. */
+let offsets = new Int32Array(0);
+function offsetTable(n: number, f: (q: number) => number): Int32Array {
+  if (offsets.length < n) offsets = new Int32Array(n);
+  for (let q = 0; q < n; q++) offsets[q] = f(q);
+  return offsets.subarray(0, n);
+}
+
+/** The patch matrix of n images (x from offset xo), one row per output position, packed as matmul's row panels. */
+const packPatches = (x: Float64Array, xo: number, n: number, g: Window2d): PackA => (Ap, p0, kc) => {
+  const K = g.kh * g.kw * g.inC;
+  const P = n * g.outH * g.outW;
+  const panel = kc * 3;
+  const row = patchBuffer(K);
+  if (p0 === 0 && kc === K) {
+    // the whole patch in one block: written straight from the image
+    const at = offsetTable(K, (q) => q * 3);
+    positions(xo, g, 0, P, (i, oy, ox, image) => patchInto(x, g, oy, ox, image, Ap, Math.floor(i / 3) * panel + (i % 3), at, row));
+  } else {
+    positions(xo, g, 0, P, (i, oy, ox, image) => {
+      patch(x, image, g, oy, ox, row);
+      for (let p = 0, at = Math.floor(i / 3) * panel + (i % 3); p < kc; p++, at += 3) Ap[at] = row[p0 + p];
+    });
+  }
+  for (let i = P; i % 3 !== 0; i++) for (let p = 0, at = Math.floor(i / 3) * panel + (i % 3); p < kc; p++, at += 3) Ap[at] = 0;
+};
+
+/** The transposed patch matrix (a row per patch element, a column per output position), packed as matmul's row panels. */
+const packPatchesTransposed = (x: Float64Array, xo: number, n: number, g: Window2d): PackA => (Ap, p0, kc) => {
+  const K = g.kh * g.kw * g.inC;
+  const panel = kc * 3;
+  const row = patchBuffer(K);
+  const at = offsetTable(K, (q) => Math.floor(q / 3) * panel + (q % 3));
+  positions(xo, g, p0, p0 + kc, (i, oy, ox, image) => patchInto(x, g, oy, ox, image, Ap, (i - p0) * 3, at, row));
+  // the last panel's rows past K are zeros
+  const last = Math.floor(K / 3) * panel;
+  for (let r = K % 3; r > 0 && r < 3; r++) for (let p = 0; p < kc; p++) Ap[last + p * 3 + r] = 0;
+};
+
+/** col2im: the rows of `cols` (patches' cotangents, one row per output position) added into the n images of `out` from offset oo. */
 function col2im(cols: Float64Array, n: number, g: Window2d, out: Float64Array, oo: number): void {
   const { inH, inW, inC: C, outH, outW, kh, kw, strideH, strideW, dilationH, dilationW, padTop, padLeft } = g;
   const rowLen = kw * C;
@@ -103,17 +180,13 @@ function stacked(stack: Stack, len: number, one: (i: number) => Float64Array): F
   return out;
 }
 
-/** y[P, outC] = cols[P, K] · w[K, outC]. */
+/** y[P, outC] = patches[P, K] · w[K, outC]. */
 export function conv2d(x: Float64Array, w: Float64Array, n: number, g: Window2d, stack: Stack): Float64Array {
   const s = sizes(n, g);
-  return stacked(stack, s.y, (i) => {
-    const cols = patches(s.P * s.K);
-    im2col(x, stack.a ? i * s.x : 0, n, g, cols);
-    return matmul(cols, block(w, stack.b, i, s.w), s.P, s.K, g.outC, false, false);
-  });
+  return stacked(stack, s.y, (i) => gemm(s.P, s.K, g.outC, packPatches(x, stack.a ? i * s.x : 0, n, g), packColumns(block(w, stack.b, i, s.w), s.K, g.outC, false)));
 }
 
-/** x̄ = col2im(ȳ[P, outC] · wᵀ[outC, K]). */
+/** x̄ = col2im(ȳ[P, outC] · wᵀ[outC, K]): each patch's cotangent added back where the patch came from. */
 export function conv2dInput(y: Float64Array, w: Float64Array, n: number, g: Window2d, stack: Stack): Float64Array {
   const s = sizes(n, g);
   const out = allocate(stack.count * s.x);
@@ -124,12 +197,8 @@ export function conv2dInput(y: Float64Array, w: Float64Array, n: number, g: Wind
   return out;
 }
 
-/** w̄[K, outC] = colsᵀ[K, P] · ȳ[P, outC]. */
+/** w̄[K, outC] = patchesᵀ[K, P] · ȳ[P, outC]. */
 export function conv2dFilter(x: Float64Array, y: Float64Array, n: number, g: Window2d, stack: Stack): Float64Array {
   const s = sizes(n, g);
-  return stacked(stack, s.w, (i) => {
-    const cols = patches(s.P * s.K);
-    im2col(x, stack.a ? i * s.x : 0, n, g, cols);
-    return matmul(cols, block(y, stack.b, i, s.y), s.K, s.P, g.outC, true, false);
-  });
+  return stacked(stack, s.w, (i) => gemm(s.K, s.P, g.outC, packPatchesTransposed(x, stack.a ? i * s.x : 0, n, g), packColumns(block(y, stack.b, i, s.y), s.P, g.outC, false)));
 }

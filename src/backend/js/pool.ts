@@ -4,18 +4,25 @@
 import type { Window2d } from "../../base/window.ts";
 import { allocate, allocateUninitialized } from "../memory.ts";
 
-/** The chosen flat indices, reused across calls (written in full before every read; unobservable). */
-let scratch = new Int32Array(0);
+/** The chosen flat indices and their values, reused across calls (written in full before every read; unobservable). */
+let chosen = new Int32Array(0);
+let best = new Float64Array(0);
+let offsets = new Int32Array(0);
 
 /**
  * For every window and channel, the flat index into x of its first largest element in row-major
- * window order; a NaN wins (the first one), as it does in amax.
+ * window order (a NaN wins, the first one, as in amax), in `chosen`; its value in `values`.
  */
-function choose(x: Float64Array, n: number, g: Window2d): Int32Array {
+function choose(x: Float64Array, n: number, g: Window2d, values: Float64Array): Int32Array {
   const { inH, inW, inC: C, outH, outW, kh, kw, strideH, strideW, padTop, padLeft } = g;
   const total = n * outH * outW * C;
-  if (scratch.length < total) scratch = new Int32Array(total);
-  const idx = scratch;
+  if (chosen.length < total) chosen = new Int32Array(total);
+  const idx = chosen;
+  // the offsets of a whole window's elements from its first, in row-major window order
+  const span = kh * kw;
+  if (offsets.length < span) offsets = new Int32Array(span);
+  for (let e = 0; e < span; e++) offsets[e] = (Math.floor(e / kw) * inW + (e % kw)) * C;
+  const step = offsets;
   let o = 0;
   for (let b = 0; b < n; b++) {
     const image = b * inH * inW * C;
@@ -27,20 +34,41 @@ function choose(x: Float64Array, n: number, g: Window2d): Int32Array {
         const x0 = ox * strideW - padLeft;
         const xLo = Math.max(x0, 0);
         const xHi = Math.min(x0 + kw, inW);
-        let first = true;
-        for (let iy = yLo; iy < yHi; iy++) {
-          for (let ix = xLo; ix < xHi; ix++) {
-            const s = image + (iy * inW + ix) * C;
-            if (first) {
-              for (let c = 0; c < C; c++) idx[o + c] = s + c;
-              first = false;
-              continue;
-            }
-            for (let c = 0; c < C; c++) {
-              const best = x[idx[o + c]];
-              const v = x[s + c];
+        const first = image + (yLo * inW + xLo) * C;
+        if (yHi - yLo === kh && xHi - xLo === kw) {
+          // a window inside the image: its elements at fixed offsets from the first
+          for (let c = 0; c < C; c++) {
+            let top = x[first + c];
+            let at = first + c;
+            for (let e = 1; e < span; e++) {
+              const s = first + step[e] + c;
+              const v = x[s];
               // strictly larger replaces (ties keep the first); a NaN replaces a number and is never replaced
-              if (best === best && (v > best || v !== v)) idx[o + c] = s + c;
+              if (v > top || (v !== v && top === top)) {
+                top = v;
+                at = s;
+              }
+            }
+            values[o + c] = top;
+            idx[o + c] = at;
+          }
+          continue;
+        }
+        // a window cut by the padding: its first element inside starts every channel's choice
+        for (let c = 0; c < C; c++) {
+          values[o + c] = x[first + c];
+          idx[o + c] = first + c;
+        }
+        for (let iy = yLo; iy < yHi; iy++) {
+          for (let ix = iy === yLo ? xLo + 1 : xLo; ix < xHi; ix++) {
+            const s = image + (iy * inW + ix) * C;
+            for (let c = 0; c < C; c++) {
+              const v = x[s + c];
+              const top = values[o + c];
+              if (v > top || (v !== v && top === top)) {
+                values[o + c] = v;
+                idx[o + c] = s + c;
+              }
             }
           }
         }
@@ -52,13 +80,21 @@ function choose(x: Float64Array, n: number, g: Window2d): Int32Array {
 
 const outSize = (n: number, g: Window2d): number => n * g.outH * g.outW * g.inC;
 
+/** A scratch for the chosen values when only the choice is wanted. */
+function values(m: number): Float64Array {
+  if (best.length < m) best = new Float64Array(m);
+  return best;
+}
+
 export function maxPool(x: Float64Array, n: number, g: Window2d): Float64Array {
-  return maxPoolGather(x, x, n, g);
+  const out = allocateUninitialized(outSize(n, g));
+  choose(x, n, g, out);
+  return out;
 }
 
 export function maxPoolGather(x: Float64Array, t: Float64Array, n: number, g: Window2d): Float64Array {
   const m = outSize(n, g);
-  const idx = choose(x, n, g);
+  const idx = choose(x, n, g, values(m));
   const out = allocateUninitialized(m);
   for (let o = 0; o < m; o++) out[o] = t[idx[o]];
   return out;
@@ -66,7 +102,7 @@ export function maxPoolGather(x: Float64Array, t: Float64Array, n: number, g: Wi
 
 export function maxPoolScatter(x: Float64Array, ct: Float64Array, n: number, g: Window2d): Float64Array {
   const m = outSize(n, g);
-  const idx = choose(x, n, g);
+  const idx = choose(x, n, g, values(m));
   const out = allocate(x.length);
   for (let o = 0; o < m; o++) out[idx[o]] += ct[o];
   return out;
