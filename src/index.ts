@@ -58,7 +58,11 @@ export { FieldReal, MonoidProductReal, MonoidSumReal, SemigroupGradient, getGrad
 
 // models, losses, regularization, optimizers, training, randomness
 export { dense, reluLayer, serial, sigmoidLayer, softmaxLayer, tanhLayer } from "./nn/layer.ts";
-export type { DenseOptions, DenseParams, Layer, ParamsOf, SerialParams } from "./nn/layer.ts";
+export type { DenseOptions, DenseParams, Layer, LayerContext, ParamsOf, SerialParams } from "./nn/layer.ts";
+export { avgPool, conv, flatten, maxPool } from "./nn/conv.ts";
+export type { ConvParams } from "./nn/conv.ts";
+export { dropout, embedding, layerNorm } from "./nn/norm.ts";
+export type { EmbeddingParams, LayerNormOptions, LayerNormParams } from "./nn/norm.ts";
 export { binaryCrossEntropy, halfSquaredError, meanSquaredError, softmaxCrossEntropy } from "./nn/loss.ts";
 export type { LossInput } from "./nn/loss.ts";
 export { globalNorm, squaredNorm, weightsOnly, withL2 } from "./regularize/withL2.ts";
