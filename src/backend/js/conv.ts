@@ -15,7 +15,7 @@ let scratch = new Float64Array(0);
 
 function patchBuffer(size: number): Float64Array {
   if (scratch.length < size) scratch = new Float64Array(size);
-  return scratch;
+  return scratch.subarray(0, size);
 }
 
 /**
@@ -75,61 +75,61 @@ function positions(xo: number, g: Window2d, from: number, to: number, visit: (i:
 }
 
 /**
- * Element q of each patch goes to offset at(q) of its position's column in the packed panels: for the
- * patch matrix (a row per position) at(q) = q·3 after the position's row offset; transposed (a row
- * per patch element) at(q) = ⌊q/3⌋·panel + q mod 3 after the position's offset p·3.
+ * Patch elements q0 … q0+count−1 of the window at (oy, ox) into the packed panels: element q at
+ * Ap[base + at[q − q0]] (`at` gives each element's offset; `row` is scratch for a window cut by the padding).
  */
-function patchInto(x: Float64Array, g: Window2d, oy: number, ox: number, image: number, Ap: Float64Array, base: number, at: Int32Array, row: Float64Array): void {
+function patchInto(
+  x: Float64Array, g: Window2d, oy: number, ox: number, image: number, Ap: number[], base: number, at: Int32Array, q0: number, count: number, row: Float64Array,
+): void {
   const C = g.inC;
-  if (inside(g, oy, ox)) {
+  if (q0 === 0 && count === row.length && inside(g, oy, ox)) {
+    // the whole window inside the image: each of its rows one run of x
     const run = g.kw * C;
     let src = image + ((oy * g.strideH - g.padTop) * g.inW + ox * g.strideW - g.padLeft) * C;
     for (let ky = 0, q = 0; ky < g.kh; ky++, src += g.dilationH * g.inW * C) {
-      for (let t = 0; t < run; t++, q++) Ap[base + at[q]] = x[src + t];
+      for (let t = 0; t < run; t++, q++) Ap[base + at[q]!] = x[src + t]!;
     }
     return;
   }
   patch(x, image, g, oy, ox, row);
-  for (let q = 0; q < row.length && q < at.length; q++) Ap[base + at[q]] = row[q];
+  for (let q = 0; q < count; q++) Ap[base + at[q]!] = row[q0 + q]!;
 }
 
-/** Offsets of patch elements p0 … p0+kc−1 inside a packed row (the patch matrix): 3 apart. */
+/** Offsets of consecutive patch elements in the packed panels (reused across calls, written before each use). */
 let offsets = new Int32Array(0);
 function offsetTable(n: number, f: (q: number) => number): Int32Array {
   if (offsets.length < n) offsets = new Int32Array(n);
   for (let q = 0; q < n; q++) offsets[q] = f(q);
-  return offsets.subarray(0, n);
+  return offsets;
 }
 
-/** The patch matrix of n images (x from offset xo), one row per output position, packed as matmul's row panels. */
-const packPatches = (x: Float64Array, xo: number, n: number, g: Window2d): PackA => (Ap, p0, kc) => {
-  const K = g.kh * g.kw * g.inC;
-  const P = n * g.outH * g.outW;
+/**
+ * The patch matrix of n images (x from offset xo) as matmul's row panels: a row per output position
+ * (positions i0 … i0+rows−1), a column per patch element (p0 … p0+kc−1), 3 apart within a panel.
+ */
+const packPatches = (x: Float64Array, xo: number, g: Window2d): PackA => (Ap, i0, rows, p0, kc) => {
+  const row = patchBuffer(g.kh * g.kw * g.inC);
   const panel = kc * 3;
-  const row = patchBuffer(K);
-  if (p0 === 0 && kc === K) {
-    // the whole patch in one block: written straight from the image
-    const at = offsetTable(K, (q) => q * 3);
-    positions(xo, g, 0, P, (i, oy, ox, image) => patchInto(x, g, oy, ox, image, Ap, Math.floor(i / 3) * panel + (i % 3), at, row));
-  } else {
-    positions(xo, g, 0, P, (i, oy, ox, image) => {
-      patch(x, image, g, oy, ox, row);
-      for (let p = 0, at = Math.floor(i / 3) * panel + (i % 3); p < kc; p++, at += 3) Ap[at] = row[p0 + p];
-    });
-  }
-  for (let i = P; i % 3 !== 0; i++) for (let p = 0, at = Math.floor(i / 3) * panel + (i % 3); p < kc; p++, at += 3) Ap[at] = 0;
+  const at = offsetTable(kc, (q) => q * 3);
+  positions(xo, g, i0, i0 + rows, (i, oy, ox, image) => {
+    const r = i - i0;
+    patchInto(x, g, oy, ox, image, Ap, Math.floor(r / 3) * panel + (r % 3), at, p0, kc, row);
+  });
+  for (let r = rows; r % 3 !== 0; r++) for (let p = 0, o = Math.floor(r / 3) * panel + (r % 3); p < kc; p++, o += 3) Ap[o] = 0;
 };
 
-/** The transposed patch matrix (a row per patch element, a column per output position), packed as matmul's row panels. */
-const packPatchesTransposed = (x: Float64Array, xo: number, n: number, g: Window2d): PackA => (Ap, p0, kc) => {
-  const K = g.kh * g.kw * g.inC;
+/**
+ * The transposed patch matrix as matmul's row panels: a row per patch element (i0 … i0+rows−1), a
+ * column per output position (p0 … p0+kc−1).
+ */
+const packPatchesTransposed = (x: Float64Array, xo: number, g: Window2d): PackA => (Ap, i0, rows, p0, kc) => {
+  const row = patchBuffer(g.kh * g.kw * g.inC);
   const panel = kc * 3;
-  const row = patchBuffer(K);
-  const at = offsetTable(K, (q) => Math.floor(q / 3) * panel + (q % 3));
-  positions(xo, g, p0, p0 + kc, (i, oy, ox, image) => patchInto(x, g, oy, ox, image, Ap, (i - p0) * 3, at, row));
-  // the last panel's rows past K are zeros
-  const last = Math.floor(K / 3) * panel;
-  for (let r = K % 3; r > 0 && r < 3; r++) for (let p = 0; p < kc; p++) Ap[last + p * 3 + r] = 0;
+  const at = offsetTable(rows, (q) => Math.floor(q / 3) * panel + (q % 3));
+  positions(xo, g, p0, p0 + kc, (i, oy, ox, image) => patchInto(x, g, oy, ox, image, Ap, (i - p0) * 3, at, i0, rows, row));
+  // the last panel's rows past `rows` are zeros
+  const last = Math.floor(rows / 3) * panel;
+  for (let r = rows % 3; r > 0 && r < 3; r++) for (let p = 0; p < kc; p++) Ap[last + p * 3 + r] = 0;
 };
 
 /** col2im: the rows of `cols` (patches' cotangents, one row per output position) added into the n images of `out` from offset oo. */
@@ -183,7 +183,7 @@ function stacked(stack: Stack, len: number, one: (i: number) => Float64Array): F
 /** y[P, outC] = patches[P, K] · w[K, outC]. */
 export function conv2d(x: Float64Array, w: Float64Array, n: number, g: Window2d, stack: Stack): Float64Array {
   const s = sizes(n, g);
-  return stacked(stack, s.y, (i) => gemm(s.P, s.K, g.outC, packPatches(x, stack.a ? i * s.x : 0, n, g), packColumns(block(w, stack.b, i, s.w), s.K, g.outC, false)));
+  return stacked(stack, s.y, (i) => gemm(s.P, s.K, g.outC, packPatches(x, stack.a ? i * s.x : 0, g), packColumns(block(w, stack.b, i, s.w), s.K, g.outC, false)));
 }
 
 /** x̄ = col2im(ȳ[P, outC] · wᵀ[outC, K]): each patch's cotangent added back where the patch came from. */
@@ -200,5 +200,5 @@ export function conv2dInput(y: Float64Array, w: Float64Array, n: number, g: Wind
 /** w̄[K, outC] = patchesᵀ[K, P] · ȳ[P, outC]. */
 export function conv2dFilter(x: Float64Array, y: Float64Array, n: number, g: Window2d, stack: Stack): Float64Array {
   const s = sizes(n, g);
-  return stacked(stack, s.w, (i) => gemm(s.K, s.P, g.outC, packPatchesTransposed(x, stack.a ? i * s.x : 0, n, g), packColumns(block(y, stack.b, i, s.y), s.P, g.outC, false)));
+  return stacked(stack, s.w, (i) => gemm(s.K, s.P, g.outC, packPatchesTransposed(x, stack.a ? i * s.x : 0, g), packColumns(block(y, stack.b, i, s.y), s.P, g.outC, false)));
 }

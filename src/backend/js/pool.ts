@@ -35,6 +35,24 @@ function choose(x: Float64Array, n: number, g: Window2d, values: Float64Array): 
         const xLo = Math.max(x0, 0);
         const xHi = Math.min(x0 + kw, inW);
         const first = image + (yLo * inW + xLo) * C;
+        if (span === 4 && yHi - yLo === 2 && xHi - xLo === 2) {
+          // the common 2×2 window inside the image, unrolled: its elements in row-major order
+          const right = C;
+          const below = inW * C;
+          for (let c = 0, a = first; c < C; c++, a++) {
+            let at = a;
+            let top = x[a]!;
+            let v = x[a + right]!;
+            if (v > top || (v !== v && top === top)) (top = v), (at = a + right);
+            v = x[a + below]!;
+            if (v > top || (v !== v && top === top)) (top = v), (at = a + below);
+            v = x[a + below + right]!;
+            if (v > top || (v !== v && top === top)) (top = v), (at = a + below + right);
+            values[o + c] = top;
+            idx[o + c] = at;
+          }
+          continue;
+        }
         if (yHi - yLo === kh && xHi - xLo === kw) {
           // a window inside the image: its elements at fixed offsets from the first
           for (let c = 0; c < C; c++) {

@@ -173,5 +173,31 @@ for (const [name, k] of backends) {
         }),
       );
     });
+
+    it("matmul and the convolutions on sizes that cross the kernels' blocks (rows, columns and the inner dimension)", () => {
+      for (const [n, kk, m, tA, tB] of [[3075, 260, 5, false, false], [7, 520, 3, true, false], [4, 3, 1030, false, true]] as const) {
+        const a = filled(n * kk, 15);
+        const b = filled(kk * m, 16);
+        const want = new Float64Array(n * m);
+        for (let i = 0; i < n; i++) for (let p = 0; p < kk; p++) {
+          const av = tA ? a[p * n + i] : a[i * kk + p];
+          for (let j = 0; j < m; j++) want[i * m + j] += av * (tB ? b[j * kk + p] : b[p * m + j]);
+        }
+        closeTo(k.matmul(a, b, n, kk, m, tA, tB), want);
+      }
+      // patch lengths 270 and 3,600 (past the inner block and the row block), 3,364 positions (past the row block)
+      for (const [h, w, c, o, pad] of [[60, 58, 30, 2, 1], [5, 5, 400, 2, 0]] as const) {
+        const g: Window2d = { inH: h, inW: w, inC: c, outC: o, outH: h + 2 * pad - 2, outW: w + 2 * pad - 2, kh: 3, kw: 3, strideH: 1, strideW: 1, dilationH: 1, dilationW: 1, padTop: pad, padLeft: pad };
+        const x = filled(h * w * c, 17);
+        const wk = filled(9 * c * o, 18);
+        const one = { count: 1, a: false, b: false };
+        const y = k.conv2d(x, wk, 1, g, one);
+        closeTo(y, refConv([...x], [1, h, w, c], [...wk], [3, 3, c, o], { stride: [1, 1], dilation: [1, 1], pads: [[pad, pad], [pad, pad]] }).data);
+        const u = filled(y.length, 19);
+        const T = inner([...u], [...y]);
+        expect(inner([...k.conv2dInput(u, wk, 1, g, one)], [...x]) / T).toBeCloseTo(1, 10);
+        expect(inner([...k.conv2dFilter(x, u, 1, g, one)], [...wk]) / T).toBeCloseTo(1, 10);
+      }
+    });
   });
 }
