@@ -13,8 +13,9 @@ import { workload as w3 } from "./workloads/rosenbrock.ts";
 import { workload as w4 } from "./workloads/chain.ts";
 import { workload as w5 } from "./workloads/hvp.ts";
 import { workload as w6 } from "./workloads/per-example.ts";
+import { workload as w7 } from "./workloads/cnn.ts";
 
-const all: readonly AnyWorkload[] = [w1, w2, w3, w4, w5, w6];
+const all: readonly AnyWorkload[] = [w1, w2, w3, w4, w5, w6, w7];
 // `npm run bench -- W3 W5` runs only those (and leaves RESULTS.md alone: it holds full runs only).
 const only = process.argv.slice(2).map((a) => a.toUpperCase());
 const workloads = only.length ? all.filter((w) => only.includes(w.id)) : all;

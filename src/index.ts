@@ -37,6 +37,10 @@ export { broadcastTo, concat, expandDims, reshape, slice, squeeze, stack, transp
 export { take } from "./rules/gather.ts";
 export { where } from "./rules/masks.ts";
 export { matmul } from "./rules/linalg.ts";
+export { conv2d } from "./rules/conv.ts";
+export type { Conv2dOptions } from "./rules/conv.ts";
+export { avgPool2d, maxPool2d } from "./rules/pool.ts";
+export type { Pool2dOptions } from "./rules/pool.ts";
 
 // transforms
 export { derivative, jacfwd, jvp } from "./transforms/forward.ts";
@@ -68,7 +72,11 @@ export { FieldReal, MonoidProductReal, MonoidSumReal, SemigroupGradient, getGrad
 
 // models, losses, regularization, optimizers, training, randomness
 export { dense, reluLayer, serial, sigmoidLayer, softmaxLayer, tanhLayer } from "./nn/layer.ts";
-export type { DenseOptions, DenseParams, Layer, ParamsOf, SerialParams } from "./nn/layer.ts";
+export type { DenseOptions, DenseParams, Layer, LayerContext, ParamsOf, SerialParams } from "./nn/layer.ts";
+export { avgPool, conv, flatten, maxPool } from "./nn/conv.ts";
+export type { ConvParams } from "./nn/conv.ts";
+export { dropout, embedding, layerNorm } from "./nn/norm.ts";
+export type { EmbeddingParams, LayerNormOptions, LayerNormParams } from "./nn/norm.ts";
 export { binaryCrossEntropy, halfSquaredError, meanSquaredError, softmaxCrossEntropy } from "./nn/loss.ts";
 export type { LossInput } from "./nn/loss.ts";
 export { globalNorm, squaredNorm, weightsOnly, withL2 } from "./regularize/withL2.ts";

@@ -1,6 +1,7 @@
 // The numeric backend's contract: every loop over tensor data, on plain Float64Array buffers with
 // their shapes. It knows no Tensor and no tracer, so a backend (js/ first) is one object implementing it.
 import type { Shape } from "../base/shape.ts";
+import type { Window2d } from "../base/window.ts";
 import type { Expr } from "./expr.ts";
 
 /**
@@ -59,4 +60,38 @@ export interface Kernels {
   scatterAdd(ct: Float64Array, shape: Shape, indices: Int32Array, axis: number): Float64Array;
   /** The largest (sign 1) or smallest (sign −1) element along `axis` (removed), or of everything (null: one element); NaN wins. */
   extremum(x: Float64Array, shape: Shape, axis: number | null, sign: 1 | -1): Float64Array;
+
+  // 2-D convolution over `n` NHWC images x [n, inH, inW, inC] with an HWIO kernel w [kh, kw, inC, outC],
+  // giving y [n, outH, outW, outC] (the geometry `g`), and its two transposes. `stack` runs `count`
+  // of them on consecutive blocks of each operand marked stacked (a shared operand serves them all).
+  /** y = x ⋆ w. */
+  conv2d(x: Float64Array, w: Float64Array, n: number, g: Window2d, stack: Stack): Float64Array;
+  /** x̄[n, inH, inW, inC]: the transpose in x, Σ over the windows of ȳ·w (operands ȳ, w). */
+  conv2dInput(y: Float64Array, w: Float64Array, n: number, g: Window2d, stack: Stack): Float64Array;
+  /** w̄[kh, kw, inC, outC]: the transpose in w, Σ over the images and windows of x·ȳ (operands x, ȳ). */
+  conv2dFilter(x: Float64Array, y: Float64Array, n: number, g: Window2d, stack: Stack): Float64Array;
+
+  // Pooling of `n` NHWC images over windows of the geometry `g` (its outC = inC, dilation 1; every
+  // window holds at least one element of the image). A max window's chosen element is its first
+  // largest one in row-major window order (NaN wins).
+  /** The largest element of each window, [n, outH, outW, inC]. */
+  maxPool(x: Float64Array, n: number, g: Window2d): Float64Array;
+  /** `t` (shaped like x) read at the element each window of `x` chooses. */
+  maxPoolGather(x: Float64Array, t: Float64Array, n: number, g: Window2d): Float64Array;
+  /** The transpose of maxPoolGather: `ct` (shaped like the result) added at the chosen elements of zeros shaped like x. */
+  maxPoolScatter(x: Float64Array, ct: Float64Array, n: number, g: Window2d): Float64Array;
+  /** The mean of the elements of each window inside the image (padding is not counted). */
+  avgPool(x: Float64Array, n: number, g: Window2d): Float64Array;
+  /** The transpose of avgPool: each result element's share added back over its window, shaped like x. */
+  avgPoolTranspose(ct: Float64Array, n: number, g: Window2d): Float64Array;
 }
+
+/** `count` operations on stacked operands: block i of an operand marked stacked, or all of a shared one. */
+export interface Stack {
+  readonly count: number;
+  readonly a: boolean;
+  readonly b: boolean;
+}
+
+/** One operation, nothing stacked. */
+export const single: Stack = Object.freeze({ count: 1, a: false, b: false });

@@ -1,6 +1,8 @@
-// Layers as pairs of pure functions, `{ init(key, inShape) -> [params, outShape], apply(params, x) }`
-// (stax's convention): dense, the activation layers, and serial composition. Nothing here has a
-// derivative rule of its own: a layer is a composition of nabla's ops, so every transform sees through it.
+// Layers as pairs of pure functions, `{ init(key, inShape) -> [params, outShape], apply(params, x, context?) }`
+// (stax's convention): dense, the activation layers, and serial composition, which threads the
+// optional context (a key for randomness, the training flag) through its layers, each with a key of
+// its own. Nothing here has a derivative rule of its own: a layer is a composition of nabla's ops,
+// so every transform sees through it.
 import { describe } from "../base/errors.ts";
 import { add, mul, relu, sigmoid, tanh } from "../rules/scalar.ts";
 import { softmax } from "../rules/reduce.ts";
@@ -12,9 +14,18 @@ import { checkKey, type Key, split } from "../random/key.ts";
 import { normal, uniform } from "../random/sample.ts";
 
 /**
+ * What `apply` may be told besides the parameters and the input: a key for the layers that draw
+ * random numbers (dropout), and whether the model is training (dropout is the identity otherwise).
+ */
+export interface LayerContext {
+  readonly key?: Key | undefined;
+  readonly training?: boolean | undefined;
+}
+
+/**
  * A layer: `init` makes parameters for inputs of shape `inShape` (the full shape, batch axes
- * included) and says the output's shape; `apply` maps parameters and an input to the output.
- * Both are pure. A layer without parameters has the empty tree `[]`.
+ * included) and says the output's shape; `apply` maps parameters and an input (and an optional
+ * context) to the output. Both are pure. A layer without parameters has the empty tree `[]`.
  * @example
  * // a layer of your own: y = s·x with a learned scalar s
  * const scale: Layer<readonly [Tensor]> = {
@@ -25,7 +36,21 @@ import { normal, uniform } from "../random/sample.ts";
  */
 export interface Layer<P = Tree> {
   init(key: Key, inShape: Shape): readonly [P, Shape];
-  apply(params: P, x: Tensor): Tensor;
+  apply(params: P, x: Tensor, context?: LayerContext): Tensor;
+}
+
+/** A context argument checked: undefined, or a record whose `key` is a Key and `training` a boolean (else a TypeError naming `op`). */
+export function checkContext(context: unknown, op: string): LayerContext | undefined {
+  if (context === undefined) return undefined;
+  if (context === null || typeof context !== "object" || Array.isArray(context)) {
+    throw new TypeError(`${op}: the context must be a record { key?, training? }, got ${describe(context)}`);
+  }
+  const c = context as LayerContext;
+  if (c.key !== undefined) checkKey(c.key, op);
+  if (c.training !== undefined && typeof c.training !== "boolean") {
+    throw new TypeError(`${op}: context.training must be a boolean, got ${describe(c.training)}`);
+  }
+  return c;
 }
 
 /**
@@ -60,7 +85,7 @@ export interface DenseOptions {
 }
 
 /** Checks a full input shape (at least one axis; a positive last extent) and returns its last extent. */
-function lastExtent(inShape: unknown, layer: string): number {
+export function lastExtent(inShape: unknown, layer: string): number {
   const shape = checkShapeArg(inShape, layer);
   if (shape.length === 0 || shape[shape.length - 1] === 0) {
     throw new RangeError(`${layer}.init: inShape must have a last axis of positive extent (the features), got ${formatShape(shape)}`);
@@ -68,7 +93,7 @@ function lastExtent(inShape: unknown, layer: string): number {
   return shape[shape.length - 1];
 }
 
-function checkShapeArg(inShape: unknown, layer: string): Shape {
+export function checkShapeArg(inShape: unknown, layer: string): Shape {
   if (!Array.isArray(inShape) || !inShape.every((d) => Number.isInteger(d) && d >= 0)) {
     throw new RangeError(`${layer}.init: inShape must be an array of non-negative integers, got ${describe(inShape)}`);
   }
@@ -160,8 +185,9 @@ export const softmaxLayer: Layer<readonly []> = activation("softmaxLayer", (x) =
 export type SerialParams<Ls extends readonly Layer<unknown>[]> = { readonly [K in keyof Ls]: ParamsOf<Ls[K]> };
 
 /**
- * The layers applied one after another; its parameters are the tuple of theirs, and `init` gives
- * each layer a key of its own (split from the one it is given).
+ * The layers applied one after another; its parameters are the tuple of theirs. `init` gives each
+ * layer a key of its own (split from the one it is given), and so does `apply` when its context has
+ * a key (the rest of the context goes to every layer as it is).
  * @example
  * const model = serial(dense(2), tanhLayer, dense(1));
  * const [params, outShape] = model.init(key(0), [8, 3]);
@@ -185,12 +211,15 @@ export function serial<const Ls extends readonly Layer<unknown>[]>(...layers: Ls
       });
       return Object.freeze([Object.freeze(params) as unknown as P, shape] as const);
     },
-    apply(params: P, x: Tensor): Tensor {
+    apply(params: P, x: Tensor, context?: LayerContext): Tensor {
       const ps = params as unknown as readonly unknown[];
       if (!Array.isArray(ps) || ps.length !== layers.length) {
         throw new TypeError(`serial.apply: params must be an array of ${layers.length} layers' params, got ${describe(params)}`);
       }
-      return layers.reduce((y, layer, i) => layer.apply(ps[i], y), x);
+      const c = checkContext(context, "serial.apply");
+      if (c === undefined) return layers.reduce((y, layer, i) => layer.apply(ps[i], y), x);
+      const keys = c.key === undefined ? undefined : split(c.key, layers.length);
+      return layers.reduce((y, layer, i) => layer.apply(ps[i], y, keys === undefined ? c : { ...c, key: keys[i] }), x);
     },
   });
 }

@@ -7,6 +7,8 @@ import type { Domain, Real } from "../core/protocol.ts";
 import { type Tensor, tensor } from "../tensor/tensor.ts";
 import { binaryOp, unaryOp } from "./define.ts";
 import { matmul } from "./linalg.ts";
+import { conv2d } from "./conv.ts";
+import { avgPool2d, maxPool2d } from "./pool.ts";
 import { amax, amin, logSumExp, mean, softmax, sum, variance } from "./reduce.ts";
 import { take } from "./gather.ts";
 import { where } from "./masks.ts";
@@ -127,11 +129,27 @@ export const tensorPrimitives: readonly TensorPrimitive[] = Object.freeze([
   { name: "squeeze axis 1", dims: 1, shapes: ([a]) => [[a, 1]], apply: ([t]) => squeeze(t, 1), domain: line },
   { name: "broadcastTo [a,1] to [a,3]", dims: 1, shapes: ([a]) => [[a, 1]], apply: ([t]) => broadcastTo(t, [t.shape[0]!, 3]), domain: line },
   { name: "broadcastTo [a] to [2,a]", dims: 1, shapes: ([a]) => [[a]], apply: ([t]) => broadcastTo(t, [2, t.shape[0]!]), domain: line },
+  // convolution and pooling, on matrices seen as NHWC images (so random programs, which draw ranks up to
+  // 2, use them too): a channel-mixing 1×1 kernel, images, strides, dilations and each padding
+  { name: "conv2d 2×2 valid", dims: 2, shapes: ([h, w]) => [[h + 1, w + 1], [2, 2]], apply: ([x, k]) => image(conv2d(nhwc(x, 1, 1), reshape(k, [2, 2, 1, 1]))), domain: plane },
+  { name: "conv2d 1×1, 3 channels to 2, stride 2, same", dims: 1, shapes: ([h]) => [[h, 3], [3, 2]], apply: ([x, k]) => image(conv2d(reshape(x, [1, -1, 1, 3]), reshape(k, [1, 1, 3, 2]), { stride: 2, padding: "same" })), domain: plane },
+  { name: "conv2d dilation [1,2], same, 2 images", dims: 1, shapes: ([w]) => [[2, w], [1, 2]], apply: ([x, k]) => image(conv2d(reshape(x, [2, 1, -1, 1]), reshape(k, [1, 2, 1, 1]), { dilation: [1, 2], padding: "same" })), domain: plane },
+  { name: "conv2d stride [2,1], explicit padding", dims: 2, shapes: ([h, w]) => [[h, w], [3, 2]], apply: ([x, k]) => image(conv2d(nhwc(x, 1, 1), reshape(k, [3, 2, 1, 1]), { stride: [2, 1], padding: [[1, 1], [0, 1]] })), domain: plane },
+  // maxPool2d away from ties, as amax
+  { name: "maxPool2d 2×2, stride 1, same", dims: 2, shapes: ([h, w]) => [[h, w]], apply: ([x]) => image(maxPool2d(nhwc(apart(x), 1, 1), 2, { stride: 1, padding: "same" })), domain: line },
+  { name: "maxPool2d [2,1], stride 1, same, 2 channels", dims: 1, shapes: ([h]) => [[h, 2]], apply: ([x]) => image(maxPool2d(reshape(apart(x), [1, -1, 1, 2]), [2, 1], { stride: 1, padding: "same" })), domain: line },
+  { name: "avgPool2d [2,3], stride [1,2], same", dims: 2, shapes: ([h, w]) => [[h, w]], apply: ([x]) => image(avgPool2d(nhwc(x, 1, 1), [2, 3], { stride: [1, 2], padding: "same" })), domain: line },
   { name: "where, a checkerboard", dims: 2, shapes: ([a, b]) => [[a, b], [a, b]], apply: ([x, y]) => where(checkerboard(x.shape), x, y) as Tensor, domain: plane },
 ]);
 
 /** `t` plus 10·(its flat index): elements 10 apart, so no two are within the sampling domain of each other. */
 const apart = (t: Tensor): Tensor => add(t, tensor(Array.from({ length: t.shape.reduce((p, d) => p * d, 1) }, (_, i) => 10 * i), t.shape)) as Tensor;
+
+/** A matrix [rows, cols] as NHWC images: `images` of rows/images × cols/channels, with `channels` channels. */
+const nhwc = (t: Tensor, images: number, channels: number): Tensor => reshape(t, [images, t.shape[0]! / images, t.shape[1]! / channels, channels]);
+
+/** NHWC images back as a matrix: images·height rows of width·channels. */
+const image = (t: Tensor): Tensor => reshape(t, [t.shape[0]! * t.shape[1]!, t.shape[2]! * t.shape[3]!]);
 
 /** Alternating 1 and 0 in row-major order. */
 const checkerboard = (shape: Shape): Tensor => tensor(Array.from({ length: shape.reduce((p, d) => p * d, 1) }, (_, i) => (i % 2 === 0 ? 1 : 0)), shape);

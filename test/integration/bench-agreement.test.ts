@@ -11,6 +11,8 @@ import * as w2 from "../../bench/workloads/mlp.ts";
 import * as w3 from "../../bench/workloads/rosenbrock.ts";
 import * as w4 from "../../bench/workloads/chain.ts";
 import * as w5 from "../../bench/workloads/hvp.ts";
+import * as w7 from "../../bench/workloads/cnn.ts";
+import { cnnLossAndGradHand } from "../../bench/workloads/cnn-hand.ts";
 
 const expectAgree = (actual: Numbers, expected: Numbers, tol = float64Tolerance): void => {
   const a = agree(actual, expected, tol);
@@ -218,3 +220,42 @@ describe("the bench's own wiring", () => {
     });
   }
 });
+
+describe("W7 CNN (reduced sizes)", () => {
+  const sizes = { batch: 3, size: 10, c1: 2, c2: 3, classes: 4 };
+  const p = w7.cnnProblem(sizes, 5);
+  const names = ["k1", "b1", "k2", "b2", "w3", "b3"] as const;
+  const arrays = () => Object.fromEntries(names.map((n) => [n, Float64Array.from(p[n])])) as Record<(typeof names)[number], Float64Array>;
+  const zeros = () => Object.fromEntries(names.map((n) => [n, new Float64Array(p[n].length)])) as Record<(typeof names)[number], Float64Array>;
+  const x = Float64Array.from(p.x);
+  const labels = Int32Array.from(p.labels);
+  const loss = (params: ReturnType<typeof arrays>): number => cnnLossAndGradHand(p, x, labels, params, zeros());
+
+  it("the hand-written gradient matches central finite differences", () => {
+    const g = zeros();
+    cnnLossAndGradHand(p, x, labels, arrays(), g);
+    const h = 1e-6;
+    for (const name of names) {
+      for (const k of [0, 1, p[name].length - 1]) {
+        const plus = arrays();
+        plus[name][k] += h;
+        const minus = arrays();
+        minus[name][k] -= h;
+        expectNear(g[name][k], (loss(plus) - loss(minus)) / (2 * h), 1e-6);
+      }
+    }
+  });
+
+  it("nabla agrees with the hand-written steps", () => {
+    const [a, b] = [w7.nabla(p), w7.hand(p)];
+    const run = (s: w7.CnnSession): Numbers => ({ losses: [s.step(), s.step(), s.step()], ...s.params() });
+    expectAgree(run(a), run(b));
+  });
+
+  it("and at the bench's own sizes, for one step", () => {
+    const full = w7.cnnProblem();
+    const [a, b] = [w7.nabla(full), w7.hand(full)];
+    expectAgree({ losses: [a.step()], ...a.params() }, { losses: [b.step()], ...b.params() });
+  });
+});
+

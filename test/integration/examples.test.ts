@@ -112,3 +112,30 @@ describe("examples/iris.ts", () => {
     expect(svg).toContain("test");
   });
 });
+
+describe("examples/digits.ts (a short run: -- --quick)", () => {
+  const out = runExample("digits", ["--quick"]);
+  it("splits the 1,797 images 80/20 by class and trains the CNN and the MLP for 40 steps each", () => {
+    expect(out).toContain("digits: 1797 images 8×8, 1438 to train on, 359 held out");
+    expect(out).toMatch(/CNN: serial\(conv 3×3×16, .*\), adam\(2e-3\), batch 32, 40 steps/);
+    expect(out).toMatch(/MLP: serial\(dense 128, .*\), adam\(2e-3\), batch 32, 40 steps/);
+  });
+  it("learns in 40 steps: the minibatch loss falls and the held-out accuracy is far above chance", () => {
+    const [before, after] = numbersAfter(out, "minibatch loss"); // the CNN's line comes first
+    expect(after).toBeLessThan(before! / 3);
+    expect(numbersAfter(out, "CNN held-out accuracy:")[0]).toBeGreaterThan(80);
+    expect(numbersAfter(out, "MLP held-out accuracy:")[0]).toBeGreaterThan(50);
+    expect(numbersAfter(out, "CNN training wall time:")[0]).toBeGreaterThan(0);
+  });
+  it("writes the training curves and the grid of mistakes it names, with their labels", () => {
+    const curve = /curves written to (\S+\.svg)/.exec(out)?.[1];
+    expect(readFileSync(join(root, curve!), "utf8").match(/<polyline/g)?.length).toBe(4);
+    const grid = /(\d+) misclassified test digits \(predicted, true\) written to (\S+\.svg)/.exec(out);
+    const svg = readFileSync(join(root, grid![2]!), "utf8");
+    const mistakes = Number(grid![1]);
+    expect(mistakes).toBeGreaterThan(0);
+    expect(svg.match(/\(true \d\)<\/text>/g)?.length).toBe(mistakes);
+    expect(svg.match(/<rect x=/g)?.length).toBe(mistakes * 65); // a frame and 64 pixels each
+  });
+});
+

@@ -6,7 +6,10 @@ import { broadcast, concat, pad, slice, sumAxis, sumTo, transpose } from "./layo
 import { matmul, matmulStack } from "./matmul.ts";
 import { argmax, logSumExp, softmax } from "./reduce.ts";
 import { extremum, scatterAdd, take } from "./gather.ts";
+import { conv2d, conv2dFilter, conv2dInput } from "./conv.ts";
+import { avgPool, avgPoolTranspose, maxPool, maxPoolGather, maxPoolScatter } from "./pool.ts";
 
 export const js: Kernels = {
   matmul, matmulStack, run, broadcast, sumTo, sumAxis, transpose, slice, pad, concat, softmax, logSumExp, argmax, take, scatterAdd, extremum,
+  conv2d, conv2dInput, conv2dFilter, maxPool, maxPoolGather, maxPoolScatter, avgPool, avgPoolTranspose,
 };

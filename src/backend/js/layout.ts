@@ -73,6 +73,11 @@ export function sumTo(x: Float64Array, shape: Shape, target: Shape): Float64Arra
     out[0] = s;
     return out;
   }
+  // every leading axis summed away from a trailing block (a bias's gradient): the blocks added up
+  if (trailing(shape, target)) {
+    for (let r = 0; r < x.length; r += n) for (let i = 0; i < n; i++) out[i] += x[r + i];
+    return out;
+  }
   // walk the input; each row adds into the target, whose index has stride 0 along summed axes
   const dst = broadcastStrides(target, shape.length);
   const len = shape[shape.length - 1];
@@ -85,6 +90,15 @@ export function sumTo(x: Float64Array, shape: Shape, target: Shape): Float64Arra
     } else for (let i = 0; i < len; i++) out[di + i] += x[row + i];
   });
   return out;
+}
+
+/** Whether `target` (leading 1s aside) is the trailing axes of `shape`. */
+function trailing(shape: Shape, target: Shape): boolean {
+  let t = 0;
+  while (t < target.length && target[t] === 1) t++;
+  const k = target.length - t;
+  for (let i = 0; i < k; i++) if (target[t + i] !== shape[shape.length - k + i]) return false;
+  return true;
 }
 
 /** Σ along `axis` (normalized); the result has `shape` without that axis. */
