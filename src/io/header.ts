@@ -3,6 +3,7 @@
 // object; each tensor names a dtype, a shape and [begin, end) offsets that hold exactly its bytes; the
 // tensors, in offset order, tile the data section from 0 to its end with no gap and no overlap.
 // Every problem is an Error saying what is wrong; nothing is read outside the given bytes.
+import { decodeUtf8 } from "./text.ts";
 import { formatShape } from "../base/shape.ts";
 import { describe } from "../base/errors.ts";
 import { isRecord } from "../tree/records.ts";
@@ -62,7 +63,7 @@ export function readHeader(bytes: Uint8Array): readonly Entry[] {
   if (n > bytes.length - 8) throw malformed(`the header length ${n} runs past the end of the file (${bytes.length} bytes)`);
   let text: string;
   try {
-    text = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true }).decode(bytes.subarray(8, 8 + n));
+    text = decodeUtf8(bytes.subarray(8, 8 + n));
   } catch {
     throw malformed("the header is not valid UTF-8");
   }

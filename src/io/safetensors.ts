@@ -3,6 +3,7 @@
 // implementation writes: F64 tensors sorted by name (byte-wise, as Rust sorts Strings), laid out in
 // that order; the header `{"__metadata__":{…},"name":{"dtype":"F64","shape":[…],"data_offsets":[b,e]},…}`
 // in compact JSON padded with spaces to a multiple of 8 bytes; its length as a little-endian u64 first.
+import { encodeUtf8 } from "./text.ts";
 import { describe } from "../base/errors.ts";
 import type { Real, Value } from "../core/protocol.ts";
 import { shapeOf } from "../core/value.ts";
@@ -15,7 +16,7 @@ import { bfloat16ToNumber, compareBytes, halfToNumber, readFloat64LE, writeFloat
 import { type Entry, malformed, readHeader } from "./header.ts";
 import { deepGuard, leafNames } from "./names.ts";
 
-const utf8 = new TextEncoder();
+const utf8 = { encode: encodeUtf8 };
 
 /** Checks `metadata` (undefined, or a record of strings) and returns it as `"k":"v"` JSON members in its key order. */
 function metadataMembers(metadata: unknown): string | undefined {
