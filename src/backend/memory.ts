@@ -32,6 +32,10 @@ export interface Scope {
   readonly owned: Float64Array[];
   /** Set when a value of a never-closing level (a user dual) was made inside: nothing is provably dead. */
   tainted: boolean;
+  /** The transform that opened it (its first level's name), for the error when an escaped tensor is read. */
+  name: string | undefined;
+  /** Once closed: the buffers it put on the free lists, which its tensors must no longer be read from. */
+  recycled: WeakSet<ArrayBufferLike> | undefined;
 }
 let scope: Scope | undefined;
 /** Transforms running (nested calls included). */
@@ -119,10 +123,28 @@ export function enterTransform(recycles: boolean): Scope | undefined {
   depth++;
   if (!recycles) keeping++;
   if (depth === 1 && recycles && machinery === 0) {
-    scope = { owned: [], tainted: false };
+    scope = { owned: [], tainted: false, name: undefined, recycled: undefined };
     return scope;
   }
   return undefined;
+}
+
+/** A level opened: the open scope takes the name of the first one (the transform that opened it). */
+export function nameScope(name: string): void {
+  if (scope !== undefined && scope.name === undefined) scope.name = name;
+}
+
+/** Whether `owner`, a tensor's scope, has closed and recycled buffers (its tensors' reads are then checked). */
+export const hasRecycled = (owner: object): boolean => (owner as Scope).recycled !== undefined;
+
+/**
+ * Whether `b`, a buffer of a tensor made in `owner`'s scope, was recycled when that scope closed: the
+ * tensor escaped its transform and its numbers may now be another computation's. Returns the
+ * transform's name then, else undefined.
+ */
+export function recycledIn(owner: object | undefined, b: Float64Array): string | undefined {
+  const recycled = (owner as Scope | undefined)?.recycled;
+  return recycled !== undefined && recycled.has(b.buffer) ? ((owner as Scope).name ?? "a transform") : undefined;
 }
 
 /** Visits every buffer that `result` reaches. */
@@ -142,17 +164,18 @@ export function exitTransform(opened: Scope | undefined, recycles: boolean, walk
   }
   scope = undefined;
   if (opened.owned.length === 0) return;
-  if (walk !== undefined && !opened.tainted) recycle(opened.owned, walk, result);
+  if (walk !== undefined && !opened.tainted) recycle(opened, walk, result);
   opened.owned.length = 0; // tensors made in the scope still point at it: let it hold nothing
 }
 
 /** Puts the owned buffers that `result` does not reach (and nothing pinned) on the free lists. */
-function recycle(owned: readonly Float64Array[], walk: Walk, result: unknown): void {
+function recycle(opened: Scope, walk: Walk, result: unknown): void {
   const kept = new Set<ArrayBufferLike>();
   walk(result, (b) => kept.add(b.buffer));
-  for (const b of owned) {
+  for (const b of opened.owned) {
     if (kept.has(b.buffer) || pinned.has(b.buffer) || freeBytes + 8 * b.length > MAX_FREE_BYTES) continue;
     kept.add(b.buffer); // never listed twice
+    (opened.recycled ??= new WeakSet()).add(b.buffer);
     let list = free.get(b.length);
     if (list === undefined) free.set(b.length, (list = []));
     list.push(b);

@@ -2,7 +2,9 @@
 // forward rule and pullback side by side; and the two ops on indices, oneHot and argmax (not
 // differentiable: they take and give plain indices).
 import { kernels } from "../backend/index.ts";
-import { normalizeAxis, type Shape, sizeOf } from "../base/shape.ts";
+import { formatShape, normalizeAxis, type Shape, sizeOf } from "../base/shape.ts";
+import { describe } from "../base/errors.ts";
+import { readPayload } from "../core/value.ts";
 import { bindT } from "../core/bind.ts";
 import { type Payload, payloadOf, type Real, type TensorRule, type Value } from "../core/protocol.ts";
 import { describeValue } from "../tensor/describe.ts";
@@ -131,9 +133,14 @@ export function oneHot(labels: readonly number[] | Tensor, classes: number): Ten
 export function argmax(t: Tensor): number;
 export function argmax(t: Tensor, axis: number): number[];
 export function argmax(t: Tensor, axis?: number): number | number[] {
-  const x = payloadOf(tensorArg(t, "argmax")) as Tensor;
-  if (axis === undefined) return kernels.argmax(data(x), x.shape, undefined)[0];
+  const x = readPayload(tensorArg(t, "argmax") as Value, "argmax") as Tensor;
+  if (axis === undefined) {
+    if (x.size === 0) throw new RangeError(`argmax: an empty tensor (shape ${formatShape(x.shape)}) has no largest element`);
+    return kernels.argmax(data(x), x.shape, undefined)[0];
+  }
+  if (typeof axis !== "number") throw new TypeError(`argmax: the axis must be an integer, got ${describe(axis)}`);
   const a = normalizeAxis(axis, x.shape.length, "argmax", x.shape);
+  if (x.shape[a] === 0) throw new RangeError(`argmax: axis ${axis} of shape ${formatShape(x.shape)} is empty: no largest element`);
   const flat = kernels.argmax(data(x), x.shape, a);
   const outShape = [...x.shape.slice(0, a), ...x.shape.slice(a + 1)];
   let next = 0;

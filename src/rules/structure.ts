@@ -4,14 +4,16 @@
 import { formatShape, normalizeAxis, type Shape, sizeOf } from "../base/shape.ts";
 import { bindT } from "../core/bind.ts";
 import { payloadOf, type TensorRule, Tracer, type Value } from "../core/protocol.ts";
-import { isTensorValued, shapeOf } from "../core/value.ts";
+import { isTensorValued, readPayload, shapeOf } from "../core/value.ts";
 import { describeValue } from "../tensor/describe.ts";
 import { concatPlain, padPlain, slicePlain, transposePlain } from "../tensor/layout.ts";
 import { data, fromData, Tensor } from "../tensor/tensor.ts";
 
 /** A tensor argument (plain, or traced: typed as Tensor too), or a TypeError naming the op. */
 export function tensorArg(x: unknown, op: string, what = "argument"): Tensor {
-  if (x instanceof Tensor || (x instanceof Tracer && isTensorValued(x as Value))) return x as Tensor;
+  if (x instanceof Tensor) return x;
+  // an escaped value throws here too, where an op would hand it back unchanged (reshape to its own shape)
+  if (x instanceof Tracer && typeof readPayload(x as Value, op) !== "number") return x as unknown as Tensor;
   throw new TypeError(`${op}: the ${what} must be a Tensor, got ${describeValue(x)}`);
 }
 

@@ -4,7 +4,7 @@ import { describe } from "../base/errors.ts";
 import { checkShape, formatShape, type Shape, sizeOf } from "../base/shape.ts";
 import { kernels } from "../backend/index.ts";
 import type { Expr } from "../backend/expr.ts";
-import { allocate, allocateFor, currentOwner } from "../backend/memory.ts";
+import { allocate, allocateFor, currentOwner, hasRecycled, recycledIn } from "../backend/memory.ts";
 
 /** Nested plain arrays of numbers, as `toArray` gives and `tensor` takes. */
 export type NestedArray = number | readonly NestedArray[];
@@ -31,6 +31,11 @@ export class Tensor {
 
   static {
     dataOf = (t) => {
+      // a tensor of a closed scope (it escaped its transform) whose memory was reused: never read it
+      if (t.#owner !== undefined && hasRecycled(t.#owner)) {
+        if (t.#data !== undefined) checkRead(t.#owner, t.#data);
+        else checkLeaves(t.#owner, t.#expr!);
+      }
       if (t.#data === undefined) {
         const n = sizeOf(t.shape);
         const out = allocateFor(n, t.#owner);
@@ -77,6 +82,23 @@ export class Tensor {
   toString(): string {
     return `Tensor(${formatShape(this.shape)})`;
   }
+}
+
+/** A tensor of a closed scope is read only where that scope did not reuse the memory. */
+function checkRead(owner: object, b: Float64Array): void {
+  const name = recycledIn(owner, b);
+  if (name === undefined) return;
+  throw new Error(
+    `${name}: a tensor computed inside ${name} was read after that ${name} returned and its memory was reused. ` +
+      `It escaped its transform (kept in a variable or a closure); use it inside the ${name}, or return it.`,
+  );
+}
+
+/** The same for a pending tensor: every buffer its expression reads. */
+function checkLeaves(owner: object, e: Expr): void {
+  if (e.kind === "leaf") checkRead(owner, e.data);
+  else if (e.kind === "op") for (const a of e.args) checkLeaves(owner, a);
+  else if (e.kind === "shift") checkLeaves(owner, e.arg);
 }
 
 /** Internal: the tensor's data (computed first if pending), for kernels that only read it. */

@@ -53,12 +53,12 @@ export interface Derivative {
 export function derivative(f: (x: Real) => Real): Derivative {
   return ((x: Real) => transformCall(true, () => {
     if (!isLeaf(x)) throw new TypeError(`derivative: expects a Real, got ${describeValue(x)}`);
-    if (x instanceof Tracer && !x.trace.live) throw escapedError(x.trace);
+    if (x instanceof Tracer && !x.trace.live) throw escapedError(x.trace, "derivative");
     const tag = new Tag("derivative");
     try {
       const y: unknown = callUser(f, tag.lift(x, 1));
       if (isLeaf(y)) {
-        if (y instanceof Tracer && !y.trace.live) throw escapedError(y.trace);
+        if (y instanceof Tracer && !y.trace.live) throw escapedError(y.trace, "derivative");
         return splitDual(tag, y)[1];
       }
       const result = flatten(y, "derivative", "the function's result");

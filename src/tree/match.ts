@@ -31,7 +31,7 @@ export function flattenAs(
       const expected = like === undefined ? null : shapeOf(like[out.length]);
       const kind = expected === null ? "a Real" : `a Tensor of shape ${formatShape(expected)}`;
       if (!isLeaf(g)) return fail(`should be ${kind} like the value it pairs with, but is ${describe(g)}`);
-      if (g instanceof Tracer && !g.trace.live) throw escapedError(g.trace);
+      if (g instanceof Tracer && !g.trace.live) throw escapedError(g.trace, context);
       if (like !== undefined) {
         const got = shapeOf(g);
         const matches = expected === null ? got === null : got !== null && sameShape(got, expected);
