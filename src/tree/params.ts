@@ -39,15 +39,31 @@ export function rebuild<T>(def: TreeDef, leaves: readonly Leaf[]): T {
   return unflatten(def, leaves) as T;
 }
 
-/** The path of every leaf of a (valid) tree, in the order of its leaves. */
+/** The path of every leaf of a (valid) tree, in the order of its leaves (walked without recursion). */
 export function leafPaths(tree: unknown): readonly (readonly PathKey[])[] {
   const out: (readonly PathKey[])[] = [];
-  const walk = (x: unknown, path: readonly PathKey[]): void => {
-    if (isLeaf(x)) out.push(path);
-    else if (Array.isArray(x)) x.forEach((v, i) => walk(v, [...path, i]));
-    else if (isRecord(x)) for (const k of Object.keys(x)) walk(x[k], [...path, k]);
+  if (isLeaf(tree)) return [[]];
+  const stack: { readonly keys: readonly string[] | null; readonly values: readonly unknown[]; i: number }[] = [];
+  const enter = (x: unknown): void => {
+    if (Array.isArray(x)) stack.push({ keys: null, values: x, i: 0 });
+    else if (isRecord(x)) stack.push({ keys: Object.keys(x), values: Object.values(x), i: 0 });
   };
-  walk(tree, []);
+  const path = (): PathKey[] => stack.map((f) => (f.keys === null ? f.i : f.keys[f.i]));
+  enter(tree);
+  while (stack.length > 0) {
+    const f = stack[stack.length - 1];
+    if (f.i >= f.values.length) {
+      stack.pop();
+      if (stack.length > 0) stack[stack.length - 1].i++;
+      continue;
+    }
+    const v = f.values[f.i];
+    if (isLeaf(v)) {
+      out.push(path());
+      f.i++;
+    } else if (Array.isArray(v) || isRecord(v)) enter(v);
+    else f.i++;
+  }
   return out;
 }
 
