@@ -18,3 +18,15 @@ export function describe(x: unknown): string {
 /** An op was given something that is not a Real. */
 export const notAReal = (op: string, x: unknown): TypeError =>
   new TypeError(`${op}: expected a Real (a number or a value from a transform), got ${describe(x)}`);
+
+/** A value for an error message: a number as itself, anything else described (never converted, so a Symbol or a throwing toString is safe). */
+export const show = (x: unknown): string => (typeof x === "number" ? String(x) : describe(x));
+
+/** An options argument: undefined means the defaults (`{}`); null or a non-object is a TypeError naming `op`. */
+export function checkOptions<T extends object>(options: T | undefined, op: string): Partial<T> {
+  if (options === undefined) return {};
+  if (typeof options !== "object" || options === null || Array.isArray(options)) {
+    throw new TypeError(`${op}: options must be an object (or omitted), got ${describe(options)}`);
+  }
+  return options;
+}

@@ -1,12 +1,12 @@
 // Layers as pairs of pure functions, `{ init(key, inShape) -> [params, outShape], apply(params, x) }`
 // (stax's convention): dense, the activation layers, and serial composition. Nothing here has a
 // derivative rule of its own: a layer is a composition of nabla's ops, so every transform sees through it.
-import { describe } from "../base/errors.ts";
+import { checkOptions, describe, show } from "../base/errors.ts";
 import { add, mul, relu, sigmoid, tanh } from "../rules/scalar.ts";
 import { softmax } from "../rules/reduce.ts";
 import { matmul } from "../rules/linalg.ts";
 import { type Tensor, zeros } from "../tensor/tensor.ts";
-import { formatShape, type Shape } from "../base/shape.ts";
+import { formatShape, MAX_SIZE, type Shape } from "../base/shape.ts";
 import type { Tree } from "../tree/types.ts";
 import { checkKey, type Key, split } from "../random/key.ts";
 import { normal, uniform } from "../random/sample.ts";
@@ -55,9 +55,9 @@ function checkShapeArg(inShape: unknown, layer: string): Shape {
  * A fully connected layer of `units` outputs, y = x·w + b, acting on the last axis: leading axes are
  * batch axes, so `init(key, [5, 4])` of `dense(1)` gives out-shape `[5, 1]`.
  */
-export function dense(units: number, options: DenseOptions = {}): Layer<DenseParams> {
-  if (!Number.isInteger(units) || units <= 0) throw new RangeError(`dense: units must be a positive integer, got ${units}`);
-  const scheme = options.init ?? "glorot";
+export function dense(units: number, options?: DenseOptions): Layer<DenseParams> {
+  if (!Number.isInteger(units) || units <= 0 || units > MAX_SIZE) throw new RangeError(`dense: units must be a positive integer, got ${show(units)}`);
+  const scheme = checkOptions(options, "dense").init ?? "glorot";
   if (scheme !== "glorot" && scheme !== "he") throw new RangeError(`dense: init must be "glorot" or "he", got ${describe(scheme)}`);
   return Object.freeze({
     init(key: Key, inShape: Shape): readonly [DenseParams, Shape] {

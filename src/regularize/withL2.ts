@@ -1,6 +1,6 @@
 // withL2(λ): a loss to the same loss plus λ·‖θ‖₂² (the course's soft constraint), over every leaf of
 // the params tree or the leaves a selector picks (weights but not biases, say).
-import { describe } from "../base/errors.ts";
+import { checkOptions, describe } from "../base/errors.ts";
 import type { Real } from "../core/protocol.ts";
 import { add, mul, sqrt, square } from "../rules/scalar.ts";
 import { sum } from "../rules/reduce.ts";
@@ -49,11 +49,11 @@ export function globalNorm(tree: Tree | object): Real {
  * `options.select` picks. Its gradient is ∇loss + 2λθ. λ must be finite and >= 0 (checked here,
  * before any loss is given).
  */
-export function withL2(lambda: number, options: L2Options = {}): LossTransform {
+export function withL2(lambda: number, options?: L2Options): LossTransform {
   if (typeof lambda !== "number" || !Number.isFinite(lambda) || lambda < 0) {
     throw new RangeError(`withL2: λ must be a finite number >= 0, got ${typeof lambda === "number" ? lambda : describe(lambda)}`);
   }
-  const { select } = options;
+  const { select } = checkOptions(options, "withL2");
   if (select !== undefined && typeof select !== "function") {
     throw new TypeError(`withL2: options.select must be a function (path, leaf) => boolean, got ${describe(select)}`);
   }

@@ -2,7 +2,7 @@
 // forward rule and pullback side by side; and the two ops on indices, oneHot and argmax (not
 // differentiable: they take and give plain indices).
 import { kernels } from "../backend/index.ts";
-import { formatShape, normalizeAxis, type Shape, sizeOf } from "../base/shape.ts";
+import { formatShape, MAX_SIZE, normalizeAxis, type Shape, sizeOf } from "../base/shape.ts";
 import { describe } from "../base/errors.ts";
 import { readPayload } from "../core/value.ts";
 import { bindT } from "../core/bind.ts";
@@ -116,16 +116,21 @@ export function softmax(t: Tensor, axis = -1): Tensor {
 
 /** Rows of zeros with a 1 at each label: labels (integers in [0, classes)) to a [n, classes] tensor. */
 export function oneHot(labels: readonly number[] | Tensor, classes: number): Tensor {
-  const ls = labels instanceof Tensor ? Array.from(data(labels)) : labels;
-  if (!Array.isArray(ls) && !(labels instanceof Tensor)) throw new TypeError(`oneHot: expects an array of labels, got ${describeValue(labels)}`);
-  if (!Number.isInteger(classes) || classes <= 0) throw new RangeError(`oneHot: classes must be a positive integer, got ${classes}`);
+  if (!Array.isArray(labels) && !(labels instanceof Tensor)) throw new TypeError(`oneHot: expects an array of labels, got ${describeValue(labels)}`);
+  const ls: ArrayLike<unknown> = labels instanceof Tensor ? data(labels) : Array.from(labels as readonly unknown[]); // read once
+  if (typeof classes !== "number" || !Number.isInteger(classes) || classes <= 0) {
+    throw new RangeError(`oneHot: classes must be a positive integer, got ${typeof classes === "number" ? classes : describe(classes)}`);
+  }
+  if (ls.length * classes > MAX_SIZE) throw new RangeError(`oneHot: ${ls.length} rows of ${classes} classes is more than a tensor can hold`);
   const out = new Float64Array(ls.length * classes);
-  ls.forEach((l, i) => {
+  for (let i = 0; i < ls.length; i++) {
+    const l = ls[i]; // a hole is undefined: not a label
+    if (typeof l !== "number") throw new TypeError(`oneHot: the label at [${i}] is ${describe(l)}, not a number`);
     if (!Number.isInteger(l) || l < 0 || l >= classes) {
       throw new RangeError(`oneHot: label ${l} at [${i}] is not an integer in [0, ${classes})`);
     }
     out[i * classes + l] = 1;
-  });
+  }
   return fromData(out, [ls.length, classes]);
 }
 

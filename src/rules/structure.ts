@@ -6,6 +6,7 @@ import { bindT } from "../core/bind.ts";
 import { payloadOf, type TensorRule, Tracer, type Value } from "../core/protocol.ts";
 import { isTensorValued, readPayload, shapeOf } from "../core/value.ts";
 import { describeValue } from "../tensor/describe.ts";
+import { describe, show } from "../base/errors.ts";
 import { concatPlain, padPlain, slicePlain, transposePlain } from "../tensor/layout.ts";
 import { data, fromData, Tensor } from "../tensor/tensor.ts";
 
@@ -35,10 +36,13 @@ export function reshape(t: Tensor, shape: readonly number[]): Tensor {
   const x = tensorArg(t, "reshape");
   const from = shapeOfTensor(x);
   const n = sizeOf(from);
-  const free = shape.filter((d) => d === -1).length;
-  if (!Array.isArray(shape) || free > 1 || shape.some((d) => !Number.isInteger(d) || d < -1)) {
-    throw new RangeError(`reshape: ${describeValue(shape)} is not a shape (at most one extent may be -1)`);
+  if (!Array.isArray(shape)) throw new TypeError(`reshape: the shape must be an array of integers (one may be -1), got ${describe(shape)}`);
+  const dims = Array.from(shape as ArrayLike<unknown>); // read once
+  const free = dims.filter((d) => d === -1).length;
+  if (free > 1 || dims.some((d) => !Number.isInteger(d) || (d as number) < -1)) {
+    throw new RangeError(`reshape: [${dims.map(show).join(",")}] is not a shape (integers >= 0, at most one extent may be -1)`);
   }
+  shape = dims as number[];
   const known = shape.reduce((p, d) => (d === -1 ? p : p * d), 1);
   const target = shape.map((d) => (d === -1 ? (known === 0 ? 0 : n / known) : d));
   if (sizeOf(target) !== n || !target.every(Number.isInteger)) {
@@ -63,9 +67,10 @@ const transposeRule: TensorRule<readonly number[]> = {
 export function transpose(t: Tensor, perm?: readonly number[]): Tensor {
   const x = tensorArg(t, "transpose");
   const shape = shapeOfTensor(x);
-  const p = perm ?? shape.map((_, k) => shape.length - 1 - k);
-  if (p.length !== shape.length || [...p].sort((u, v) => u - v).some((v, k) => v !== k)) {
-    throw new RangeError(`transpose: [${p.join(",")}] is not a permutation of the axes of ${formatShape(shape)}`);
+  if (perm !== undefined && !Array.isArray(perm)) throw new TypeError(`transpose: the permutation must be an array of axes, got ${describe(perm)}`);
+  const p = perm === undefined ? shape.map((_, k) => shape.length - 1 - k) : (Array.from(perm as ArrayLike<unknown>) as number[]);
+  if (p.length !== shape.length || p.some((v) => typeof v !== "number") || [...p].sort((u, v) => u - v).some((v, k) => v !== k)) {
+    throw new RangeError(`transpose: [${p.map(show).join(",")}] is not a permutation of the axes of ${formatShape(shape)}`);
   }
   if (p.every((v, k) => v === k)) return x as Tensor;
   return bindT(transposeRule, [x], p) as Tensor;
@@ -106,7 +111,7 @@ export function slice(t: Tensor, begin: number, end?: number, axis = 0): Tensor 
   const len = shape[a];
   const clamp = (i: number): number => Math.min(len, Math.max(0, i < 0 ? i + len : i));
   if (!Number.isInteger(begin) || (end !== undefined && !Number.isInteger(end))) {
-    throw new RangeError(`slice: bounds must be integers, got ${begin} and ${end}`);
+    throw new RangeError(`slice: bounds must be integers, got ${show(begin)} and ${show(end)}`);
   }
   const b = clamp(begin);
   const e = Math.max(b, clamp(end ?? len));
@@ -141,7 +146,8 @@ const zerosOf = (x: Value): Tensor => {
 /** Tensors joined along `axis`; their shapes must agree on every other axis. */
 export function concat(ts: readonly Tensor[], axis = 0): Tensor {
   if (!Array.isArray(ts) || ts.length === 0) throw new TypeError(`concat: expects a non-empty array of Tensors, got ${describeValue(ts)}`);
-  const xs = ts.map((t, i) => tensorArg(t, "concat", `tensor at [${i}]`));
+  // Array.from reads a hole as undefined (map would skip it)
+  const xs = Array.from(ts as ArrayLike<unknown>, (t, i) => tensorArg(t, "concat", `tensor at [${i}]`));
   const first = shapeOfTensor(xs[0]);
   const a = normalizeAxis(axis, first.length, "concat", first);
   for (const x of xs) {

@@ -130,31 +130,27 @@ export function tensor(values: NestedArray | ArrayLike<number>, shape?: Shape): 
 
 /** Validated, copied data and its shape, from nested arrays or from flat data and a shape. */
 function build(values: NestedArray | ArrayLike<number>, shape?: Shape): { data: Float64Array; shape: Shape } {
-  if (typeof values === "number" && (shape === undefined || shape.length === 0)) {
-    const out = allocate(1);
-    out[0] = values;
-    return { data: out, shape: [] };
-  }
   if (shape !== undefined) {
-    checkShape(shape, "tensor");
-    if (typeof values === "number" || typeof (values as ArrayLike<number>).length !== "number") {
+    const dims = checkShape(shape, "tensor");
+    if (typeof values === "number" && dims.length === 0) return { data: room("tensor", 1).fill(values), shape: dims };
+    const length = typeof values === "object" && values !== null && !(values instanceof DataView) ? (values as ArrayLike<number>).length : undefined;
+    if (typeof length !== "number") {
       throw new TypeError(`tensor: with a shape, the data must be a flat array of numbers, got ${describe(values)}`);
     }
     const flat = values as ArrayLike<number>;
-    const n = sizeOf(shape);
-    if (flat.length !== n) {
-      throw new RangeError(`tensor: ${flat.length} values do not fill the shape ${formatShape(shape)} (${n} elements)`);
-    }
-    const out = allocate(n);
+    const n = sizeOf(dims);
+    if (length !== n) throw new RangeError(`tensor: ${length} values do not fill the shape ${formatShape(dims)} (${n} elements)`);
+    const out = room("tensor", n);
     for (let i = 0; i < n; i++) {
       const v = flat[i];
       if (typeof v !== "number") throw new TypeError(`tensor: element ${i} is ${describe(v)}, not a number`);
       out[i] = v;
     }
-    return { data: out, shape };
+    return { data: out, shape: dims };
   }
+  if (typeof values === "number") return { data: room("tensor", 1).fill(values), shape: [] };
   const inferred = inferShape(values);
-  const out = allocate(sizeOf(inferred));
+  const out = room("tensor", sizeOf(inferred));
   let next = 0;
   const fill = (v: unknown, depth: number, path: string): void => {
     if (depth === inferred.length) {
@@ -162,7 +158,7 @@ function build(values: NestedArray | ArrayLike<number>, shape?: Shape): { data: 
       out[next++] = v;
       return;
     }
-    if (!Array.isArray(v) && !ArrayBuffer.isView(v)) {
+    if (!isArrayData(v)) {
       throw new RangeError(`tensor: ragged data at ${path || "the top"}: expected an array of length ${inferred[depth]}, got ${describe(v)}`);
     }
     const a = v as ArrayLike<unknown>;
@@ -175,29 +171,49 @@ function build(values: NestedArray | ArrayLike<number>, shape?: Shape): { data: 
   return { data: out, shape: inferred };
 }
 
-/** The shape of nested arrays, read along the first element at each depth. */
+/** The most axes a tensor built from nested arrays may have (NumPy's limit). */
+export const MAX_RANK = 64;
+
+/** Arrays and typed arrays hold a tensor's data (a DataView has no elements). */
+const isArrayData = (v: unknown): boolean => Array.isArray(v) || (ArrayBuffer.isView(v) && !(v instanceof DataView));
+
+/** The shape of nested arrays, read along the first element at each depth; a cycle or a too deep nesting throws. */
 function inferShape(values: unknown): number[] {
   const shape: number[] = [];
+  const seen = new Set<unknown>();
   let v = values;
-  while (Array.isArray(v) || ArrayBuffer.isView(v)) {
+  while (isArrayData(v)) {
+    if (seen.has(v)) throw new TypeError(`tensor: the data is cyclic: the array at ${"[0]".repeat(shape.length)} contains itself`);
+    if (shape.length === MAX_RANK) throw new RangeError(`tensor: the data is nested more than ${MAX_RANK} levels deep`);
+    seen.add(v);
     const a = v as ArrayLike<unknown>;
     shape.push(a.length);
     if (a.length === 0) break;
     v = a[0];
   }
-  return shape;
+  return checkShape(shape, "tensor", "the data's shape") as number[];
+}
+
+/** A fresh zeroed buffer of n elements for `op`, or a RangeError naming it where memory runs out. */
+function room(op: string, n: number): Float64Array {
+  try {
+    return allocate(n);
+  } catch (e) {
+    if (e instanceof RangeError) throw new RangeError(`${op}: cannot allocate ${n} elements (${8 * n} bytes): ${e.message}`);
+    throw e;
+  }
 }
 
 /** A tensor of the given shape filled with `value`. */
-export function full(shape: Shape, value: number): Tensor {
-  checkShape(shape, "full");
-  const out = allocate(sizeOf(shape));
-  out.fill(value);
-  return fromData(out, shape);
-}
+export const full = (shape: Shape, value: number): Tensor => filled(shape, value, "full");
+export const zeros = (shape: Shape): Tensor => filled(shape, 0, "zeros");
+export const ones = (shape: Shape): Tensor => filled(shape, 1, "ones");
 
-export const zeros = (shape: Shape): Tensor => full(shape, 0);
-export const ones = (shape: Shape): Tensor => full(shape, 1);
+function filled(shape: Shape, value: number, op: string): Tensor {
+  const dims = checkShape(shape, op);
+  if (typeof value !== "number") throw new TypeError(`${op}: the fill value must be a number, got ${describe(value)}`);
+  return fromData(room(op, sizeOf(dims)).fill(value), dims);
+}
 
 /** The tensor as nested plain arrays (a number for a 0-d tensor). */
 export function toArray(t: Tensor): NestedArray {

@@ -9,7 +9,7 @@ import { fromData, type Tensor } from "../tensor/tensor.ts";
 import { flattenAs, freezeTree } from "../tree/match.ts";
 import { flatten, unflatten } from "../tree/flatten.ts";
 import { isLeaf, type Like, type Result } from "../tree/types.ts";
-import { callUser, transformCall } from "./run.ts";
+import { callUser, checkFunction, transformCall } from "./run.ts";
 import { type Jacobian, stackColumns, type VectorArgument, vectorArgument, vectorResult } from "./vector.ts";
 
 /** `[f(x), J·v]` as frozen trees shaped like f(x). */
@@ -41,6 +41,7 @@ export function pushforward(
 
 /** `[f(x), J_f(x)·v]`, where `v` is shaped like `x` and the tangent like `f(x)`. */
 export function jvp<X, U extends X, Y>(f: (x: X) => Y, x: U, v: Like<U>): readonly [Result<Y, U>, Result<Y, U>] {
+  checkFunction(f, "jvp");
   return transformCall(true, () => Object.freeze(pushforward(f, x, v, "jvp")) as readonly [Result<Y, U>, Result<Y, U>]);
 }
 
@@ -51,6 +52,7 @@ export interface Derivative {
 }
 
 export function derivative(f: (x: Real) => Real): Derivative {
+  checkFunction(f, "derivative");
   return ((x: Real) => transformCall(true, () => {
     if (!isLeaf(x)) throw new TypeError(`derivative: expects a Real, got ${describeValue(x)}`);
     if (x instanceof Tracer && !x.trace.live) throw escapedError(x.trace, "derivative");
@@ -73,6 +75,7 @@ export function derivative(f: (x: Real) => Real): Derivative {
 export function jacfwd(f: (x: readonly Real[]) => readonly Real[] | Real): Jacobian;
 export function jacfwd(f: (x: Tensor) => Tensor | Real): Jacobian;
 export function jacfwd(f: (x: never) => unknown): Jacobian {
+  checkFunction(f, "jacfwd");
   return ((x: unknown) => transformCall(true, () => {
     const v = vectorArgument(x, "jacfwd");
     if (v.n === 0) return emptyJacobian(f, v, "jacfwd");

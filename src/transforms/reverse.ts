@@ -12,7 +12,7 @@ import { unsigned } from "../rules/scalar.ts";
 import { flattenAs, freezeTree } from "../tree/match.ts";
 import { flatten, flattenLifted, unflatten } from "../tree/flatten.ts";
 import { type Flat, LEAF, type Like, type Result, type TreeDef } from "../tree/types.ts";
-import { callUser, machinery, transformCall } from "./run.ts";
+import { callUser, checkFunction, machinery, transformCall } from "./run.ts";
 import { type Jacobian, stackRows, unitTensor, vectorArgument, vectorResult } from "./vector.ts";
 
 /** A forward pass: the argument, the result's primals, and the tape with the result's places on it. */
@@ -67,6 +67,7 @@ export function pullLeaves(rec: ForwardPass, u: readonly Value[]): Value[] {
 
 /** `[f(x), pullback]`: the pullback maps a cotangent shaped like f(x) to one shaped like x. */
 export function vjp<X, U extends X, Y>(f: (x: X) => Y, x: U): readonly [Result<Y, U>, (u: Like<Y>) => Like<U>] {
+  checkFunction(f, "vjp");
   return transformCall(false, () => {
     const rec = recordForwardPass(f, x, "vjp");
     const y = unflatten(rec.y.def, rec.y.leaves) as Result<Y, U>;
@@ -154,6 +155,7 @@ function valueAndGradLeaves(
 
 /** `x ↦ ∇f(x)`, shaped like `x`, for `f` returning a scalar Real. */
 export function grad<X>(f: (x: X) => Real): Gradient<X> {
+  checkFunction(f, "grad");
   const memo: StructureMemo = { def: undefined };
   return ((x: X) => transformCall(true, gradient, f, x, memo)) as Gradient<X>;
 }
@@ -165,6 +167,7 @@ function gradient(f: (x: never) => unknown, x: unknown, memo: StructureMemo): un
 
 /** `x ↦ [f(x), ∇f(x)]`. */
 export function valueAndGrad<X>(f: (x: X) => Real): ValueAndGradient<X> {
+  checkFunction(f, "valueAndGrad");
   const memo: StructureMemo = { def: undefined };
   return ((x: X) => transformCall(true, valueAndGradient, f, x, memo)) as ValueAndGradient<X>;
 }
@@ -178,6 +181,7 @@ function valueAndGradient(f: (x: never) => unknown, x: unknown, memo: StructureM
 export function jacrev(f: (x: readonly Real[]) => readonly Real[] | Real): Jacobian;
 export function jacrev(f: (x: Tensor) => Tensor | Real): Jacobian;
 export function jacrev(f: (x: never) => unknown): Jacobian {
+  checkFunction(f, "jacrev");
   return ((x: unknown) => transformCall(true, () => {
     const v = vectorArgument(x, "jacrev");
     const rec = recordForwardPass(f, v.x, "jacrev");

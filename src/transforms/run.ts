@@ -5,6 +5,13 @@ import { asUser, callAsUser, enterMachinery, enterTransform, exitMachinery, exit
 import { pendingCount } from "../tensor/tensor.ts";
 import { isRecord } from "../tree/records.ts";
 import { isLeaf } from "../tree/types.ts";
+import { describe } from "../base/errors.ts";
+
+/** `f` if it is a function, else a TypeError naming the transform (`what`: which argument). */
+export function checkFunction<F>(f: F, transform: string, what = "f"): F {
+  if (typeof f !== "function") throw new TypeError(`${transform}: ${what} must be a function, got ${describe(f)}`);
+  return f;
+}
 
 /** Every buffer reachable from a result (trees, pairs, leaves at every level; functions skipped), without recursion. */
 function visitResult(x: unknown, visit: (b: Float64Array) => void): void {
