@@ -12,3 +12,4 @@ export { unary, unaryOp } from "./rules/define.ts";
 export { scale } from "./rules/scalar.ts";
 export { js } from "./backend/js/index.ts";
 export type { Kernels } from "./backend/kernels.ts";
+export { IDLE_MS, MAX_FREE_BYTES, pooledBytes, releaseIdle } from "./backend/pool.ts";

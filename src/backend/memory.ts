@@ -10,20 +10,16 @@
 // (stopGradient, a custom rule's arguments, a nested transform's results); the rest are reused.
 // Tracers of the closed transform throw when used, so nothing can read a reused buffer through them.
 //
-// Module-level state, and why no user can observe it. The free lists (`free`, `freeBytes`) hold
-// buffers no live value can read, and `pinned` only ever keeps buffers out of them. `scope`, `depth`,
+// Module-level state, and why no user can observe it. The free lists (pool.ts: size classes, a
+// budget, emptied when idle) hold buffers no live value can read, and `pinned` only ever keeps
+// buffers out of them. `scope`, `depth`,
 // `keeping` and `machinery` mark where the calls of transforms and of the machinery are right now;
 // each enter is paired with its exit (on a throw too), so they are back at their starting values
 // whenever no transform runs. A reused buffer is fully written (or zeroed) before a tensor exposes
 // it, so a program computes the same numbers whatever the pool holds; only allocation costs differ.
 
-/** Buffers smaller than this are cheap to allocate and not worth tracking. */
-const MIN_POOLED = 2048;
-/** At most this many bytes wait in the free lists. */
-const MAX_FREE_BYTES = 256 * 1024 * 1024;
+import { fresh, MIN_POOLED, put, take } from "./pool.ts";
 
-const free = new Map<number, Float64Array[]>();
-let freeBytes = 0;
 /** Identified by their ArrayBuffer, so that a view (a slice) pins or keeps what it shares. */
 const pinned = new WeakSet<ArrayBufferLike>();
 
@@ -48,15 +44,18 @@ let machinery = 0;
 /** A zero-filled buffer of n elements. */
 export function allocate(n: number): Float64Array {
   const b = reuse(n);
-  if (b === undefined) return track(new Float64Array(n));
+  if (b === undefined) return track(make(n));
   b.fill(0);
   return track(b);
 }
 
 /** A buffer of n elements with arbitrary contents, for kernels that write every element. */
 export function allocateUninitialized(n: number): Float64Array {
-  return track(reuse(n) ?? new Float64Array(n));
+  return track(reuse(n) ?? make(n));
 }
+
+/** A fresh buffer: pooled sizes over their size class's capacity, so that they can be reused for any length of it. */
+const make = (n: number): Float64Array => (n >= MIN_POOLED ? fresh(n) : new Float64Array(n));
 
 /**
  * A buffer of n elements (arbitrary contents) for a pending tensor computed now: owned by the scope
@@ -65,7 +64,7 @@ export function allocateUninitialized(n: number): Float64Array {
  * pullback belongs to no scope: the tape keeps it for the next call.)
  */
 export function allocateFor(n: number, owner: object | undefined): Float64Array {
-  const b = reuse(n) ?? new Float64Array(n);
+  const b = reuse(n) ?? make(n);
   if (owner !== undefined && owner === scope && b.length >= MIN_POOLED) scope.owned.push(b);
   return b;
 }
@@ -73,12 +72,7 @@ export function allocateFor(n: number, owner: object | undefined): Float64Array 
 /** The scope that owns what the machinery makes now (undefined outside one, or in user code). */
 export const currentOwner = (): object | undefined => (machinery > 0 && keeping === 0 ? scope : undefined);
 
-function reuse(n: number): Float64Array | undefined {
-  if (n < MIN_POOLED) return undefined;
-  const b = free.get(n)?.pop();
-  if (b !== undefined) freeBytes -= 8 * n;
-  return b;
-}
+const reuse = (n: number): Float64Array | undefined => (n < MIN_POOLED ? undefined : take(n));
 
 function track(b: Float64Array): Float64Array {
   if (scope !== undefined && machinery > 0 && keeping === 0 && b.length >= MIN_POOLED) scope.owned.push(b);
@@ -173,12 +167,9 @@ function recycle(opened: Scope, walk: Walk, result: unknown): void {
   const kept = new Set<ArrayBufferLike>();
   walk(result, (b) => kept.add(b.buffer));
   for (const b of opened.owned) {
-    if (kept.has(b.buffer) || pinned.has(b.buffer) || freeBytes + 8 * b.length > MAX_FREE_BYTES) continue;
+    if (kept.has(b.buffer) || pinned.has(b.buffer)) continue;
     kept.add(b.buffer); // never listed twice
     (opened.recycled ??= new WeakSet()).add(b.buffer);
-    let list = free.get(b.length);
-    if (list === undefined) free.set(b.length, (list = []));
-    list.push(b);
-    freeBytes += 8 * b.length;
+    put(b);
   }
 }

@@ -3,13 +3,7 @@
 // a 2×4 block of C in eight registers across the whole inner dimension. Transposed operands are
 // handled by the packing, so AᵀB and ABᵀ (the pullbacks) cost no extra transpose.
 import { allocateUninitialized } from "../memory.ts";
-
-/**
- * Packing scratch, reused across calls (the kernel never runs inside itself, and every call writes
- * what it reads), so module state that no caller can observe.
- */
-let scratchA = new Float64Array(0);
-let scratchB = new Float64Array(0);
+import { borrow, giveBack } from "../pool.ts";
 
 /**
  * C[n×m] = op(A)·op(B), where op(A) is n×k (A stored k×n when transA) and op(B) is k×m (B stored
@@ -22,9 +16,10 @@ export function matmul(
   if (k === 0) return C.fill(0);
   const pairs = (n + 1) >> 1;
   const quads = (m + 3) >> 2;
+  // Packing scratch is borrowed from the pool and given back (every call writes what it reads), so
+  // a large product leaves nothing behind but what the pool's budget keeps.
   // Ap[(ip·k + p)·2 + r] = op(A)[2ip + r][p]; rows past n are zero
-  if (scratchA.length < pairs * k * 2) scratchA = new Float64Array(pairs * k * 2);
-  const Ap = scratchA;
+  const Ap = borrow(pairs * k * 2);
   if (n & 1) for (let p = 0, base = (pairs - 1) * k * 2 + 1; p < k; p++) Ap[base + p * 2] = 0;
   for (let i = 0; i < n; i++) {
     const base = (i >> 1) * k * 2 + (i & 1);
@@ -32,8 +27,7 @@ export function matmul(
     else for (let p = 0, row = i * k; p < k; p++) Ap[base + p * 2] = A[row + p];
   }
   // Bp[(jq·k + p)·4 + t] = op(B)[p][4jq + t]; columns past m are zero
-  if (scratchB.length < quads * k * 4) scratchB = new Float64Array(quads * k * 4);
-  const Bp = scratchB;
+  const Bp = borrow(quads * k * 4);
   for (let j = m; j < quads * 4; j++) for (let p = 0, base = (j >> 2) * k * 4 + (j & 3); p < k; p++) Bp[base + p * 4] = 0;
   for (let j = 0; j < m; j++) {
     const base = (j >> 2) * k * 4 + (j & 3);
@@ -69,5 +63,7 @@ export function matmul(
       }
     }
   }
+  giveBack(Ap);
+  giveBack(Bp);
   return C;
 }
