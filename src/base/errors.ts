@@ -30,3 +30,13 @@ export function checkOptions<T extends object>(options: T | undefined, op: strin
   }
   return options;
 }
+
+/**
+ * The index of the first element of a user's array (a hole reads as undefined) that fails `ok`, or
+ * -1. It stops there, so a sparse array of any length (`a.length = 2 ** 32 - 1`) costs no more than
+ * the elements it has; `every` and `Array.from` would walk every index.
+ */
+export function firstBad(xs: ArrayLike<unknown>, ok: (v: unknown) => boolean): number {
+  for (let i = 0; i < xs.length; i++) if (!ok(xs[i])) return i;
+  return -1;
+}

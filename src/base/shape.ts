@@ -20,6 +20,18 @@ export function sameShape(a: Shape, b: Shape): boolean {
   return true;
 }
 
+/** The most axes a shape may have (NumPy's limit). */
+export const MAX_AXES = 64;
+
+/** A copy of a shape-like argument (read once), which must be an array of at most MAX_AXES entries. */
+export function shapeArray(shape: unknown, op: string, what: string): unknown[] {
+  if (!Array.isArray(shape)) throw new TypeError(`${op}: ${what} must be an array of non-negative integers, got ${describe(shape)}`);
+  if (shape.length > MAX_AXES) throw new RangeError(`${op}: ${what} has ${shape.length} axes, more than ${MAX_AXES}`);
+  const dims = new Array<unknown>(shape.length);
+  for (let i = 0; i < dims.length; i++) dims[i] = (shape as unknown[])[i];
+  return dims;
+}
+
 /** The most elements a tensor may have: the engine's limit on a typed array's length. */
 export const MAX_SIZE = 2 ** 32 - 1;
 
@@ -28,8 +40,7 @@ export const MAX_SIZE = 2 ** 32 - 1;
  * (a RangeError naming `op` and the argument, `what`, otherwise). Each extent is read once.
  */
 export function checkShape(shape: unknown, op: string, what = "the shape"): Shape {
-  if (!Array.isArray(shape)) throw new TypeError(`${op}: ${what} must be an array of non-negative integers, got ${describe(shape)}`);
-  const dims = Array.from(shape as ArrayLike<unknown>);
+  const dims = shapeArray(shape, op, what);
   const k = dims.findIndex((d) => !Number.isInteger(d) || (d as number) < 0);
   if (k >= 0) {
     const d = dims[k];

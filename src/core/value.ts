@@ -26,6 +26,12 @@ export function readPayload(x: Value, by: string): Payload {
   return v;
 }
 
+/** `x`, after checking that no level under it has closed (an escaped value is an Error naming `by` and its transform). */
+export function live<T>(x: T, by: string): T {
+  for (let v: unknown = x; v instanceof Tracer; v = v.primal) if (!v.trace.live) throw escapedError(v.trace, by);
+  return x;
+}
+
 /** Whether a value is a tensor underneath (a plain tensor, or a tracer over one). */
 export const isTensorValued = (x: Value): boolean => payloadOf(x) instanceof Tensor;
 

@@ -5,8 +5,9 @@ import { checkOptions, describe, show } from "../base/errors.ts";
 import { add, mul, relu, sigmoid, tanh } from "../rules/scalar.ts";
 import { softmax } from "../rules/reduce.ts";
 import { matmul } from "../rules/linalg.ts";
+import { tensorArg } from "../rules/structure.ts";
 import { type Tensor, zeros } from "../tensor/tensor.ts";
-import { formatShape, MAX_SIZE, type Shape } from "../base/shape.ts";
+import { checkShape, formatShape, MAX_SIZE, type Shape } from "../base/shape.ts";
 import type { Tree } from "../tree/types.ts";
 import { checkKey, type Key, split } from "../random/key.ts";
 import { normal, uniform } from "../random/sample.ts";
@@ -45,10 +46,7 @@ function lastExtent(inShape: unknown, layer: string): number {
 }
 
 function checkShapeArg(inShape: unknown, layer: string): Shape {
-  if (!Array.isArray(inShape) || !inShape.every((d) => Number.isInteger(d) && d >= 0)) {
-    throw new RangeError(`${layer}.init: inShape must be an array of non-negative integers, got ${describe(inShape)}`);
-  }
-  return Object.freeze([...(inShape as number[])]);
+  return Object.freeze([...checkShape(inShape, `${layer}.init`, "inShape")]);
 }
 
 /**
@@ -62,30 +60,37 @@ export function dense(units: number, options?: DenseOptions): Layer<DenseParams>
   return Object.freeze({
     init(key: Key, inShape: Shape): readonly [DenseParams, Shape] {
       checkKey(key, "dense.init");
-      const fanIn = lastExtent(inShape, "dense");
+      const shape = checkShapeArg(inShape, "dense");
+      const fanIn = lastExtent(shape, "dense");
+      if (fanIn * units > MAX_SIZE) throw new RangeError(`dense.init: weights of [${fanIn}, ${units}] are more than a tensor can hold`);
       const w =
         scheme === "glorot"
           ? uniform(key, [fanIn, units], -Math.sqrt(6 / (fanIn + units)), Math.sqrt(6 / (fanIn + units)))
           : mul(normal(key, [fanIn, units]), Math.sqrt(2 / fanIn));
       const params: DenseParams = Object.freeze({ w, b: zeros([units]) });
-      return Object.freeze([params, Object.freeze([...inShape.slice(0, -1), units])] as const);
+      return Object.freeze([params, Object.freeze([...shape.slice(0, -1), units])] as const);
     },
     apply(params: DenseParams, x: Tensor): Tensor {
       if (params === null || typeof params !== "object" || !("w" in params) || !("b" in params)) {
         throw new TypeError(`dense.apply: params must be a record { w, b }, got ${describe(params)}`);
       }
-      const xs = x.shape;
-      const ws = params.w.shape;
-      if (xs === undefined || ws === undefined || xs.length === 0 || ws.length !== 2 || xs[xs.length - 1] !== ws[0]) {
-        throw new RangeError(`dense.apply: an input of shape ${xs ? formatShape(xs) : describe(x)} does not fit weights of shape ${ws ? formatShape(ws) : describe(params.w)}`);
+      const input = tensorArg(x, "dense.apply", "input");
+      const w = tensorArg(params.w, "dense.apply", "params.w");
+      const b = tensorArg(params.b, "dense.apply", "params.b");
+      const xs = input.shape;
+      const ws = w.shape;
+      if (xs.length === 0 || ws.length !== 2 || xs[xs.length - 1] !== ws[0]) {
+        throw new RangeError(`dense.apply: an input of shape ${formatShape(xs)} does not fit weights of shape ${formatShape(ws)}`);
       }
-      return add(matmul(x, params.w), params.b);
+      const last = b.shape[b.shape.length - 1] ?? 1;
+      if (last !== ws[1] && last !== 1) throw new RangeError(`dense.apply: a bias of shape ${formatShape(b.shape)} does not fit weights of shape ${formatShape(ws)}`);
+      return add(matmul(input, w), b);
     },
   });
 }
 
 /** A layer with no parameters that applies `f` elementwise (or along the last axis). */
-function activation(name: string, f: (x: Tensor) => Tensor): Layer<readonly []> {
+function activation(name: string, f: (x: Tensor) => Tensor, minRank = 0): Layer<readonly []> {
   const none: readonly [] = Object.freeze([] as const);
   return Object.freeze({
     init(key: Key, inShape: Shape): readonly [readonly [], Shape] {
@@ -93,7 +98,9 @@ function activation(name: string, f: (x: Tensor) => Tensor): Layer<readonly []> 
       return Object.freeze([none, checkShapeArg(inShape, name)] as const);
     },
     apply(_params: readonly [], x: Tensor): Tensor {
-      return f(x);
+      const t = tensorArg(x, `${name}.apply`, "input");
+      if (t.shape.length < minRank) throw new RangeError(`${name}.apply: the input must have at least ${minRank} axis, got shape ${formatShape(t.shape)}`);
+      return f(t);
     },
   });
 }
@@ -105,7 +112,7 @@ export const tanhLayer: Layer<readonly []> = activation("tanhLayer", (x) => tanh
 /** max(x, 0) elementwise. */
 export const reluLayer: Layer<readonly []> = activation("reluLayer", (x) => relu(x));
 /** softmax along the last axis. */
-export const softmaxLayer: Layer<readonly []> = activation("softmaxLayer", (x) => softmax(x, -1));
+export const softmaxLayer: Layer<readonly []> = activation("softmaxLayer", (x) => softmax(x, -1), 1);
 
 /** The parameters of `serial(...layers)`: the tuple of its layers' parameters. */
 export type SerialParams<Ls extends readonly Layer<unknown>[]> = { readonly [K in keyof Ls]: ParamsOf<Ls[K]> };

@@ -5,7 +5,9 @@ import type { Real } from "../core/protocol.ts";
 import { add, mul, sqrt, square } from "../rules/scalar.ts";
 import { sum } from "../rules/reduce.ts";
 import type { Tensor } from "../tensor/tensor.ts";
-import type { Tree } from "../tree/types.ts";
+import { isLeaf, type Tree } from "../tree/types.ts";
+import { isTensorValued } from "../core/value.ts";
+import { describeValue } from "../tensor/describe.ts";
 import { isTensorLeaf, type Leaf, leafPaths, partsOf, type PathKey } from "../tree/params.ts";
 
 /** Picks leaves of a params tree by their path from the root (`[0, "w"]`) and value. */
@@ -22,13 +24,17 @@ export type LossTransform = <P, R extends readonly unknown[]>(
 ) => (params: P, ...rest: R) => Real;
 
 /** Selects the leaves named `w` (the weights of `dense`), leaving biases out. */
-export const weightsOnly: LeafSelector = (path) => path[path.length - 1] === "w";
+export const weightsOnly: LeafSelector = (path) => {
+  if (!Array.isArray(path)) throw new TypeError(`weightsOnly: expects a leaf's path (an array of keys), got ${describe(path)}`);
+  return path[path.length - 1] === "w";
+};
 
 /** ‖leaf‖₂²: x² for a Real, Σ x² over a tensor's elements. */
 const leafSquaredNorm = (leaf: Leaf): Real => (isTensorLeaf(leaf) ? sum(square(leaf)) : square(leaf));
 
 /** Σ ‖leaf‖₂² over every leaf of `tree` (or the selected ones): ‖θ‖₂². Differentiable. */
 export function squaredNorm(tree: Tree | object, select?: LeafSelector): Real {
+  if (select !== undefined && typeof select !== "function") throw new TypeError(`squaredNorm: select must be a function (path, leaf) => boolean, got ${describe(select)}`);
   return squaredNormIn("squaredNorm", tree, select);
 }
 
@@ -41,7 +47,7 @@ function squaredNormIn(context: string, tree: unknown, select: LeafSelector | un
 
 /** ‖θ‖₂ over every leaf of a tree (optax's global_norm), e.g. of a gradient. */
 export function globalNorm(tree: Tree | object): Real {
-  return sqrt(squaredNorm(tree));
+  return sqrt(squaredNormIn("globalNorm", tree, undefined));
 }
 
 /**
@@ -62,7 +68,11 @@ export function withL2(lambda: number, options?: L2Options): LossTransform {
     return (params: P, ...rest: R): Real => {
       // the penalty first, so that a bad params tree is reported with its path before the loss runs
       const penalty = mul(lambda, squaredNormIn(`withL2(${lambda})`, params, select));
-      return add(loss(params, ...rest), penalty);
+      const value: unknown = loss(params, ...rest);
+      if (!isLeaf(value) || isTensorValued(value)) {
+        throw new TypeError(`withL2(${lambda}): the loss must return a scalar Real, got ${describeValue(value)}`);
+      }
+      return add(value as Real, penalty);
     };
   };
 }

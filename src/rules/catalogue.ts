@@ -3,13 +3,24 @@
 // new test. Tensor primitives come with argument shapes made from a few random extents
 // (broadcasting included), how to apply them, and where their elements are smooth.
 import type { Shape } from "../base/shape.ts";
+import { describe, firstBad } from "../base/errors.ts";
 import type { Domain, Real } from "../core/protocol.ts";
 import type { Tensor } from "../tensor/tensor.ts";
 import { binaryOp, unaryOp } from "./define.ts";
 import { matmul } from "./linalg.ts";
 import { logSumExp, mean, softmax, sum } from "./reduce.ts";
 import { applySum, binaryRules, dot, unaryRules } from "./scalar.ts";
-import { concat, reshape, slice, transpose } from "./structure.ts";
+import { concat, reshape, slice, tensorArg, transpose } from "./structure.ts";
+
+/** `f` behind a check that its argument is an array of at least `n` (an entry is public: anyone may call it). */
+function checked<A, R>(name: string, what: string, n: number, f: (xs: readonly A[]) => R, numbers = false): (xs: readonly A[]) => R {
+  return (xs) => {
+    if (!Array.isArray(xs) || xs.length < n) throw new TypeError(`${name}: ${what} expects an array of ${n}, got ${describe(xs)}`);
+    const bad = numbers ? firstBad(xs.slice(0, n), (d) => Number.isInteger(d) && (d as number) >= 0) : -1;
+    if (bad >= 0) throw new RangeError(`${name}: ${what} expects extents (integers >= 0), got ${describe(xs[bad])} at [${bad}]`);
+    return f(xs);
+  };
+}
 
 /** A primitive as the laws and tests see it: how to apply it to sampled arguments, and where. */
 export interface Primitive {
@@ -24,7 +35,7 @@ export interface Primitive {
  * The catalogue of scalar primitives, from the rule table itself: a primitive added to the table
  * is covered by every table-driven test and law with no new test.
  */
-export const primitives: readonly Primitive[] = Object.freeze([
+export const primitives: readonly Primitive[] = Object.freeze(([
   ...Object.values(unaryRules).map((rule): Primitive => {
     const op = unaryOp(rule);
     return { name: rule.name, arity: 1, apply: (xs) => op(xs[0]), domain: rule.domain };
@@ -34,8 +45,8 @@ export const primitives: readonly Primitive[] = Object.freeze([
     return { name: rule.name, arity: 2, apply: (xs) => op(xs[0], xs[1]), domain: rule.domain };
   }),
   { name: "sum", arity: 3, apply: (xs) => applySum(xs), domain: { args: [[-4, 4], [-4, 4], [-4, 4]] } },
-  { name: "dot", arity: 4, apply: (xs) => dot(xs.slice(0, 2), xs.slice(2)), domain: { args: [[-4, 4], [-4, 4], [-4, 4], [-4, 4]] } },
-]);
+  { name: "dot", arity: 4, apply: (xs) => dot([xs[0], xs[1]], [xs[2], xs[3]]), domain: { args: [[-4, 4], [-4, 4], [-4, 4], [-4, 4]] } },
+] as Primitive[]).map((p): Primitive => Object.freeze({ ...p, apply: checked(p.name, "apply", p.arity, p.apply) })));
 
 /** A tensor primitive for tests and laws. */
 export interface TensorPrimitive {
@@ -60,7 +71,7 @@ const broadcasts: readonly [string, (d: readonly number[]) => readonly Shape[]][
   ["[a,1]⊕[1,b]", ([a, b]) => [[a, 1], [1, b]]],
 ];
 
-export const tensorPrimitives: readonly TensorPrimitive[] = Object.freeze([
+export const tensorPrimitives: readonly TensorPrimitive[] = Object.freeze(([
   ...Object.values(unaryRules).map((rule): TensorPrimitive => {
     const p = op(rule.name);
     return { name: rule.name, dims: 2, shapes: ([a, b]) => [[a, b]], apply: ([t]) => p.apply([t as unknown as Real]) as unknown as Tensor, domain: rule.domain };
@@ -81,7 +92,7 @@ export const tensorPrimitives: readonly TensorPrimitive[] = Object.freeze([
   { name: "matmul [k]×[k,m]", dims: 2, shapes: ([k, m]) => [[k], [k, m]], apply: ([a, b]) => matmul(a, b), domain: plane },
   { name: "matmul [n,k]×[k]", dims: 2, shapes: ([n, k]) => [[n, k], [k]], apply: ([a, b]) => matmul(a, b), domain: plane },
   { name: "transpose", dims: 2, shapes: ([a, b]) => [[a, b]], apply: ([t]) => transpose(t), domain: line },
-  { name: "reshape", dims: 2, shapes: ([a, b]) => [[a, b]], apply: ([t]) => reshape(t, [t.shape[1], -1]), domain: line },
+  { name: "reshape", dims: 2, shapes: ([a, b]) => [[a, b]], apply: ([t]) => reshape(t, [tensorArg(t, "reshape").shape[1], -1]), domain: line },
   { name: "sum", dims: 2, shapes: ([a, b]) => [[a, b]], apply: ([t]) => sum(t), domain: line },
   { name: "sum axis 0", dims: 2, shapes: ([a, b]) => [[a, b]], apply: ([t]) => sum(t, 0), domain: line },
   { name: "mean axis -1", dims: 2, shapes: ([a, b]) => [[a, b]], apply: ([t]) => mean(t, -1), domain: line },
@@ -92,4 +103,8 @@ export const tensorPrimitives: readonly TensorPrimitive[] = Object.freeze([
   { name: "slice axis 1", dims: 2, shapes: ([a, b]) => [[a, b + 1]], apply: ([t]) => slice(t, 1, undefined, 1), domain: line },
   { name: "slice axis 0, negative", dims: 2, shapes: ([a, b]) => [[a + 1, b]], apply: ([t]) => slice(t, 0, -1), domain: line },
   { name: "concat axis 1", dims: 3, shapes: ([a, b, c]) => [[a, b], [a, c]], apply: ([x, y]) => concat([x, y], 1), domain: plane },
-]);
+] as TensorPrimitive[]).map((p): TensorPrimitive => Object.freeze({
+  ...p,
+  shapes: checked(p.name, "shapes", p.dims, p.shapes, true),
+  apply: checked(p.name, "apply", p.shapes(new Array<number>(p.dims).fill(1)).length, p.apply),
+})));

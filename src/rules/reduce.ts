@@ -116,21 +116,29 @@ export function softmax(t: Tensor, axis = -1): Tensor {
 
 /** Rows of zeros with a 1 at each label: labels (integers in [0, classes)) to a [n, classes] tensor. */
 export function oneHot(labels: readonly number[] | Tensor, classes: number): Tensor {
-  if (!Array.isArray(labels) && !(labels instanceof Tensor)) throw new TypeError(`oneHot: expects an array of labels, got ${describeValue(labels)}`);
-  const ls: ArrayLike<unknown> = labels instanceof Tensor ? data(labels) : Array.from(labels as readonly unknown[]); // read once
+  return oneHotIn(labels, classes, "oneHot");
+}
+
+/** oneHot for a public function `op` (its errors name `op`). */
+export function oneHotIn(labels: readonly number[] | Tensor, classes: number, op: string): Tensor {
+  if (!Array.isArray(labels) && !(labels instanceof Tensor)) throw new TypeError(`${op}: expects an array of labels, got ${describeValue(labels)}`);
   if (typeof classes !== "number" || !Number.isInteger(classes) || classes <= 0) {
-    throw new RangeError(`oneHot: classes must be a positive integer, got ${typeof classes === "number" ? classes : describe(classes)}`);
+    throw new RangeError(`${op}: classes must be a positive integer, got ${typeof classes === "number" ? classes : describe(classes)}`);
   }
-  if (ls.length * classes > MAX_SIZE) throw new RangeError(`oneHot: ${ls.length} rows of ${classes} classes is more than a tensor can hold`);
-  const out = new Float64Array(ls.length * classes);
-  for (let i = 0; i < ls.length; i++) {
-    const l = ls[i]; // a hole is undefined: not a label
-    if (typeof l !== "number") throw new TypeError(`oneHot: the label at [${i}] is ${describe(l)}, not a number`);
+  const given: ArrayLike<unknown> = labels instanceof Tensor ? data(labels) : (labels as readonly unknown[]);
+  // each label read once, checked as it is read (a hole is undefined: not a label), so a sparse array stops at its first hole
+  const ls: number[] = [];
+  for (let i = 0; i < given.length; i++) {
+    const l = given[i];
+    if (typeof l !== "number") throw new TypeError(`${op}: the label at [${i}] is ${describe(l)}, not a number`);
     if (!Number.isInteger(l) || l < 0 || l >= classes) {
-      throw new RangeError(`oneHot: label ${l} at [${i}] is not an integer in [0, ${classes})`);
+      throw new RangeError(`${op}: label ${l} at [${i}] is not an integer in [0, ${classes})`);
     }
-    out[i * classes + l] = 1;
+    ls.push(l);
   }
+  if (ls.length * classes > MAX_SIZE) throw new RangeError(`${op}: ${ls.length} rows of ${classes} classes is more than a tensor can hold`);
+  const out = new Float64Array(ls.length * classes);
+  ls.forEach((l, i) => (out[i * classes + l] = 1));
   return fromData(out, [ls.length, classes]);
 }
 

@@ -1,7 +1,7 @@
 // The structural tensor primitives: reshape, transpose, slice and its transpose pad, concat. Each is
 // linear, so its tangent is itself and its pullback is its transpose; each rule's value, forward
 // rule and pullback sit side by side, with the public op built on it.
-import { formatShape, normalizeAxis, type Shape, sizeOf } from "../base/shape.ts";
+import { formatShape, normalizeAxis, type Shape, shapeArray, sizeOf } from "../base/shape.ts";
 import { bindT } from "../core/bind.ts";
 import { payloadOf, type TensorRule, Tracer, type Value } from "../core/protocol.ts";
 import { isTensorValued, readPayload, shapeOf } from "../core/value.ts";
@@ -36,8 +36,7 @@ export function reshape(t: Tensor, shape: readonly number[]): Tensor {
   const x = tensorArg(t, "reshape");
   const from = shapeOfTensor(x);
   const n = sizeOf(from);
-  if (!Array.isArray(shape)) throw new TypeError(`reshape: the shape must be an array of integers (one may be -1), got ${describe(shape)}`);
-  const dims = Array.from(shape as ArrayLike<unknown>); // read once
+  const dims = shapeArray(shape, "reshape", "the shape (integers, one may be -1)"); // read once
   const free = dims.filter((d) => d === -1).length;
   if (free > 1 || dims.some((d) => !Number.isInteger(d) || (d as number) < -1)) {
     throw new RangeError(`reshape: [${dims.map(show).join(",")}] is not a shape (integers >= 0, at most one extent may be -1)`);
@@ -67,8 +66,7 @@ const transposeRule: TensorRule<readonly number[]> = {
 export function transpose(t: Tensor, perm?: readonly number[]): Tensor {
   const x = tensorArg(t, "transpose");
   const shape = shapeOfTensor(x);
-  if (perm !== undefined && !Array.isArray(perm)) throw new TypeError(`transpose: the permutation must be an array of axes, got ${describe(perm)}`);
-  const p = perm === undefined ? shape.map((_, k) => shape.length - 1 - k) : (Array.from(perm as ArrayLike<unknown>) as number[]);
+  const p = perm === undefined ? shape.map((_, k) => shape.length - 1 - k) : (shapeArray(perm, "transpose", "the permutation") as number[]);
   if (p.length !== shape.length || p.some((v) => typeof v !== "number") || [...p].sort((u, v) => u - v).some((v, k) => v !== k)) {
     throw new RangeError(`transpose: [${p.map(show).join(",")}] is not a permutation of the axes of ${formatShape(shape)}`);
   }
@@ -146,8 +144,9 @@ const zerosOf = (x: Value): Tensor => {
 /** Tensors joined along `axis`; their shapes must agree on every other axis. */
 export function concat(ts: readonly Tensor[], axis = 0): Tensor {
   if (!Array.isArray(ts) || ts.length === 0) throw new TypeError(`concat: expects a non-empty array of Tensors, got ${describeValue(ts)}`);
-  // Array.from reads a hole as undefined (map would skip it)
-  const xs = Array.from(ts as ArrayLike<unknown>, (t, i) => tensorArg(t, "concat", `tensor at [${i}]`));
+  // a loop reads a hole as undefined (map would skip it) and stops at the first bad one
+  const xs: Tensor[] = [];
+  for (let i = 0; i < ts.length; i++) xs.push(tensorArg(ts[i], "concat", `tensor at [${i}]`));
   const first = shapeOfTensor(xs[0]);
   const a = normalizeAxis(axis, first.length, "concat", first);
   for (const x of xs) {

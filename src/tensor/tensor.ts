@@ -1,7 +1,7 @@
 // The Tensor: an immutable n-d array of float64 with a shape. Its data is private (no public way to
 // change it), it never shares a caller's array, and construction validates shape against data.
 import { describe } from "../base/errors.ts";
-import { checkShape, formatShape, type Shape, sizeOf } from "../base/shape.ts";
+import { checkShape, formatShape, MAX_AXES, type Shape, sizeOf } from "../base/shape.ts";
 import { kernels } from "../backend/index.ts";
 import type { Expr } from "../backend/expr.ts";
 import { allocate, allocateFor, currentOwner, hasRecycled, recycledIn } from "../backend/memory.ts";
@@ -120,6 +120,12 @@ export function lazy(expr: Expr, shape: Shape): Tensor {
 /** Internal: a tensor over a fresh buffer the caller has filled (or immutable data it shares). */
 export const fromData = (buffer: Float64Array, shape: Shape): Tensor => make(buffer, undefined, shape);
 
+/** Internal: a tensor from a user's nested arrays for a public function `op` (its errors name `op`). */
+export function tensorFor(values: unknown, op: string): Tensor {
+  const { data, shape } = build(values as NestedArray, undefined, op);
+  return make(data, undefined, Object.freeze([...shape]));
+}
+
 /**
  * A tensor from nested arrays (`tensor([[1, 2], [3, 4]])`), or from flat data and a shape
  * (`tensor([1, 2, 3, 4], [2, 2])`, any ArrayLike). The data is always copied.
@@ -129,41 +135,41 @@ export function tensor(values: NestedArray | ArrayLike<number>, shape?: Shape): 
 }
 
 /** Validated, copied data and its shape, from nested arrays or from flat data and a shape. */
-function build(values: NestedArray | ArrayLike<number>, shape?: Shape): { data: Float64Array; shape: Shape } {
+function build(values: NestedArray | ArrayLike<number>, shape?: Shape, op = "tensor"): { data: Float64Array; shape: Shape } {
   if (shape !== undefined) {
-    const dims = checkShape(shape, "tensor");
-    if (typeof values === "number" && dims.length === 0) return { data: room("tensor", 1).fill(values), shape: dims };
+    const dims = checkShape(shape, op);
+    if (typeof values === "number" && dims.length === 0) return { data: room(op, 1).fill(values), shape: dims };
     const length = typeof values === "object" && values !== null && !(values instanceof DataView) ? (values as ArrayLike<number>).length : undefined;
     if (typeof length !== "number") {
-      throw new TypeError(`tensor: with a shape, the data must be a flat array of numbers, got ${describe(values)}`);
+      throw new TypeError(`${op}: with a shape, the data must be a flat array of numbers, got ${describe(values)}`);
     }
     const flat = values as ArrayLike<number>;
     const n = sizeOf(dims);
-    if (length !== n) throw new RangeError(`tensor: ${length} values do not fill the shape ${formatShape(dims)} (${n} elements)`);
-    const out = room("tensor", n);
+    if (length !== n) throw new RangeError(`${op}: ${length} values do not fill the shape ${formatShape(dims)} (${n} elements)`);
+    const out = room(op, n);
     for (let i = 0; i < n; i++) {
       const v = flat[i];
-      if (typeof v !== "number") throw new TypeError(`tensor: element ${i} is ${describe(v)}, not a number`);
+      if (typeof v !== "number") throw new TypeError(`${op}: element ${i} is ${describe(v)}, not a number`);
       out[i] = v;
     }
     return { data: out, shape: dims };
   }
-  if (typeof values === "number") return { data: room("tensor", 1).fill(values), shape: [] };
-  const inferred = inferShape(values);
-  const out = room("tensor", sizeOf(inferred));
+  if (typeof values === "number") return { data: room(op, 1).fill(values), shape: [] };
+  const inferred = inferShape(values, op);
+  const out = room(op, sizeOf(inferred));
   let next = 0;
   const fill = (v: unknown, depth: number, path: string): void => {
     if (depth === inferred.length) {
-      if (typeof v !== "number") throw new TypeError(`tensor: the element at ${path || "the top"} is ${describe(v)}, not a number`);
+      if (typeof v !== "number") throw new TypeError(`${op}: the element at ${path || "the top"} is ${describe(v)}, not a number`);
       out[next++] = v;
       return;
     }
     if (!isArrayData(v)) {
-      throw new RangeError(`tensor: ragged data at ${path || "the top"}: expected an array of length ${inferred[depth]}, got ${describe(v)}`);
+      throw new RangeError(`${op}: ragged data at ${path || "the top"}: expected an array of length ${inferred[depth]}, got ${describe(v)}`);
     }
     const a = v as ArrayLike<unknown>;
     if (a.length !== inferred[depth]) {
-      throw new RangeError(`tensor: ragged data at ${path || "the top"}: expected length ${inferred[depth]}, got ${a.length}`);
+      throw new RangeError(`${op}: ragged data at ${path || "the top"}: expected length ${inferred[depth]}, got ${a.length}`);
     }
     for (let i = 0; i < a.length; i++) fill(a[i], depth + 1, `${path}[${i}]`);
   };
@@ -172,26 +178,26 @@ function build(values: NestedArray | ArrayLike<number>, shape?: Shape): { data: 
 }
 
 /** The most axes a tensor built from nested arrays may have (NumPy's limit). */
-export const MAX_RANK = 64;
+export const MAX_RANK = MAX_AXES;
 
 /** Arrays and typed arrays hold a tensor's data (a DataView has no elements). */
 const isArrayData = (v: unknown): boolean => Array.isArray(v) || (ArrayBuffer.isView(v) && !(v instanceof DataView));
 
 /** The shape of nested arrays, read along the first element at each depth; a cycle or a too deep nesting throws. */
-function inferShape(values: unknown): number[] {
+function inferShape(values: unknown, op: string): number[] {
   const shape: number[] = [];
   const seen = new Set<unknown>();
   let v = values;
   while (isArrayData(v)) {
-    if (seen.has(v)) throw new TypeError(`tensor: the data is cyclic: the array at ${"[0]".repeat(shape.length)} contains itself`);
-    if (shape.length === MAX_RANK) throw new RangeError(`tensor: the data is nested more than ${MAX_RANK} levels deep`);
+    if (seen.has(v)) throw new TypeError(`${op}: the data is cyclic: the array at ${"[0]".repeat(shape.length)} contains itself`);
+    if (shape.length === MAX_RANK) throw new RangeError(`${op}: the data is nested more than ${MAX_RANK} levels deep`);
     seen.add(v);
     const a = v as ArrayLike<unknown>;
     shape.push(a.length);
     if (a.length === 0) break;
     v = a[0];
   }
-  return checkShape(shape, "tensor", "the data's shape") as number[];
+  return checkShape(shape, op, "the data's shape") as number[];
 }
 
 /** A fresh zeroed buffer of n elements for `op`, or a RangeError naming it where memory runs out. */
@@ -205,7 +211,10 @@ function room(op: string, n: number): Float64Array {
 }
 
 /** A tensor of the given shape filled with `value`. */
-export const full = (shape: Shape, value: number): Tensor => filled(shape, value, "full");
+export function full(shape: Shape, value: number): Tensor {
+  return filled(shape, value, "full");
+}
+
 export const zeros = (shape: Shape): Tensor => filled(shape, 0, "zeros");
 export const ones = (shape: Shape): Tensor => filled(shape, 1, "ones");
 
