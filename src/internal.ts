@@ -1,5 +1,5 @@
 // Internal entry: hooks for nabla's own tests (not part of the public API, not re-exported by index.ts).
-export { kernelCount } from "./backend/js/fusion/compile.ts";
+export { kernelCount, MAX_LOOPS } from "./backend/js/fusion/compile.ts";
 export { setCompilation } from "./backend/js/fusion/run.ts";
 export { threefry2x32 } from "./random/threefry.ts";
 export { instantiate, specialize } from "./base/codegen.ts";
@@ -12,3 +12,4 @@ export { unary, unaryOp } from "./rules/define.ts";
 export { scale } from "./rules/scalar.ts";
 export { js } from "./backend/js/index.ts";
 export type { Kernels } from "./backend/kernels.ts";
+export { IDLE_MS, MAX_FREE_BYTES, pooledBytes, releaseIdle } from "./backend/pool.ts";

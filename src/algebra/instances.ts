@@ -45,13 +45,14 @@ export const MonoidProductReal: Monoid<Real> = { concat: mul, empty: 1 };
  * @example
  * SemigroupGradient.concat({ w: 1, b: [2] }, { w: 3, b: [4] }); // => { w: 4, b: [6] }
  */
-export const SemigroupGradient: Semigroup<unknown> = {
-  concat: (a, b) => {
-    const { leaves, def } = flatten(a, "SemigroupGradient.concat");
-    const ys = flattenAs(def, b, "SemigroupGradient.concat", "the second gradient", leaves);
-    return unflatten(def, leaves.map((x, i) => add(x as Real, ys[i] as Real)));
-  },
-};
+export const SemigroupGradient: Semigroup<unknown> = { concat: (a, b) => addTrees(a, b, "SemigroupGradient.concat") };
+
+/** Two trees of one structure added leaf by leaf; `context` names the caller in errors. */
+function addTrees(a: unknown, b: unknown, context: string): unknown {
+  const { leaves, def } = flatten(a, context);
+  const ys = flattenAs(def, b, context, "the second gradient", leaves);
+  return unflatten(def, leaves.map((x, i) => add(x as Real, ys[i] as Real)));
+}
 
 /**
  * The monoid of gradients shaped like `like`: leafwise addition, with the zero gradient as `empty`.
@@ -62,5 +63,5 @@ export const SemigroupGradient: Semigroup<unknown> = {
 export function getGradientMonoid<T>(like: T): Monoid<Like<T>> {
   const { leaves, def } = flatten(like, "getGradientMonoid");
   const empty = unflatten(def, leaves.map(zeroLike)) as Like<T>;
-  return { concat: SemigroupGradient.concat as (a: Like<T>, b: Like<T>) => Like<T>, empty };
+  return { concat: (a, b) => addTrees(a, b, "getGradientMonoid(…).concat") as Like<T>, empty };
 }

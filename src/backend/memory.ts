@@ -10,20 +10,16 @@
 // (stopGradient, a custom rule's arguments, a nested transform's results); the rest are reused.
 // Tracers of the closed transform throw when used, so nothing can read a reused buffer through them.
 //
-// Module-level state, and why no user can observe it. The free lists (`free`, `freeBytes`) hold
-// buffers no live value can read, and `pinned` only ever keeps buffers out of them. `scope`, `depth`,
+// Module-level state, and why no user can observe it. The free lists (pool.ts: size classes, a
+// budget, emptied when idle) hold buffers no live value can read, and `pinned` only ever keeps
+// buffers out of them. `scope`, `depth`,
 // `keeping` and `machinery` mark where the calls of transforms and of the machinery are right now;
 // each enter is paired with its exit (on a throw too), so they are back at their starting values
 // whenever no transform runs. A reused buffer is fully written (or zeroed) before a tensor exposes
 // it, so a program computes the same numbers whatever the pool holds; only allocation costs differ.
 
-/** Buffers smaller than this are cheap to allocate and not worth tracking. */
-const MIN_POOLED = 2048;
-/** At most this many bytes wait in the free lists. */
-const MAX_FREE_BYTES = 256 * 1024 * 1024;
+import { fresh, MIN_POOLED, put, take } from "./pool.ts";
 
-const free = new Map<number, Float64Array[]>();
-let freeBytes = 0;
 /** Identified by their ArrayBuffer, so that a view (a slice) pins or keeps what it shares. */
 const pinned = new WeakSet<ArrayBufferLike>();
 
@@ -32,6 +28,10 @@ export interface Scope {
   readonly owned: Float64Array[];
   /** Set when a value of a never-closing level (a user dual) was made inside: nothing is provably dead. */
   tainted: boolean;
+  /** The transform that opened it (its first level's name), for the error when an escaped tensor is read. */
+  name: string | undefined;
+  /** Once closed: the buffers it put on the free lists, which its tensors must no longer be read from. */
+  recycled: WeakSet<ArrayBufferLike> | undefined;
 }
 let scope: Scope | undefined;
 /** Transforms running (nested calls included). */
@@ -44,15 +44,18 @@ let machinery = 0;
 /** A zero-filled buffer of n elements. */
 export function allocate(n: number): Float64Array {
   const b = reuse(n);
-  if (b === undefined) return track(new Float64Array(n));
+  if (b === undefined) return track(make(n));
   b.fill(0);
   return track(b);
 }
 
 /** A buffer of n elements with arbitrary contents, for kernels that write every element. */
 export function allocateUninitialized(n: number): Float64Array {
-  return track(reuse(n) ?? new Float64Array(n));
+  return track(reuse(n) ?? make(n));
 }
+
+/** A fresh buffer: pooled sizes over their size class's capacity, so that they can be reused for any length of it. */
+const make = (n: number): Float64Array => (n >= MIN_POOLED ? fresh(n) : new Float64Array(n));
 
 /**
  * A buffer of n elements (arbitrary contents) for a pending tensor computed now: owned by the scope
@@ -61,7 +64,7 @@ export function allocateUninitialized(n: number): Float64Array {
  * pullback belongs to no scope: the tape keeps it for the next call.)
  */
 export function allocateFor(n: number, owner: object | undefined): Float64Array {
-  const b = reuse(n) ?? new Float64Array(n);
+  const b = reuse(n) ?? make(n);
   if (owner !== undefined && owner === scope && b.length >= MIN_POOLED) scope.owned.push(b);
   return b;
 }
@@ -69,12 +72,7 @@ export function allocateFor(n: number, owner: object | undefined): Float64Array 
 /** The scope that owns what the machinery makes now (undefined outside one, or in user code). */
 export const currentOwner = (): object | undefined => (machinery > 0 && keeping === 0 ? scope : undefined);
 
-function reuse(n: number): Float64Array | undefined {
-  if (n < MIN_POOLED) return undefined;
-  const b = free.get(n)?.pop();
-  if (b !== undefined) freeBytes -= 8 * n;
-  return b;
-}
+const reuse = (n: number): Float64Array | undefined => (n < MIN_POOLED ? undefined : take(n));
 
 function track(b: Float64Array): Float64Array {
   if (scope !== undefined && machinery > 0 && keeping === 0 && b.length >= MIN_POOLED) scope.owned.push(b);
@@ -119,10 +117,28 @@ export function enterTransform(recycles: boolean): Scope | undefined {
   depth++;
   if (!recycles) keeping++;
   if (depth === 1 && recycles && machinery === 0) {
-    scope = { owned: [], tainted: false };
+    scope = { owned: [], tainted: false, name: undefined, recycled: undefined };
     return scope;
   }
   return undefined;
+}
+
+/** A level opened: the open scope takes the name of the first one (the transform that opened it). */
+export function nameScope(name: string): void {
+  if (scope !== undefined && scope.name === undefined) scope.name = name;
+}
+
+/** Whether `owner`, a tensor's scope, has closed and recycled buffers (its tensors' reads are then checked). */
+export const hasRecycled = (owner: object): boolean => (owner as Scope).recycled !== undefined;
+
+/**
+ * Whether `b`, a buffer of a tensor made in `owner`'s scope, was recycled when that scope closed: the
+ * tensor escaped its transform and its numbers may now be another computation's. Returns the
+ * transform's name then, else undefined.
+ */
+export function recycledIn(owner: object | undefined, b: Float64Array): string | undefined {
+  const recycled = (owner as Scope | undefined)?.recycled;
+  return recycled !== undefined && recycled.has(b.buffer) ? ((owner as Scope).name ?? "a transform") : undefined;
 }
 
 /** Visits every buffer that `result` reaches. */
@@ -142,20 +158,18 @@ export function exitTransform(opened: Scope | undefined, recycles: boolean, walk
   }
   scope = undefined;
   if (opened.owned.length === 0) return;
-  if (walk !== undefined && !opened.tainted) recycle(opened.owned, walk, result);
+  if (walk !== undefined && !opened.tainted) recycle(opened, walk, result);
   opened.owned.length = 0; // tensors made in the scope still point at it: let it hold nothing
 }
 
 /** Puts the owned buffers that `result` does not reach (and nothing pinned) on the free lists. */
-function recycle(owned: readonly Float64Array[], walk: Walk, result: unknown): void {
+function recycle(opened: Scope, walk: Walk, result: unknown): void {
   const kept = new Set<ArrayBufferLike>();
   walk(result, (b) => kept.add(b.buffer));
-  for (const b of owned) {
-    if (kept.has(b.buffer) || pinned.has(b.buffer) || freeBytes + 8 * b.length > MAX_FREE_BYTES) continue;
+  for (const b of opened.owned) {
+    if (kept.has(b.buffer) || pinned.has(b.buffer)) continue;
     kept.add(b.buffer); // never listed twice
-    let list = free.get(b.length);
-    if (list === undefined) free.set(b.length, (list = []));
-    list.push(b);
-    freeBytes += 8 * b.length;
+    (opened.recycled ??= new WeakSet()).add(b.buffer);
+    put(b);
   }
 }

@@ -2,12 +2,16 @@
 // readers and builders of a tree's records). Where `new Function` is forbidden (a strict
 // Content-Security-Policy) it says so, and every caller has a closure that does the same work.
 
-/** `new Function(...names, source)(...values)`, or undefined where new Function is forbidden. */
+/**
+ * `new Function(...names, source)(...values)`, or undefined where new Function is forbidden or the
+ * engine refuses the source for its size (a RangeError: its parser ran out of stack). Callers bound
+ * what they generate; this is the net under those bounds.
+ */
 export function instantiate(source: string, names: readonly string[], values: readonly unknown[]): unknown {
   try {
     return new Function(...names, source)(...values);
   } catch (e) {
-    if (e instanceof EvalError) return undefined;
+    if (e instanceof EvalError || e instanceof RangeError) return undefined;
     throw e;
   }
 }

@@ -18,3 +18,25 @@ export function describe(x: unknown): string {
 /** An op was given something that is not a Real. */
 export const notAReal = (op: string, x: unknown): TypeError =>
   new TypeError(`${op}: expected a Real (a number or a value from a transform), got ${describe(x)}`);
+
+/** A value for an error message: a number as itself, anything else described (never converted, so a Symbol or a throwing toString is safe). */
+export const show = (x: unknown): string => (typeof x === "number" ? String(x) : describe(x));
+
+/** An options argument: undefined means the defaults (`{}`); null or a non-object is a TypeError naming `op`. */
+export function checkOptions<T extends object>(options: T | undefined, op: string): Partial<T> {
+  if (options === undefined) return {};
+  if (typeof options !== "object" || options === null || Array.isArray(options)) {
+    throw new TypeError(`${op}: options must be an object (or omitted), got ${describe(options)}`);
+  }
+  return options;
+}
+
+/**
+ * The index of the first element of a user's array (a hole reads as undefined) that fails `ok`, or
+ * -1. It stops there, so a sparse array of any length (`a.length = 2 ** 32 - 1`) costs no more than
+ * the elements it has; `every` and `Array.from` would walk every index.
+ */
+export function firstBad(xs: ArrayLike<unknown>, ok: (v: unknown) => boolean): number {
+  for (let i = 0; i < xs.length; i++) if (!ok(xs[i])) return i;
+  return -1;
+}

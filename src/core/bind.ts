@@ -8,12 +8,12 @@ import { Tensor } from "../tensor/tensor.ts";
 import { type BinaryRule, escapedError, type NaryRule, type Payload, type TensorRule, type Trace, Tracer, type UnaryRule, type Value } from "./protocol.ts";
 
 /** The innermost live level among `xs`, or undefined when all are plain (an escaped level throws). */
-export function innermost(xs: readonly Value[]): Trace | undefined {
+export function innermost(xs: readonly Value[], by?: string): Trace | undefined {
   let top: Trace | undefined;
   for (const x of xs) {
     if (x instanceof Tracer && (top === undefined || x.trace.level > top.level)) top = x.trace;
   }
-  if (top !== undefined && !top.live) throw escapedError(top);
+  if (top !== undefined && !top.live) throw escapedError(top, by);
   return top;
 }
 
@@ -22,7 +22,7 @@ export function bind1(rule: UnaryRule, x: Value): Value {
   if (typeof x === "number") return rule.value(x);
   if (x instanceof Tracer) {
     const t = x.trace;
-    if (!t.live) throw escapedError(t);
+    if (!t.live) throw escapedError(t, rule.name);
     return t.unary(rule, x);
   }
   if (x instanceof Tensor) return elementwise(rule, [x]);
@@ -41,13 +41,13 @@ export function bind2(rule: BinaryRule, a: Value, b: Value): Value {
     throw notAReal(rule.name, typeof a === "number" || a instanceof Tensor ? b : a);
   }
   const top = ta === undefined ? tb! : tb === undefined || ta.level >= tb.level ? ta : tb;
-  if (!top.live) throw escapedError(top);
+  if (!top.live) throw escapedError(top, rule.name);
   return top.binary(rule, a, b);
 }
 
 /** An n-ary scalar rule on any values. */
 export function bindN(rule: NaryRule, xs: readonly Value[]): Value {
-  const top = innermost(xs);
+  const top = innermost(xs, rule.name);
   if (top !== undefined) return top.nary(rule, xs);
   for (const x of xs) if (typeof x !== "number") throw notAReal(rule.name, x);
   return rule.value(xs as readonly number[]);
@@ -55,7 +55,7 @@ export function bindN(rule: NaryRule, xs: readonly Value[]): Value {
 
 /** A tensor rule on any values. */
 export function bindT<P>(rule: TensorRule<P>, args: readonly Value[], params: P): Value {
-  const top = innermost(args);
+  const top = innermost(args, rule.name);
   if (top === undefined) {
     for (const a of args) if (typeof a !== "number" && !(a instanceof Tensor)) throw notAReal(rule.name, a);
     return rule.value(args as readonly Payload[], params);

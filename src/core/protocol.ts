@@ -6,6 +6,7 @@
 // names an interpreter: forward, reverse and jit's recording implement Trace in their own folders.
 import type { Shape } from "../base/shape.ts";
 import type { Tensor } from "../tensor/tensor.ts";
+import { nameScope } from "../backend/memory.ts";
 
 // ---- rules ----------------------------------------------------------------------------------
 
@@ -215,7 +216,9 @@ export abstract class Trace {
     readonly transform: string,
     /** The interpreter's kind (which fast paths it has left, see FastPaths). */
     readonly kind: number,
-  ) {}
+  ) {
+    nameScope(transform);
+  }
 
   close(): void {
     this.live = false;
@@ -251,10 +254,11 @@ export abstract class Trace {
   }
 }
 
-/** The error for a Real used after the transform that made it has returned. */
-export const escapedError = (trace: Trace): Error =>
+/** The error for a Real used after the transform that made it has returned; `by` names the public function that found it. */
+export const escapedError = (trace: Trace, by = "nabla"): Error =>
   new Error(
-    `nabla: a Real created inside ${trace.transform} was used after that ${trace.transform} returned. ` +
-      `It escaped its transform (kept in a variable or a closure) and its derivative information is gone; ` +
-      `use primal(x) to keep only its value, or compute with it inside the ${trace.transform}.`,
+    `${by}: a value created inside ${trace.transform} was used after that ${trace.transform} returned. ` +
+      `It escaped its transform (kept in a variable or a closure): its derivative information is gone, and a ` +
+      `tensor's memory may have been reused. Use primal(x) inside the ${trace.transform} to keep its value ` +
+      `(a scalar's primal stays readable), or compute with it there.`,
   );

@@ -3,12 +3,13 @@
 // optional context (a key for randomness, the training flag) through its layers, each with a key of
 // its own. Nothing here has a derivative rule of its own: a layer is a composition of nabla's ops,
 // so every transform sees through it.
-import { describe } from "../base/errors.ts";
+import { checkOptions, describe, show } from "../base/errors.ts";
 import { add, mul, relu, sigmoid, tanh } from "../rules/scalar.ts";
 import { softmax } from "../rules/reduce.ts";
 import { matmul } from "../rules/linalg.ts";
+import { tensorArg } from "../rules/structure.ts";
 import { type Tensor, zeros } from "../tensor/tensor.ts";
-import { formatShape, type Shape } from "../base/shape.ts";
+import { checkShape, formatShape, MAX_SIZE, type Shape } from "../base/shape.ts";
 import type { Tree } from "../tree/types.ts";
 import { checkKey, type Key, split } from "../random/key.ts";
 import { normal, uniform } from "../random/sample.ts";
@@ -94,10 +95,7 @@ export function lastExtent(inShape: unknown, layer: string): number {
 }
 
 export function checkShapeArg(inShape: unknown, layer: string): Shape {
-  if (!Array.isArray(inShape) || !inShape.every((d) => Number.isInteger(d) && d >= 0)) {
-    throw new RangeError(`${layer}.init: inShape must be an array of non-negative integers, got ${describe(inShape)}`);
-  }
-  return Object.freeze([...(inShape as number[])]);
+  return Object.freeze([...checkShape(inShape, `${layer}.init`, "inShape")]);
 }
 
 /**
@@ -107,37 +105,44 @@ export function checkShapeArg(inShape: unknown, layer: string): Shape {
  * const [params, outShape] = dense(3).init(key(0), [5, 4]);
  * [params.w.shape, params.b.shape, outShape]; // => [[4, 3], [3], [5, 3]]
  */
-export function dense(units: number, options: DenseOptions = {}): Layer<DenseParams> {
-  if (!Number.isInteger(units) || units <= 0) throw new RangeError(`dense: units must be a positive integer, got ${units}`);
-  const scheme = options.init ?? "glorot";
+export function dense(units: number, options?: DenseOptions): Layer<DenseParams> {
+  if (!Number.isInteger(units) || units <= 0 || units > MAX_SIZE) throw new RangeError(`dense: units must be a positive integer, got ${show(units)}`);
+  const scheme = checkOptions(options, "dense").init ?? "glorot";
   if (scheme !== "glorot" && scheme !== "he") throw new RangeError(`dense: init must be "glorot" or "he", got ${describe(scheme)}`);
   return Object.freeze({
     init(key: Key, inShape: Shape): readonly [DenseParams, Shape] {
       checkKey(key, "dense.init");
-      const fanIn = lastExtent(inShape, "dense");
+      const shape = checkShapeArg(inShape, "dense");
+      const fanIn = lastExtent(shape, "dense");
+      if (fanIn * units > MAX_SIZE) throw new RangeError(`dense.init: weights of [${fanIn}, ${units}] are more than a tensor can hold`);
       const w =
         scheme === "glorot"
           ? uniform(key, [fanIn, units], -Math.sqrt(6 / (fanIn + units)), Math.sqrt(6 / (fanIn + units)))
           : mul(normal(key, [fanIn, units]), Math.sqrt(2 / fanIn));
       const params: DenseParams = Object.freeze({ w, b: zeros([units]) });
-      return Object.freeze([params, Object.freeze([...inShape.slice(0, -1), units])] as const);
+      return Object.freeze([params, Object.freeze([...shape.slice(0, -1), units])] as const);
     },
     apply(params: DenseParams, x: Tensor): Tensor {
       if (params === null || typeof params !== "object" || !("w" in params) || !("b" in params)) {
         throw new TypeError(`dense.apply: params must be a record { w, b }, got ${describe(params)}`);
       }
-      const xs = x.shape;
-      const ws = params.w.shape;
-      if (xs === undefined || ws === undefined || xs.length === 0 || ws.length !== 2 || xs[xs.length - 1] !== ws[0]) {
-        throw new RangeError(`dense.apply: an input of shape ${xs ? formatShape(xs) : describe(x)} does not fit weights of shape ${ws ? formatShape(ws) : describe(params.w)}`);
+      const input = tensorArg(x, "dense.apply", "input");
+      const w = tensorArg(params.w, "dense.apply", "params.w");
+      const b = tensorArg(params.b, "dense.apply", "params.b");
+      const xs = input.shape;
+      const ws = w.shape;
+      if (xs.length === 0 || ws.length !== 2 || xs[xs.length - 1] !== ws[0]) {
+        throw new RangeError(`dense.apply: an input of shape ${formatShape(xs)} does not fit weights of shape ${formatShape(ws)}`);
       }
-      return add(matmul(x, params.w), params.b);
+      const last = b.shape[b.shape.length - 1] ?? 1;
+      if (last !== ws[1] && last !== 1) throw new RangeError(`dense.apply: a bias of shape ${formatShape(b.shape)} does not fit weights of shape ${formatShape(ws)}`);
+      return add(matmul(input, w), b);
     },
   });
 }
 
 /** A layer with no parameters that applies `f` elementwise (or along the last axis). */
-function activation(name: string, f: (x: Tensor) => Tensor): Layer<readonly []> {
+function activation(name: string, f: (x: Tensor) => Tensor, minRank = 0): Layer<readonly []> {
   const none: readonly [] = Object.freeze([] as const);
   return Object.freeze({
     init(key: Key, inShape: Shape): readonly [readonly [], Shape] {
@@ -145,7 +150,9 @@ function activation(name: string, f: (x: Tensor) => Tensor): Layer<readonly []> 
       return Object.freeze([none, checkShapeArg(inShape, name)] as const);
     },
     apply(_params: readonly [], x: Tensor): Tensor {
-      return f(x);
+      const t = tensorArg(x, `${name}.apply`, "input");
+      if (t.shape.length < minRank) throw new RangeError(`${name}.apply: the input must have at least ${minRank} axis, got shape ${formatShape(t.shape)}`);
+      return f(t);
     },
   });
 }
@@ -173,7 +180,7 @@ export const reluLayer: Layer<readonly []> = activation("reluLayer", (x) => relu
  * @example
  * softmaxLayer.apply([], tensor([[1, 1]])); // => tensor([[0.5, 0.5]])
  */
-export const softmaxLayer: Layer<readonly []> = activation("softmaxLayer", (x) => softmax(x, -1));
+export const softmaxLayer: Layer<readonly []> = activation("softmaxLayer", (x) => softmax(x, -1), 1);
 
 /**
  * The parameters of `serial(...layers)`: the tuple of its layers' parameters.

@@ -1,13 +1,13 @@
 // Losses: functions of a model's output and the targets to a scalar Real, written with nabla's ops
 // (no rules of their own). halfSquaredError is the course's E_total = Σ ½(target − out)².
-import { describe } from "../base/errors.ts";
-import { isTensorValued } from "../core/value.ts";
+import { describe, firstBad } from "../base/errors.ts";
+import { isTensorValued, live } from "../core/value.ts";
 import { type Real, type Value } from "../core/protocol.ts";
 import { add, log, mul, square, sub } from "../rules/scalar.ts";
 import { nonzeroMask, select } from "../rules/masks.ts";
-import { logSumExp, oneHot, sum } from "../rules/reduce.ts";
+import { logSumExp, oneHotIn, sum } from "../rules/reduce.ts";
 import { reshape } from "../rules/structure.ts";
-import { Tensor, tensor } from "../tensor/tensor.ts";
+import { MAX_RANK, Tensor, tensorFor } from "../tensor/tensor.ts";
 import { formatShape, sameShape, type Shape } from "../base/shape.ts";
 import { isLeaf } from "../tree/types.ts";
 
@@ -24,13 +24,19 @@ type Paired = { readonly kind: "tensors"; readonly a: Tensor; readonly b: Tensor
 
 const isTensor = (x: unknown): x is Tensor => isLeaf(x) && isTensorValued(x as Value);
 const isReal = (x: unknown): x is Real => isLeaf(x) && !isTensorValued(x as Value);
-const isPlainNested = (x: unknown): boolean => (Array.isArray(x) ? x.every(isPlainNested) : typeof x === "number");
+/** A loss's leaf, checked not to have escaped its transform (the error then names the loss). */
+const checkedLeaf = (op: string) => (x: unknown): boolean => (isLeaf(x) ? (live(x, op), true) : false);
+/** Nested arrays of numbers (as deep as a tensor's axes may go). */
+const isPlainNested = (x: unknown, depth = 0): boolean =>
+  Array.isArray(x) ? depth < MAX_RANK && firstBad(x, (v) => isPlainNested(v, depth + 1)) < 0 : typeof x === "number";
 const shapeText = (x: unknown): string => (isTensor(x) ? formatShape(x.shape) : Array.isArray(x) ? `[${x.length}]` : isReal(x) ? "a Real" : describe(x));
 
 function pair(op: string, a: unknown, b: unknown): Paired {
+  for (const v of [a, b]) if (isLeaf(v)) live(v, op);
+    else if (Array.isArray(v)) firstBad(v, checkedLeaf(op));
   const mismatch = (): RangeError => new RangeError(`${op}: the output ${shapeText(a)} and the target ${shapeText(b)} differ in shape`);
   // a tensor on one side makes plain nested numbers on the other a tensor
-  const asTensor = (x: unknown, other: unknown): unknown => (isTensor(other) && !isTensor(x) && Array.isArray(x) && isPlainNested(x) ? tensor(x as never) : x);
+  const asTensor = (x: unknown, other: unknown): unknown => (isTensor(other) && !isTensor(x) && Array.isArray(x) && isPlainNested(x) ? tensorFor(x, op) : x);
   const x = asTensor(a, b);
   const y = asTensor(b, a);
   if (isTensor(x) && isTensor(y)) {
@@ -39,7 +45,7 @@ function pair(op: string, a: unknown, b: unknown): Paired {
   }
   const list = (v: unknown, what: string): readonly Real[] => {
     if (isReal(v)) return [v];
-    if (Array.isArray(v) && v.every(isReal)) return v as readonly Real[];
+    if (Array.isArray(v) && firstBad(v, isReal) < 0) return v as readonly Real[];
     throw new TypeError(`${op}: the ${what} must be a Real, an array of Reals or a Tensor, got ${isTensor(v) ? `a Tensor ${formatShape(v.shape)} beside an array` : describe(v)}`);
   };
   const xs = list(x, "output");
@@ -105,6 +111,8 @@ export function binaryCrossEntropy(probabilities: LossInput, targets: LossInput)
 export function softmaxCrossEntropy(logits: Tensor, labels: Tensor | readonly number[] | number): Real {
   const op = "softmaxCrossEntropy";
   if (!isTensor(logits)) throw new TypeError(`${op}: the logits must be a Tensor [batch, classes], got ${describe(logits)}`);
+  live(logits, op);
+  if (isLeaf(labels)) live(labels, op);
   const shape: Shape = logits.shape;
   if (shape.length !== 1 && shape.length !== 2) throw new RangeError(`${op}: the logits must have shape [batch, classes] or [classes], got ${formatShape(shape)}`);
   const z = shape.length === 1 ? reshape(logits, [1, shape[0]]) : logits;
@@ -124,15 +132,15 @@ function targetsFor(labels: unknown, batch: number, classes: number, logitsShape
   const mismatch = (what: string): RangeError => new RangeError(`${op}: logits ${formatShape(logitsShape)} and labels ${what} do not fit (labels are one-hot of the logits' shape, or one class index per row)`);
   if (isTensor(labels)) {
     if (sameShape(labels.shape, logitsShape)) return logitsShape.length === 1 ? reshape(labels, [1, classes]) : labels;
-    if (labels.shape.length <= 1 && (labels.shape[0] ?? 1) === batch && labels instanceof Tensor) return oneHot(labels.shape.length === 0 ? reshape(labels, [1]) : labels, classes);
+    if (labels.shape.length <= 1 && (labels.shape[0] ?? 1) === batch && labels instanceof Tensor) return oneHotIn(labels.shape.length === 0 ? reshape(labels, [1]) : labels, classes, op);
     throw mismatch(formatShape(labels.shape));
   }
   const indices = typeof labels === "number" ? [labels] : labels;
-  if (!Array.isArray(indices) || !indices.every((l) => typeof l === "number")) {
+  if (!Array.isArray(indices) || firstBad(indices, (l) => typeof l === "number") >= 0) {
     throw new TypeError(`${op}: labels must be a Tensor or an array of class indices, got ${describe(labels)}`);
   }
   if (indices.length !== batch) throw mismatch(`[${indices.length}]`);
-  const bad = (indices as number[]).findIndex((l) => !Number.isInteger(l) || l < 0 || l >= classes);
+  const bad = firstBad(indices, (l) => Number.isInteger(l) && (l as number) >= 0 && (l as number) < classes);
   if (bad >= 0) throw new RangeError(`${op}: label ${(indices as number[])[bad]} at [${bad}] is not a class index in [0, ${classes})`);
-  return oneHot(indices as number[], classes);
+  return oneHotIn(indices as number[], classes, op);
 }

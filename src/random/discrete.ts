@@ -50,7 +50,7 @@ function integer(op: string, what: string, x: unknown): number {
  */
 export function randint(k: Key, shape: Shape, lo: number, hi: number): Tensor {
   checkKey(k, "randint");
-  const n = sizeOfShape(shape, "randint");
+  const [dims, n] = sizeOfShape(shape, "randint");
   integer("randint", "lo", lo);
   integer("randint", "hi", hi);
   if (lo > hi) throw new RangeError(`randint: needs lo <= hi, got [${lo}, ${hi})`);
@@ -59,7 +59,7 @@ export function randint(k: Key, shape: Shape, lo: number, hi: number): Tensor {
   const out = new Float64Array(n);
   const words = new Uint32Array(2);
   for (let i = 0; i < n; i++) out[i] = span <= 1 ? lo : lo + below(k, i, span, words);
-  return tensor(out, shape);
+  return tensor(out, dims);
 }
 
 /**
@@ -105,10 +105,10 @@ export function bernoulli(k: Key, p = 0.5, shape: Shape = []): Tensor {
   if (typeof p !== "number" || !(p >= 0 && p <= 1)) {
     throw new RangeError(`bernoulli: p must be a probability in [0, 1], got ${typeof p === "number" ? p : describe(p)}`);
   }
-  const n = sizeOfShape(shape, "bernoulli");
-  const u = unitUniforms(k, n);
+  const [dims, n] = sizeOfShape(shape, "bernoulli");
+  const u = unitUniforms(k, n, "bernoulli");
   for (let i = 0; i < n; i++) u[i] = u[i] < p ? 1 : 0;
-  return tensor(u, shape);
+  return tensor(u, dims);
 }
 
 /**
@@ -141,7 +141,7 @@ export function categorical(k: Key, logits: Tensor | NestedArray, axis = -1): Te
   const positions = outer * inner;
   if (classes === 0 && positions > 0) throw new RangeError(`categorical: no classes to draw from along axis ${axis} of shape [${shape.join(",")}]`);
   const x = data(plain);
-  const u = unitUniforms(k, positions);
+  const u = unitUniforms(k, positions, "categorical");
   const out = new Float64Array(positions);
   const weights = new Float64Array(classes);
   for (let o = 0; o < outer; o++) {

@@ -50,6 +50,9 @@ export function checkKey(k: unknown, op: string): Key {
   return k;
 }
 
+/** The most keys one split makes: each is an object, and 2^20 of them already take ~50 MB of heap. */
+export const MAX_SPLIT = 2 ** 20;
+
 /**
  * `n` new keys from `k` (default 2): key i is Threefry(k, counter (i, 1)), so they are independent of
  * each other and, since sampling uses counters (j, 0), of the numbers `k` itself gives.
@@ -60,8 +63,11 @@ export function checkKey(k: unknown, op: string): Key {
  */
 export function split(k: Key, n = 2): readonly Key[] {
   checkKey(k, "split");
-  if (!Number.isInteger(n) || n < 0 || n >= 2 ** 32) {
-    throw new RangeError(`split: the number of keys must be a non-negative integer below 2^32, got ${n}`);
+  if (typeof n !== "number" || !Number.isInteger(n) || n < 0 || n > MAX_SPLIT) {
+    throw new RangeError(
+      `split: the number of keys must be an integer in [0, ${MAX_SPLIT}], got ${typeof n === "number" ? n : describe(n)}` +
+        (typeof n === "number" && n > MAX_SPLIT ? " (for more, split a key into a few and split each of those)" : ""),
+    );
   }
   const words = new Uint32Array(2);
   const keys = new Array<Key>(n);

@@ -1,25 +1,30 @@
 // Samples as pure functions of a key: element i of a sample is made from Threefry's block for
 // counter (i, 0), so the same key and shape always give the same tensor.
 import { nextDown } from "../base/float.ts";
-import { describe } from "../base/errors.ts";
 import { Tensor, tensor } from "../tensor/tensor.ts";
-import { type Shape } from "../base/shape.ts";
+import { checkShape, type Shape, sizeOf } from "../base/shape.ts";
 import { checkKey, type Key, SAMPLE_DOMAIN } from "./key.ts";
 import { block } from "./threefry.ts";
 
-/** The number of elements of a valid shape, or a RangeError naming the op. */
-export function sizeOfShape(shape: unknown, op: string): number {
-  if (!Array.isArray(shape) || !shape.every((d) => Number.isInteger(d) && d >= 0)) {
-    throw new RangeError(`${op}: a shape is an array of non-negative integers, got ${describe(shape)}`);
+/** A valid shape (a copy, read once) and its number of elements, or a RangeError naming the op. */
+export function sizeOfShape(shape: unknown, op: string): readonly [Shape, number] {
+  const dims = checkShape(shape, op);
+  return [dims, sizeOf(dims)];
+}
+
+/** A fresh buffer of n elements, or a RangeError naming `op` where memory runs out. */
+function buffer(n: number, op: string): Float64Array {
+  try {
+    return new Float64Array(n);
+  } catch (e) {
+    if (e instanceof RangeError) throw new RangeError(`${op}: cannot allocate ${n} elements (${8 * n} bytes): ${e.message}`);
+    throw e;
   }
-  const n = (shape as number[]).reduce((p, d) => p * d, 1);
-  if (n >= 2 ** 32) throw new RangeError(`${op}: at most 2^32 − 1 elements, got ${n}`);
-  return n;
 }
 
 /** n uniform numbers in [0, 1), each with 53 random bits (all a float64 mantissa holds). */
-export function unitUniforms(k: Key, n: number): Float64Array {
-  const out = new Float64Array(n);
+export function unitUniforms(k: Key, n: number, op: string): Float64Array {
+  const out = buffer(n, op);
   const words = new Uint32Array(2);
   for (let i = 0; i < n; i++) {
     block(k.hi, k.lo, i, SAMPLE_DOMAIN, 20, words, 0);
@@ -37,16 +42,16 @@ export function unitUniforms(k: Key, n: number): Float64Array {
  */
 export function uniform(k: Key, shape: Shape, lo = 0, hi = 1): Tensor {
   checkKey(k, "uniform");
-  const n = sizeOfShape(shape, "uniform");
+  const [dims, n] = sizeOfShape(shape, "uniform");
   if (!Number.isFinite(lo) || !Number.isFinite(hi) || !(lo <= hi)) {
     throw new RangeError(`uniform: the bounds must be finite with lo <= hi, got [${lo}, ${hi})`);
   }
-  const u = unitUniforms(k, n);
+  const u = unitUniforms(k, n, "uniform");
   // lo·(1 − u) + hi·u cannot overflow, but can round up to hi: the largest float below hi keeps
   // the interval half-open
   const top = lo === hi ? lo : nextDown(hi);
   for (let i = 0; i < n; i++) u[i] = Math.min(lo * (1 - u[i]) + hi * u[i], top);
-  return tensor(u, shape);
+  return tensor(u, dims);
 }
 
 
@@ -58,9 +63,9 @@ export function uniform(k: Key, shape: Shape, lo = 0, hi = 1): Tensor {
  */
 export function normal(k: Key, shape: Shape): Tensor {
   checkKey(k, "normal");
-  const n = sizeOfShape(shape, "normal");
-  const u = unitUniforms(k, n + (n % 2));
-  const out = new Float64Array(n);
+  const [dims, n] = sizeOfShape(shape, "normal");
+  const u = unitUniforms(k, n + (n % 2), "normal");
+  const out = buffer(n, "normal");
   for (let i = 0; i < n; i += 2) {
     // a pair of uniforms gives a pair of independent normals: radius √(−2 ln u₁), angle 2πu₂;
     // 1 − u₁ lies in (0, 1], so the log is finite
@@ -69,5 +74,5 @@ export function normal(k: Key, shape: Shape): Tensor {
     out[i] = radius * Math.cos(angle);
     if (i + 1 < n) out[i + 1] = radius * Math.sin(angle);
   }
-  return tensor(out, shape);
+  return tensor(out, dims);
 }

@@ -1,7 +1,7 @@
 // projectToBall(r): the Euclidean projection onto the ball ‖θ‖₂ <= r, θ ↦ θ·min(1, r/‖θ‖₂), as a
 // params-to-params step (compose it with an optimizer by `projected`: projected gradient descent).
 import { nextDown } from "../base/float.ts";
-import { describe } from "../base/errors.ts";
+import { checkOptions, describe } from "../base/errors.ts";
 import { primal } from "../transforms/values.ts";
 import { div, mul, sqrt } from "../rules/scalar.ts";
 import { payloadOf, type Real, type Value, valueRead } from "../core/protocol.ts";
@@ -42,34 +42,44 @@ function largestMagnitude(leaves: readonly Leaf[]): number {
 }
 
 /**
- * ‖θ‖₂ as √Σx², unless the squares overflow (1e200) or underflow (1e-200): then as s·‖θ/s‖₂ with s
- * the largest |x|, a constant, so the derivative is still the norm's.
+ * ‖θ‖₂ = s·‖θ/s‖₂, with s a plain number: 1 while the squares neither overflow (1e200) nor underflow
+ * (1e-200), else the largest |x| (a constant, so the derivative is still the norm's). Returns s, the
+ * leaves divided by s, and ‖θ/s‖₂, none of which overflows.
  */
-function normOf(leaves: readonly Leaf[]): Real {
+function normParts(leaves: readonly Leaf[]): { readonly s: number; readonly scaled: readonly Leaf[]; readonly n: Real } {
   const squares = squaredNorm(leaves);
   const q = primal(squares);
-  if (Number.isFinite(q) && q > 1e-280) return sqrt(squares);
+  if (Number.isFinite(q) && q > 1e-280) return { s: 1, scaled: leaves, n: sqrt(squares) };
   const s = largestMagnitude(leaves);
-  if (s === 0 || !Number.isFinite(s)) return sqrt(squares);
-  return mul(s, sqrt(squaredNorm(leaves.map((leaf) => div(leaf as Real, s) as Leaf))));
+  if (s === 0 || !Number.isFinite(s)) return { s: 1, scaled: leaves, n: sqrt(squares) };
+  const scaled = leaves.map((leaf) => div(leaf as Real, s) as Leaf);
+  return { s, scaled, n: sqrt(squaredNorm(scaled)) };
+}
+
+/** ‖θ‖₂ (infinite only when the norm itself is beyond the largest float). */
+function normOf(leaves: readonly Leaf[]): Real {
+  const { s, n } = normParts(leaves);
+  return s === 1 ? n : mul(s, n);
 }
 
 /**
- * `leaves` scaled onto the sphere of radius r when their norm exceeds r, else the same leaves.
- * r/‖θ‖ can leave the scaled norm an ulp above r; the scale is then nudged down until it is not,
- * so that projecting again changes nothing (the projection is idempotent exactly).
+ * `leaves` scaled onto the sphere of radius r when their norm exceeds r, else the same leaves. The
+ * scaled point is (θ/s)·(r/‖θ/s‖): |θ/s| <= 1 and r/‖θ/s‖ <= r, so nothing overflows on the way
+ * (θ·r/‖θ‖ would, when ‖θ‖ does). r/‖θ/s‖ can leave the scaled norm an ulp above r; the factor is
+ * then nudged down until it is not, so that projecting again changes nothing (exactly idempotent).
  */
 function project(leaves: readonly Leaf[], r: number): readonly Leaf[] {
-  const norm = normOf(leaves);
-  if (!(primal(norm) > r)) return leaves; // inside (or on) the ball, or NaN: unchanged
-  let scale: Real = div(r, norm);
-  let scaled = leaves.map((leaf) => mul(leaf, scale));
-  for (let i = 0; i < 64 && primal(normOf(scaled)) > r; i++) {
-    const s: Real = scale;
-    scale = typeof s === "number" ? nextDown(s) : mul(s, 1 - 2 ** -52);
-    scaled = leaves.map((leaf) => mul(leaf, scale));
+  const { s, scaled, n } = normParts(leaves);
+  // ‖θ‖ > r, compared as ‖θ/s‖ > r/s; a NaN norm compares false: unchanged
+  if (!(primal(n) > (s === 1 ? r : r / s))) return leaves;
+  let factor: Real = div(r, n);
+  let out = scaled.map((leaf) => mul(leaf, factor));
+  for (let i = 0; i < 64 && primal(normOf(out)) > r; i++) {
+    const f: Real = factor;
+    factor = typeof f === "number" ? nextDown(f) : mul(f, 1 - 2 ** -52);
+    out = scaled.map((leaf) => mul(leaf, factor));
   }
-  return scaled;
+  return out;
 }
 
 /**
@@ -81,11 +91,11 @@ function project(leaves: readonly Leaf[], r: number): readonly Leaf[] {
  * projectToBall(1)([3, 4]); // => [0.6, 0.8]
  * projectToBall(10)([3, 4]); // => [3, 4]
  */
-export function projectToBall(r: number, options: BallOptions = {}): Projection {
+export function projectToBall(r: number, options?: BallOptions): Projection {
   if (typeof r !== "number" || !Number.isFinite(r) || r <= 0) {
     throw new RangeError(`projectToBall: the radius must be a finite number > 0, got ${typeof r === "number" ? r : describe(r)}`);
   }
-  const perLeaf = options.perLeaf === true;
+  const perLeaf = checkOptions(options, "projectToBall").perLeaf === true;
   return <P>(params: P): P => {
     const { leaves, def } = partsOf(params, "projectToBall");
     const out = perLeaf ? leaves.map((leaf) => project([leaf], r)[0]) : project(leaves, r);

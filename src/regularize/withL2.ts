@@ -1,11 +1,13 @@
 // withL2(λ): a loss to the same loss plus λ·‖θ‖₂² (the course's soft constraint), over every leaf of
 // the params tree or the leaves a selector picks (weights but not biases, say).
-import { describe } from "../base/errors.ts";
+import { checkOptions, describe } from "../base/errors.ts";
 import type { Real } from "../core/protocol.ts";
 import { add, mul, sqrt, square } from "../rules/scalar.ts";
 import { sum } from "../rules/reduce.ts";
 import type { Tensor } from "../tensor/tensor.ts";
-import type { Tree } from "../tree/types.ts";
+import { isLeaf, type Tree } from "../tree/types.ts";
+import { isTensorValued } from "../core/value.ts";
+import { describeValue } from "../tensor/describe.ts";
 import { isTensorLeaf, type Leaf, leafPaths, partsOf, type PathKey } from "../tree/params.ts";
 
 /**
@@ -42,7 +44,10 @@ export type LossTransform = <P, R extends readonly unknown[]>(
  * @example
  * squaredNorm({ w: tensor([3]), b: tensor([4]) }, weightsOnly); // => 9
  */
-export const weightsOnly: LeafSelector = (path) => path[path.length - 1] === "w";
+export const weightsOnly: LeafSelector = (path) => {
+  if (!Array.isArray(path)) throw new TypeError(`weightsOnly: expects a leaf's path (an array of keys), got ${describe(path)}`);
+  return path[path.length - 1] === "w";
+};
 
 /** ‖leaf‖₂²: x² for a Real, Σ x² over a tensor's elements. */
 const leafSquaredNorm = (leaf: Leaf): Real => (isTensorLeaf(leaf) ? sum(square(leaf)) : square(leaf));
@@ -53,6 +58,7 @@ const leafSquaredNorm = (leaf: Leaf): Real => (isTensorLeaf(leaf) ? sum(square(l
  * squaredNorm({ w: [3], b: tensor([4]) }); // => 25
  */
 export function squaredNorm(tree: Tree | object, select?: LeafSelector): Real {
+  if (select !== undefined && typeof select !== "function") throw new TypeError(`squaredNorm: select must be a function (path, leaf) => boolean, got ${describe(select)}`);
   return squaredNormIn("squaredNorm", tree, select);
 }
 
@@ -69,7 +75,7 @@ function squaredNormIn(context: string, tree: unknown, select: LeafSelector | un
  * globalNorm({ w: [3], b: tensor([4]) }); // => 5
  */
 export function globalNorm(tree: Tree | object): Real {
-  return sqrt(squaredNorm(tree));
+  return sqrt(squaredNormIn("globalNorm", tree, undefined));
 }
 
 /**
@@ -82,11 +88,11 @@ export function globalNorm(tree: Tree | object): Real {
  * grad(loss)([1, 2]); // => [2, 3]
  * withL2(-1); // throws RangeError
  */
-export function withL2(lambda: number, options: L2Options = {}): LossTransform {
+export function withL2(lambda: number, options?: L2Options): LossTransform {
   if (typeof lambda !== "number" || !Number.isFinite(lambda) || lambda < 0) {
     throw new RangeError(`withL2: λ must be a finite number >= 0, got ${typeof lambda === "number" ? lambda : describe(lambda)}`);
   }
-  const { select } = options;
+  const { select } = checkOptions(options, "withL2");
   if (select !== undefined && typeof select !== "function") {
     throw new TypeError(`withL2: options.select must be a function (path, leaf) => boolean, got ${describe(select)}`);
   }
@@ -95,7 +101,11 @@ export function withL2(lambda: number, options: L2Options = {}): LossTransform {
     return (params: P, ...rest: R): Real => {
       // the penalty first, so that a bad params tree is reported with its path before the loss runs
       const penalty = mul(lambda, squaredNormIn(`withL2(${lambda})`, params, select));
-      return add(loss(params, ...rest), penalty);
+      const value: unknown = loss(params, ...rest);
+      if (!isLeaf(value) || isTensorValued(value)) {
+        throw new TypeError(`withL2(${lambda}): the loss must return a scalar Real, got ${describeValue(value)}`);
+      }
+      return add(value as Real, penalty);
     };
   };
 }

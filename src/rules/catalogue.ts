@@ -3,6 +3,7 @@
 // new test. Tensor primitives come with argument shapes made from a few random extents
 // (broadcasting included), how to apply them, and where their elements are smooth.
 import type { Shape } from "../base/shape.ts";
+import { describe, firstBad } from "../base/errors.ts";
 import type { Domain, Real } from "../core/protocol.ts";
 import { type Tensor, tensor } from "../tensor/tensor.ts";
 import { binaryOp, unaryOp } from "./define.ts";
@@ -13,7 +14,17 @@ import { amax, amin, logSumExp, mean, softmax, sum, variance } from "./reduce.ts
 import { take } from "./gather.ts";
 import { where } from "./masks.ts";
 import { add, applySum, binaryRules, dot, unaryRules } from "./scalar.ts";
-import { broadcastTo, concat, expandDims, reshape, slice, squeeze, stack, transpose } from "./structure.ts";
+import { broadcastTo, concat, expandDims, reshape, slice, squeeze, stack, tensorArg, transpose } from "./structure.ts";
+
+/** `f` behind a check that its argument is an array of at least `n` (an entry is public: anyone may call it). */
+function checked<A, R>(name: string, what: string, n: number, f: (xs: readonly A[]) => R, numbers = false): (xs: readonly A[]) => R {
+  return (xs) => {
+    if (!Array.isArray(xs) || xs.length < n) throw new TypeError(`${name}: ${what} expects an array of ${n}, got ${describe(xs)}`);
+    const bad = numbers ? firstBad(xs.slice(0, n), (d) => Number.isInteger(d) && (d as number) >= 0) : -1;
+    if (bad >= 0) throw new RangeError(`${name}: ${what} expects extents (integers >= 0), got ${describe(xs[bad])} at [${bad}]`);
+    return f(xs);
+  };
+}
 
 /**
  * A primitive as the laws and tests see it: how to apply it to sampled arguments, and where.
@@ -36,7 +47,7 @@ export interface Primitive {
  * primitives.map((p) => p.name).includes("sin"); // => true
  * primitives.find((p) => p.name === "mul")?.apply([3, 4]); // => 12
  */
-export const primitives: readonly Primitive[] = Object.freeze([
+export const primitives: readonly Primitive[] = Object.freeze(([
   ...Object.values(unaryRules).map((rule): Primitive => {
     const op = unaryOp(rule);
     return { name: rule.name, arity: 1, apply: (xs) => op(xs[0]), domain: rule.domain };
@@ -46,8 +57,8 @@ export const primitives: readonly Primitive[] = Object.freeze([
     return { name: rule.name, arity: 2, apply: (xs) => op(xs[0], xs[1]), domain: rule.domain };
   }),
   { name: "sum", arity: 3, apply: (xs) => applySum(xs), domain: { args: [[-4, 4], [-4, 4], [-4, 4]] } },
-  { name: "dot", arity: 4, apply: (xs) => dot(xs.slice(0, 2), xs.slice(2)), domain: { args: [[-4, 4], [-4, 4], [-4, 4], [-4, 4]] } },
-]);
+  { name: "dot", arity: 4, apply: (xs) => dot([xs[0], xs[1]], [xs[2], xs[3]]), domain: { args: [[-4, 4], [-4, 4], [-4, 4], [-4, 4]] } },
+] as Primitive[]).map((p): Primitive => Object.freeze({ ...p, apply: checked(p.name, "apply", p.arity, p.apply) })));
 
 /**
  * A tensor primitive for tests and laws.
@@ -83,7 +94,7 @@ const broadcasts: readonly [string, (d: readonly number[]) => readonly Shape[]][
  * const m = tensorPrimitives.find((p) => p.name === "matmul [n,k]×[k,m]");
  * m?.shapes([2, 3, 4]); // => [[2, 3], [3, 4]]
  */
-export const tensorPrimitives: readonly TensorPrimitive[] = Object.freeze([
+export const tensorPrimitives: readonly TensorPrimitive[] = Object.freeze(([
   ...Object.values(unaryRules).map((rule): TensorPrimitive => {
     const p = op(rule.name);
     return { name: rule.name, dims: 2, shapes: ([a, b]) => [[a, b]], apply: ([t]) => p.apply([t as unknown as Real]) as unknown as Tensor, domain: rule.domain };
@@ -104,7 +115,7 @@ export const tensorPrimitives: readonly TensorPrimitive[] = Object.freeze([
   { name: "matmul [k]×[k,m]", dims: 2, shapes: ([k, m]) => [[k], [k, m]], apply: ([a, b]) => matmul(a, b), domain: plane },
   { name: "matmul [n,k]×[k]", dims: 2, shapes: ([n, k]) => [[n, k], [k]], apply: ([a, b]) => matmul(a, b), domain: plane },
   { name: "transpose", dims: 2, shapes: ([a, b]) => [[a, b]], apply: ([t]) => transpose(t), domain: line },
-  { name: "reshape", dims: 2, shapes: ([a, b]) => [[a, b]], apply: ([t]) => reshape(t, [t.shape[1], -1]), domain: line },
+  { name: "reshape", dims: 2, shapes: ([a, b]) => [[a, b]], apply: ([t]) => reshape(t, [tensorArg(t, "reshape").shape[1], -1]), domain: line },
   { name: "sum", dims: 2, shapes: ([a, b]) => [[a, b]], apply: ([t]) => sum(t), domain: line },
   { name: "sum axis 0", dims: 2, shapes: ([a, b]) => [[a, b]], apply: ([t]) => sum(t, 0), domain: line },
   { name: "mean axis -1", dims: 2, shapes: ([a, b]) => [[a, b]], apply: ([t]) => mean(t, -1), domain: line },
@@ -140,7 +151,11 @@ export const tensorPrimitives: readonly TensorPrimitive[] = Object.freeze([
   { name: "maxPool2d [2,1], stride 1, same, 2 channels", dims: 1, shapes: ([h]) => [[h, 2]], apply: ([x]) => image(maxPool2d(reshape(apart(x), [1, -1, 1, 2]), [2, 1], { stride: 1, padding: "same" })), domain: line },
   { name: "avgPool2d [2,3], stride [1,2], same", dims: 2, shapes: ([h, w]) => [[h, w]], apply: ([x]) => image(avgPool2d(nhwc(x, 1, 1), [2, 3], { stride: [1, 2], padding: "same" })), domain: line },
   { name: "where, a checkerboard", dims: 2, shapes: ([a, b]) => [[a, b], [a, b]], apply: ([x, y]) => where(checkerboard(x.shape), x, y) as Tensor, domain: plane },
-]);
+] as TensorPrimitive[]).map((p): TensorPrimitive => Object.freeze({
+  ...p,
+  shapes: checked(p.name, "shapes", p.dims, p.shapes, true),
+  apply: checked(p.name, "apply", p.shapes(new Array<number>(p.dims).fill(1)).length, p.apply),
+})));
 
 /** `t` plus 10·(its flat index): elements 10 apart, so no two are within the sampling domain of each other. */
 const apart = (t: Tensor): Tensor => add(t, tensor(Array.from({ length: t.shape.reduce((p, d) => p * d, 1) }, (_, i) => 10 * i), t.shape)) as Tensor;

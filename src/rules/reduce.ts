@@ -2,7 +2,8 @@
 // forward rule and pullback side by side; and the two ops on indices, oneHot and argmax (not
 // differentiable: they take and give plain indices).
 import { kernels } from "../backend/index.ts";
-import { formatShape, normalizeAxis, type Shape, sizeOf } from "../base/shape.ts";
+import { formatShape, MAX_SIZE, normalizeAxis, type Shape, sizeOf } from "../base/shape.ts";
+import { describe } from "../base/errors.ts";
 import { bindT } from "../core/bind.ts";
 import { type Payload, payloadOf, type Real, type TensorRule, type Value, valueRead } from "../core/protocol.ts";
 import { shapeOf } from "../core/value.ts";
@@ -229,16 +230,29 @@ export function variance(t: Tensor, axis?: number): Real | Tensor {
  * toArray(oneHot([0, 2], 3)); // => [[1, 0, 0], [0, 0, 1]]
  */
 export function oneHot(labels: readonly number[] | Tensor, classes: number): Tensor {
-  const ls = labels instanceof Tensor ? Array.from(data(labels)) : labels;
-  if (!Array.isArray(ls) && !(labels instanceof Tensor)) throw new TypeError(`oneHot: expects an array of labels, got ${describeValue(labels)}`);
-  if (!Number.isInteger(classes) || classes <= 0) throw new RangeError(`oneHot: classes must be a positive integer, got ${classes}`);
-  const out = new Float64Array(ls.length * classes);
-  ls.forEach((l, i) => {
+  return oneHotIn(labels, classes, "oneHot");
+}
+
+/** oneHot for a public function `op` (its errors name `op`). */
+export function oneHotIn(labels: readonly number[] | Tensor, classes: number, op: string): Tensor {
+  if (!Array.isArray(labels) && !(labels instanceof Tensor)) throw new TypeError(`${op}: expects an array of labels, got ${describeValue(labels)}`);
+  if (typeof classes !== "number" || !Number.isInteger(classes) || classes <= 0) {
+    throw new RangeError(`${op}: classes must be a positive integer, got ${typeof classes === "number" ? classes : describe(classes)}`);
+  }
+  const given: ArrayLike<unknown> = labels instanceof Tensor ? data(labels) : (labels as readonly unknown[]);
+  // each label read once, checked as it is read (a hole is undefined: not a label), so a sparse array stops at its first hole
+  const ls: number[] = [];
+  for (let i = 0; i < given.length; i++) {
+    const l = given[i];
+    if (typeof l !== "number") throw new TypeError(`${op}: the label at [${i}] is ${describe(l)}, not a number`);
     if (!Number.isInteger(l) || l < 0 || l >= classes) {
-      throw new RangeError(`oneHot: label ${l} at [${i}] is not an integer in [0, ${classes})`);
+      throw new RangeError(`${op}: label ${l} at [${i}] is not an integer in [0, ${classes})`);
     }
-    out[i * classes + l] = 1;
-  });
+    ls.push(l);
+  }
+  if (ls.length * classes > MAX_SIZE) throw new RangeError(`${op}: ${ls.length} rows of ${classes} classes is more than a tensor can hold`);
+  const out = new Float64Array(ls.length * classes);
+  ls.forEach((l, i) => (out[i * classes + l] = 1));
   return fromData(out, [ls.length, classes]);
 }
 
@@ -251,11 +265,16 @@ export function oneHot(labels: readonly number[] | Tensor, classes: number): Ten
 export function argmax(t: Tensor): number;
 export function argmax(t: Tensor, axis: number): number[];
 export function argmax(t: Tensor, axis?: number): number | number[] {
-  const arg = tensorArg(t, "argmax");
+  const arg = tensorArg(t, "argmax"); // an escaped tensor throws here, naming argmax
   valueRead(arg, "argmax"); // plain indices: not a value of any level (vmap refuses it, jit runs as written)
   const x = payloadOf(arg) as Tensor;
-  if (axis === undefined) return kernels.argmax(data(x), x.shape, undefined)[0];
+  if (axis === undefined) {
+    if (x.size === 0) throw new RangeError(`argmax: an empty tensor (shape ${formatShape(x.shape)}) has no largest element`);
+    return kernels.argmax(data(x), x.shape, undefined)[0];
+  }
+  if (typeof axis !== "number") throw new TypeError(`argmax: the axis must be an integer, got ${describe(axis)}`);
   const a = normalizeAxis(axis, x.shape.length, "argmax", x.shape);
+  if (x.shape[a] === 0) throw new RangeError(`argmax: axis ${axis} of shape ${formatShape(x.shape)} is empty: no largest element`);
   const flat = kernels.argmax(data(x), x.shape, a);
   const outShape = [...x.shape.slice(0, a), ...x.shape.slice(a + 1)];
   let next = 0;

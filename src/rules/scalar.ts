@@ -2,7 +2,8 @@
 // written with nabla's own ops (so every rule differentiates again, to any order), one row each with
 // its math comment, and the public op built from it. Kinks follow SPEC §7: relu'(0) = 0, abs'(0) = 0,
 // max → a when a >= b, min → a when a <= b, pow's ∂/∂y = x^y·ln x taken as 0 where x == 0.
-import { describe } from "../base/errors.ts";
+import { describe, firstBad, notAReal } from "../base/errors.ts";
+import { Tensor } from "../tensor/tensor.ts";
 import { bind1, bindN } from "../core/bind.ts";
 import { type BinaryRule, type NaryRule, type Real, Tracer, type UnaryRule, type Value } from "../core/protocol.ts";
 import {
@@ -238,8 +239,13 @@ export const min = binaryOp(binaryRules.min);
 
 /** Σ xᵢ over an array of Reals, as one node however many terms (the public `sum` also takes tensors). */
 export function applySum(xs: readonly Real[]): Real {
+  const bad = firstBad(xs, isValue);
+  if (bad >= 0) throw notAReal(`sum: the element at [${bad}]`, xs[bad]);
   return bindN(naryRules.sum, xs) as Real;
 }
+
+/** A number, a tensor or a tracer (what an op takes), checked without a call per kind. */
+const isValue = (x: unknown): boolean => typeof x === "number" || x instanceof Tracer || x instanceof Tensor;
 
 /**
  * Σ xᵢ·yᵢ as one node. The arrays must have the same length.
@@ -255,6 +261,10 @@ export function dot(xs: readonly Real[], ys: readonly Real[]): Real {
   }
   if (xs.length !== ys.length) {
     throw new RangeError(`dot: the arrays have different lengths, [${xs.length}] and [${ys.length}]`);
+  }
+  for (const [v, name] of [[xs, "first"], [ys, "second"]] as const) {
+    const bad = firstBad(v, isValue);
+    if (bad >= 0) throw notAReal(`dot: the ${name} array's element at [${bad}]`, v[bad]);
   }
   return bindN(naryRules.dot, [...xs, ...ys]) as Real;
 }

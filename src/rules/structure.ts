@@ -1,11 +1,12 @@
 // The structural tensor primitives: reshape, transpose, slice and its transpose pad, concat. Each is
 // linear, so its tangent is itself and its pullback is its transpose; each rule's value, forward
 // rule and pullback sit side by side, with the public op built on it.
-import { checkShape, formatShape, normalizeAxis, type Shape, sizeOf } from "../base/shape.ts";
+import { checkShape, formatShape, normalizeAxis, type Shape, shapeArray, sizeOf } from "../base/shape.ts";
 import { bindT } from "../core/bind.ts";
 import { type Real, type TensorRule, Tracer, type Value } from "../core/protocol.ts";
-import { isTensorValued, shapeOf } from "../core/value.ts";
+import { isTensorValued, live, shapeOf } from "../core/value.ts";
 import { describeValue } from "../tensor/describe.ts";
+import { show } from "../base/errors.ts";
 import { concatPlain, padPlain, slicePlain } from "../tensor/layout.ts";
 import { reshapeRule, toFront, transposeRule } from "./axes.ts";
 import { broadcastTo as broadcastValue, materialize } from "./broadcast.ts";
@@ -13,7 +14,9 @@ import { fromData, Tensor } from "../tensor/tensor.ts";
 
 /** A tensor argument (plain, or traced: typed as Tensor too), or a TypeError naming the op. */
 export function tensorArg(x: unknown, op: string, what = "argument"): Tensor {
-  if (x instanceof Tensor || (x instanceof Tracer && isTensorValued(x as Value))) return x as Tensor;
+  if (x instanceof Tensor) return x;
+  // an escaped value throws here too, where an op would hand it back unchanged (reshape to its own shape)
+  if (x instanceof Tracer && isTensorValued(x as Value)) return live(x, op) as unknown as Tensor;
   throw new TypeError(`${op}: the ${what} must be a Tensor, got ${describeValue(x)}`);
 }
 
@@ -32,10 +35,12 @@ export function reshape(t: Tensor, shape: readonly number[]): Tensor {
   const x = tensorArg(t, "reshape");
   const from = shapeOfTensor(x);
   const n = sizeOf(from);
-  const free = shape.filter((d) => d === -1).length;
-  if (!Array.isArray(shape) || free > 1 || shape.some((d) => !Number.isInteger(d) || d < -1)) {
-    throw new RangeError(`reshape: ${describeValue(shape)} is not a shape (at most one extent may be -1)`);
+  const dims = shapeArray(shape, "reshape", "the shape (integers, one may be -1)"); // read once
+  const free = dims.filter((d) => d === -1).length;
+  if (free > 1 || dims.some((d) => !Number.isInteger(d) || (d as number) < -1)) {
+    throw new RangeError(`reshape: [${dims.map(show).join(",")}] is not a shape (integers >= 0, at most one extent may be -1)`);
   }
+  shape = dims as number[];
   const known = shape.reduce((p, d) => (d === -1 ? p : p * d), 1);
   const target = shape.map((d) => (d === -1 ? (known === 0 ? 0 : n / known) : d));
   if (sizeOf(target) !== n || !target.every(Number.isInteger)) {
@@ -53,9 +58,9 @@ export function reshape(t: Tensor, shape: readonly number[]): Tensor {
 export function transpose(t: Tensor, perm?: readonly number[]): Tensor {
   const x = tensorArg(t, "transpose");
   const shape = shapeOfTensor(x);
-  const p = perm ?? shape.map((_, k) => shape.length - 1 - k);
-  if (p.length !== shape.length || [...p].sort((u, v) => u - v).some((v, k) => v !== k)) {
-    throw new RangeError(`transpose: [${p.join(",")}] is not a permutation of the axes of ${formatShape(shape)}`);
+  const p = perm === undefined ? shape.map((_, k) => shape.length - 1 - k) : (shapeArray(perm, "transpose", "the permutation") as number[]);
+  if (p.length !== shape.length || p.some((v) => typeof v !== "number") || [...p].sort((u, v) => u - v).some((v, k) => v !== k)) {
+    throw new RangeError(`transpose: [${p.map(show).join(",")}] is not a permutation of the axes of ${formatShape(shape)}`);
   }
   if (p.every((v, k) => v === k)) return x as Tensor;
   return bindT(transposeRule, [x], p) as Tensor;
@@ -101,7 +106,7 @@ export function slice(t: Tensor, begin: number, end?: number, axis = 0): Tensor 
   const len = shape[a];
   const clamp = (i: number): number => Math.min(len, Math.max(0, i < 0 ? i + len : i));
   if (!Number.isInteger(begin) || (end !== undefined && !Number.isInteger(end))) {
-    throw new RangeError(`slice: bounds must be integers, got ${begin} and ${end}`);
+    throw new RangeError(`slice: bounds must be integers, got ${show(begin)} and ${show(end)}`);
   }
   const b = clamp(begin);
   const e = Math.max(b, clamp(end ?? len));
@@ -143,7 +148,9 @@ const zerosOf = (x: Value): Tensor => {
  */
 export function concat(ts: readonly Tensor[], axis = 0): Tensor {
   if (!Array.isArray(ts) || ts.length === 0) throw new TypeError(`concat: expects a non-empty array of Tensors, got ${describeValue(ts)}`);
-  const xs = ts.map((t, i) => tensorArg(t, "concat", `tensor at [${i}]`));
+  // a loop reads a hole as undefined (map would skip it) and stops at the first bad one
+  const xs: Tensor[] = [];
+  for (let i = 0; i < ts.length; i++) xs.push(tensorArg(ts[i], "concat", `tensor at [${i}]`));
   const first = shapeOfTensor(xs[0]);
   const a = normalizeAxis(axis, first.length, "concat", first);
   for (const x of xs) {

@@ -1,10 +1,10 @@
 // The Tensor: an immutable n-d array of float64 with a shape. Its data is private (no public way to
 // change it), it never shares a caller's array, and construction validates shape against data.
 import { describe } from "../base/errors.ts";
-import { checkShape, formatShape, type Shape, sizeOf } from "../base/shape.ts";
+import { checkShape, formatShape, MAX_AXES, type Shape, sizeOf } from "../base/shape.ts";
 import { kernels } from "../backend/index.ts";
 import type { Expr } from "../backend/expr.ts";
-import { allocate, allocateFor, currentOwner } from "../backend/memory.ts";
+import { allocate, allocateFor, currentOwner, hasRecycled, recycledIn } from "../backend/memory.ts";
 
 /**
  * Nested plain arrays of numbers, as `toArray` gives and `tensor` takes.
@@ -40,6 +40,11 @@ export class Tensor {
 
   static {
     dataOf = (t) => {
+      // a tensor of a closed scope (it escaped its transform) whose memory was reused: never read it
+      if (t.#owner !== undefined && hasRecycled(t.#owner)) {
+        if (t.#data !== undefined) checkRead(t.#owner, t.#data);
+        else checkLeaves(t.#owner, t.#expr!);
+      }
       if (t.#data === undefined) {
         const n = sizeOf(t.shape);
         const out = allocateFor(n, t.#owner);
@@ -88,6 +93,23 @@ export class Tensor {
   }
 }
 
+/** A tensor of a closed scope is read only where that scope did not reuse the memory. */
+function checkRead(owner: object, b: Float64Array): void {
+  const name = recycledIn(owner, b);
+  if (name === undefined) return;
+  throw new Error(
+    `${name}: a tensor computed inside ${name} was read after that ${name} returned and its memory was reused. ` +
+      `It escaped its transform (kept in a variable or a closure); use it inside the ${name}, or return it.`,
+  );
+}
+
+/** The same for a pending tensor: every buffer its expression reads. */
+function checkLeaves(owner: object, e: Expr): void {
+  if (e.kind === "leaf") checkRead(owner, e.data);
+  else if (e.kind === "op") for (const a of e.args) checkLeaves(owner, a);
+  else if (e.kind === "shift") checkLeaves(owner, e.arg);
+}
+
 /** Internal: the tensor's data (computed first if pending), for kernels that only read it. */
 export const data = (t: Tensor): Float64Array => dataOf(t);
 
@@ -107,6 +129,12 @@ export function lazy(expr: Expr, shape: Shape): Tensor {
 /** Internal: a tensor over a fresh buffer the caller has filled (or immutable data it shares). */
 export const fromData = (buffer: Float64Array, shape: Shape): Tensor => make(buffer, undefined, shape);
 
+/** Internal: a tensor from a user's nested arrays for a public function `op` (its errors name `op`). */
+export function tensorFor(values: unknown, op: string): Tensor {
+  const { data, shape } = build(values as NestedArray, undefined, op);
+  return make(data, undefined, Object.freeze([...shape]));
+}
+
 /**
  * A tensor from nested arrays (`tensor([[1, 2], [3, 4]])`), or from flat data and a shape
  * (`tensor([1, 2, 3, 4], [2, 2])`, any ArrayLike). The data is always copied.
@@ -120,45 +148,41 @@ export function tensor(values: NestedArray | ArrayLike<number>, shape?: Shape): 
 }
 
 /** Validated, copied data and its shape, from nested arrays or from flat data and a shape. */
-function build(values: NestedArray | ArrayLike<number>, shape?: Shape): { data: Float64Array; shape: Shape } {
-  if (typeof values === "number" && (shape === undefined || shape.length === 0)) {
-    const out = allocate(1);
-    out[0] = values;
-    return { data: out, shape: [] };
-  }
+function build(values: NestedArray | ArrayLike<number>, shape?: Shape, op = "tensor"): { data: Float64Array; shape: Shape } {
   if (shape !== undefined) {
-    checkShape(shape, "tensor");
-    if (typeof values === "number" || typeof (values as ArrayLike<number>).length !== "number") {
-      throw new TypeError(`tensor: with a shape, the data must be a flat array of numbers, got ${describe(values)}`);
+    const dims = checkShape(shape, op);
+    if (typeof values === "number" && dims.length === 0) return { data: room(op, 1).fill(values), shape: dims };
+    const length = typeof values === "object" && values !== null && !(values instanceof DataView) ? (values as ArrayLike<number>).length : undefined;
+    if (typeof length !== "number") {
+      throw new TypeError(`${op}: with a shape, the data must be a flat array of numbers, got ${describe(values)}`);
     }
     const flat = values as ArrayLike<number>;
-    const n = sizeOf(shape);
-    if (flat.length !== n) {
-      throw new RangeError(`tensor: ${flat.length} values do not fill the shape ${formatShape(shape)} (${n} elements)`);
-    }
-    const out = allocate(n);
+    const n = sizeOf(dims);
+    if (length !== n) throw new RangeError(`${op}: ${length} values do not fill the shape ${formatShape(dims)} (${n} elements)`);
+    const out = room(op, n);
     for (let i = 0; i < n; i++) {
       const v = flat[i];
-      if (typeof v !== "number") throw new TypeError(`tensor: element ${i} is ${describe(v)}, not a number`);
+      if (typeof v !== "number") throw new TypeError(`${op}: element ${i} is ${describe(v)}, not a number`);
       out[i] = v;
     }
-    return { data: out, shape };
+    return { data: out, shape: dims };
   }
-  const inferred = inferShape(values);
-  const out = allocate(sizeOf(inferred));
+  if (typeof values === "number") return { data: room(op, 1).fill(values), shape: [] };
+  const inferred = inferShape(values, op);
+  const out = room(op, sizeOf(inferred));
   let next = 0;
   const fill = (v: unknown, depth: number, path: string): void => {
     if (depth === inferred.length) {
-      if (typeof v !== "number") throw new TypeError(`tensor: the element at ${path || "the top"} is ${describe(v)}, not a number`);
+      if (typeof v !== "number") throw new TypeError(`${op}: the element at ${path || "the top"} is ${describe(v)}, not a number`);
       out[next++] = v;
       return;
     }
-    if (!Array.isArray(v) && !ArrayBuffer.isView(v)) {
-      throw new RangeError(`tensor: ragged data at ${path || "the top"}: expected an array of length ${inferred[depth]}, got ${describe(v)}`);
+    if (!isArrayData(v)) {
+      throw new RangeError(`${op}: ragged data at ${path || "the top"}: expected an array of length ${inferred[depth]}, got ${describe(v)}`);
     }
     const a = v as ArrayLike<unknown>;
     if (a.length !== inferred[depth]) {
-      throw new RangeError(`tensor: ragged data at ${path || "the top"}: expected length ${inferred[depth]}, got ${a.length}`);
+      throw new RangeError(`${op}: ragged data at ${path || "the top"}: expected length ${inferred[depth]}, got ${a.length}`);
     }
     for (let i = 0; i < a.length; i++) fill(a[i], depth + 1, `${path}[${i}]`);
   };
@@ -166,17 +190,37 @@ function build(values: NestedArray | ArrayLike<number>, shape?: Shape): { data: 
   return { data: out, shape: inferred };
 }
 
-/** The shape of nested arrays, read along the first element at each depth. */
-function inferShape(values: unknown): number[] {
+/** The most axes a tensor built from nested arrays may have (NumPy's limit). */
+export const MAX_RANK = MAX_AXES;
+
+/** Arrays and typed arrays hold a tensor's data (a DataView has no elements). */
+const isArrayData = (v: unknown): boolean => Array.isArray(v) || (ArrayBuffer.isView(v) && !(v instanceof DataView));
+
+/** The shape of nested arrays, read along the first element at each depth; a cycle or a too deep nesting throws. */
+function inferShape(values: unknown, op: string): number[] {
   const shape: number[] = [];
+  const seen = new Set<unknown>();
   let v = values;
-  while (Array.isArray(v) || ArrayBuffer.isView(v)) {
+  while (isArrayData(v)) {
+    if (seen.has(v)) throw new TypeError(`${op}: the data is cyclic: the array at ${"[0]".repeat(shape.length)} contains itself`);
+    if (shape.length === MAX_RANK) throw new RangeError(`${op}: the data is nested more than ${MAX_RANK} levels deep`);
+    seen.add(v);
     const a = v as ArrayLike<unknown>;
     shape.push(a.length);
     if (a.length === 0) break;
     v = a[0];
   }
-  return shape;
+  return checkShape(shape, op, "the data's shape") as number[];
+}
+
+/** A fresh zeroed buffer of n elements for `op`, or a RangeError naming it where memory runs out. */
+function room(op: string, n: number): Float64Array {
+  try {
+    return allocate(n);
+  } catch (e) {
+    if (e instanceof RangeError) throw new RangeError(`${op}: cannot allocate ${n} elements (${8 * n} bytes): ${e.message}`);
+    throw e;
+  }
 }
 
 /**
@@ -185,10 +229,7 @@ function inferShape(values: unknown): number[] {
  * toArray(full([2, 2], 7)); // => [[7, 7], [7, 7]]
  */
 export function full(shape: Shape, value: number): Tensor {
-  checkShape(shape, "full");
-  const out = allocate(sizeOf(shape));
-  out.fill(value);
-  return fromData(out, shape);
+  return filled(shape, value, "full");
 }
 
 /**
@@ -196,13 +237,19 @@ export function full(shape: Shape, value: number): Tensor {
  * @example
  * toArray(zeros([2, 1])); // => [[0], [0]]
  */
-export const zeros = (shape: Shape): Tensor => full(shape, 0);
+export const zeros = (shape: Shape): Tensor => filled(shape, 0, "zeros");
 /**
  * A tensor of the given shape filled with ones.
  * @example
  * toArray(ones([3])); // => [1, 1, 1]
  */
-export const ones = (shape: Shape): Tensor => full(shape, 1);
+export const ones = (shape: Shape): Tensor => filled(shape, 1, "ones");
+
+function filled(shape: Shape, value: number, op: string): Tensor {
+  const dims = checkShape(shape, op);
+  if (typeof value !== "number") throw new TypeError(`${op}: the fill value must be a number, got ${describe(value)}`);
+  return fromData(room(op, sizeOf(dims)).fill(value), dims);
+}
 
 /** The tensor as nested plain arrays (a number for a 0-d tensor). */
 export function toArray(t: Tensor): NestedArray {

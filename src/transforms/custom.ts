@@ -7,13 +7,22 @@ import { type Trace, Tracer, type Value } from "../core/protocol.ts";
 import { flattenAs } from "../tree/match.ts";
 import { flatten, unflatten } from "../tree/flatten.ts";
 import type { Flat, TreeDef } from "../tree/types.ts";
-import { asUser, pinTree } from "./run.ts";
+import { asUser, checkFunction, pinTree } from "./run.ts";
+import { describe } from "../base/errors.ts";
 import { type Axes, vmap } from "./vmap.ts";
 import { BatchTrace } from "../interpreters/batch/trace.ts";
 import { below, shapeOf } from "../core/value.ts";
 import { fromFront } from "../rules/axes.ts";
 import { sum } from "../rules/reduce.ts";
 import type { Tensor } from "../tensor/tensor.ts";
+
+/** A rule's result, which must be a pair `[a, b]` (read once), or a TypeError naming the transform. */
+function pair(r: unknown, transform: string, what: string): readonly [unknown, unknown] {
+  if (!Array.isArray(r) || r.length !== 2) {
+    throw new TypeError(`${transform}: the rule must return a pair ${what}, got ${describe(r)}`);
+  }
+  return [r[0], r[1]];
+}
 
 /** A rule's results must not carry the level the rule is applied at (a captured outer value would). */
 function assertBelow(leaves: readonly Value[], top: Trace, transform: string, what: string): void {
@@ -34,6 +43,8 @@ function assertBelow(leaves: readonly Value[], top: Trace, transform: string, wh
  * derivative(mySin)(0); // => 1
  */
 export function customJvp<X, Y>(f: (x: X) => Y, rule: (x: X, v: X) => readonly [Y, Y]): (x: X) => Y {
+  checkFunction(f, "customJvp");
+  checkFunction(rule, "customJvp", "rule");
   return (x: X): Y => {
     const input = flatten(x, "customJvp");
     const top = innermost(input.leaves);
@@ -42,7 +53,7 @@ export function customJvp<X, Y>(f: (x: X) => Y, rule: (x: X, v: X) => readonly [
     let def: TreeDef | undefined;
     const out = top.customJvp(input.leaves, (primals, tangents) => {
       pinTree(input.leaves);
-      const [y, t] = asUser(() => rule(unflatten(input.def, primals) as X, unflatten(input.def, tangents) as X));
+      const [y, t] = pair(asUser(() => rule(unflatten(input.def, primals) as X, unflatten(input.def, tangents) as X)), "customJvp", "[f(x), tangent]");
       const result = flatten(y, "customJvp", "the rule's result");
       const tLeaves = flattenAs(result.def, t, "customJvp", "the rule's tangent", result.leaves);
       assertBelow(result.leaves, top, "customJvp", "the rule's result");
@@ -62,6 +73,8 @@ export function customJvp<X, Y>(f: (x: X) => Y, rule: (x: X, v: X) => readonly [
  * grad((x: Real) => mul(5, clipped(x)))(3); // => 1
  */
 export function customVjp<X, Y>(f: (x: X) => Y, rule: (x: X) => readonly [Y, (u: Y) => X]): (x: X) => Y {
+  checkFunction(f, "customVjp");
+  checkFunction(rule, "customVjp", "rule");
   return (x: X): Y => {
     const input = flatten(x, "customVjp");
     const top = innermost(input.leaves);
@@ -70,7 +83,8 @@ export function customVjp<X, Y>(f: (x: X) => Y, rule: (x: X) => readonly [Y, (u:
     let def: TreeDef | undefined;
     const out = top.customVjp(input.leaves, (primals) => {
       pinTree(input.leaves);
-      const [y, pullback] = asUser(() => rule(unflatten(input.def, primals) as X));
+      const [y, back] = pair(asUser(() => rule(unflatten(input.def, primals) as X)), "customVjp", "[f(x), pullback]");
+      const pullback = checkFunction(back as (u: Y) => X, "customVjp", "the rule's pullback");
       const result = flatten(y, "customVjp", "the rule's result");
       assertBelow(result.leaves, top, "customVjp", "the rule's result");
       def = result.def;
@@ -117,9 +131,10 @@ const batchedJvpRule =
 const batchedVjpRule =
   <X, Y>(rule: (x: X) => readonly [Y, (u: Y) => X], axes: Axes, each: readonly (number | null)[]) =>
   (x: X): readonly [Y, (u: Y) => X] => {
-    const y = vmap((xx: X) => rule(xx)[0], axes)(x as never) as unknown as Y;
+    const ruleOf = (xx: X) => pair(rule(xx), "customVjp", "[f(x), pullback]");
+    const y = vmap((xx: X) => ruleOf(xx)[0], axes)(x as never) as unknown as Y;
     const pullback = (u: Y): X => {
-      const back = vmap(([xx, uu]: readonly [X, Y]) => rule(xx)[1](uu), [axes, 0])([x, u] as never);
+      const back = vmap(([xx, uu]: readonly [X, Y]) => checkFunction(ruleOf(xx)[1] as (u: Y) => X, "customVjp", "the rule's pullback")(uu), [axes, 0])([x, u] as never);
       const leaves = flatten(back, "vmap", "the custom pullback's result");
       const summed = (c: Tensor): Value => (shapeOf(c)!.length === 1 ? sum(c) : sum(c, 0));
       return unflatten(leaves.def, leaves.leaves.map((c, i) => (each[i] === null ? summed(c as Tensor) : fromFront(c, each[i]!)))) as X;

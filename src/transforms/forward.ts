@@ -9,7 +9,7 @@ import { fromData, type Tensor } from "../tensor/tensor.ts";
 import { flattenAs, freezeTree } from "../tree/match.ts";
 import { flatten, unflatten } from "../tree/flatten.ts";
 import { isLeaf, type Like, type Result } from "../tree/types.ts";
-import { callUser, transformCall } from "./run.ts";
+import { callUser, checkFunction, transformCall } from "./run.ts";
 import { type Jacobian, stackColumns, type VectorArgument, vectorArgument, vectorResult } from "./vector.ts";
 
 /** `[f(x), J·v]` as frozen trees shaped like f(x). */
@@ -46,6 +46,7 @@ export function pushforward(
  * jvp((p: { a: Real; b: Real }) => mul(p.a, p.b), { a: 2, b: 5 }, { a: 1, b: 0 }); // => [10, 5]
  */
 export function jvp<X, U extends X, Y>(f: (x: X) => Y, x: U, v: Like<U>): readonly [Result<Y, U>, Result<Y, U>] {
+  checkFunction(f, "jvp");
   return transformCall(true, () => Object.freeze(pushforward(f, x, v, "jvp")) as readonly [Result<Y, U>, Result<Y, U>]);
 }
 
@@ -67,14 +68,15 @@ export interface Derivative {
  * derivative(derivative(sin))(0); // => 0
  */
 export function derivative(f: (x: Real) => Real): Derivative {
+  checkFunction(f, "derivative");
   return ((x: Real) => transformCall(true, () => {
     if (!isLeaf(x)) throw new TypeError(`derivative: expects a Real, got ${describeValue(x)}`);
-    if (x instanceof Tracer && !x.trace.live) throw escapedError(x.trace);
+    if (x instanceof Tracer && !x.trace.live) throw escapedError(x.trace, "derivative");
     const tag = new Tag("derivative");
     try {
       const y: unknown = callUser(f, tag.lift(x, 1));
       if (isLeaf(y)) {
-        if (y instanceof Tracer && !y.trace.live) throw escapedError(y.trace);
+        if (y instanceof Tracer && !y.trace.live) throw escapedError(y.trace, "derivative");
         return splitDual(tag, y)[1];
       }
       const result = flatten(y, "derivative", "the function's result");
@@ -93,6 +95,7 @@ export function derivative(f: (x: Real) => Real): Derivative {
 export function jacfwd(f: (x: readonly Real[]) => readonly Real[] | Real): Jacobian;
 export function jacfwd(f: (x: Tensor) => Tensor | Real): Jacobian;
 export function jacfwd(f: (x: never) => unknown): Jacobian {
+  checkFunction(f, "jacfwd");
   return ((x: unknown) => transformCall(true, () => {
     const v = vectorArgument(x, "jacfwd");
     if (v.n === 0) return emptyJacobian(f, v, "jacfwd");

@@ -1,6 +1,6 @@
 // jit: runs a function once on recording values, compiles what it computed into straight-line code,
 // and replays that code on later calls with the same structure (JAX's jit, for scalar programs).
-import { callUser } from "./run.ts";
+import { callUser, checkFunction } from "./run.ts";
 import { compile, type Replay } from "../interpreters/record/replay.ts";
 import { type Operand, Recorder, Recording } from "../interpreters/record/recorder.ts";
 import { sameStructure } from "../tree/match.ts";
@@ -37,6 +37,7 @@ const KEEP = 8;
  * g(Math.PI); // => Math.sin(Math.PI) + Math.PI * Math.cos(Math.PI)
  */
 export function jit<X, Y>(f: (x: X) => Y): Jitted<X, Y> {
+  checkFunction(f, "jit");
   const entries: Entry[] = [];
   /** `f` at plain `leaves` of structure `def`: replayed, run as written, or recorded now. */
   const call = (def: TreeDef, leaves: readonly number[]): unknown => {

@@ -12,7 +12,7 @@ import { unsigned } from "../rules/scalar.ts";
 import { flattenAs } from "../tree/match.ts";
 import { flatten, flattenLifted, unflatten } from "../tree/flatten.ts";
 import { type Flat, LEAF, type Like, type Result, type TreeDef } from "../tree/types.ts";
-import { callUser, machinery, transformCall } from "./run.ts";
+import { callUser, checkFunction, machinery, transformCall } from "./run.ts";
 import { AuxSplit, type AuxOptions, hasAux, type NoAux, type OptionsFor, type WithAux } from "./aux.ts";
 import type { GradientOf, ValueAndGradientOf } from "./gradient-types.ts";
 import { type Jacobian, stackRows, unitTensor, vectorArgument, vectorResult } from "./vector.ts";
@@ -93,6 +93,7 @@ export function vjp<X, U extends X, Y, A>(
 ): readonly [Result<Y, U>, Pullback<Y, U>, Result<A, U>];
 export function vjp<X, U extends X, Y>(f: (x: X) => Y, x: U, options?: NoAux): readonly [Result<Y, U>, Pullback<Y, U>];
 export function vjp(f: (x: never) => unknown, x: unknown, options?: AuxOptions): readonly unknown[] {
+  checkFunction(f, "vjp");
   const aux = hasAux(options, "vjp") ? new AuxSplit("vjp") : undefined;
   return transformCall(false, () => {
     const rec = recordForwardPass(aux === undefined ? f : aux.output(f), x, "vjp");
@@ -175,6 +176,7 @@ function valueAndGradLeaves(
  */
 export function grad<X, R extends Real | readonly [Real, unknown] = Real>(f: (x: X) => R, ...options: OptionsFor<R>): GradientOf<X, R>;
 export function grad(f: (x: never) => unknown, options?: AuxOptions): unknown {
+  checkFunction(f, "grad");
   const memo: StructureMemo = { def: undefined };
   if (hasAux(options, "grad")) return (x: unknown) => transformCall(true, gradientWithAux, f, x, memo);
   return (x: unknown) => transformCall(true, gradient, f, x, memo);
@@ -202,6 +204,7 @@ export function valueAndGrad<X, R extends Real | readonly [Real, unknown] = Real
   ...options: OptionsFor<R>
 ): ValueAndGradientOf<X, R>;
 export function valueAndGrad(f: (x: never) => unknown, options?: AuxOptions): unknown {
+  checkFunction(f, "valueAndGrad");
   const memo: StructureMemo = { def: undefined };
   if (hasAux(options, "valueAndGrad")) return (x: unknown) => transformCall(true, valueAndGradientWithAux, f, x, memo);
   return (x: unknown) => transformCall(true, valueAndGradient, f, x, memo);
@@ -226,6 +229,7 @@ function valueAndGradientWithAux(f: (x: never) => unknown, x: unknown, memo: Str
 export function jacrev(f: (x: readonly Real[]) => readonly Real[] | Real): Jacobian;
 export function jacrev(f: (x: Tensor) => Tensor | Real): Jacobian;
 export function jacrev(f: (x: never) => unknown): Jacobian {
+  checkFunction(f, "jacrev");
   return ((x: unknown) => transformCall(true, () => {
     const v = vectorArgument(x, "jacrev");
     const rec = recordForwardPass(f, v.x, "jacrev");

@@ -5,12 +5,24 @@ import { asUser, callAsUser, enterMachinery, enterTransform, exitMachinery, exit
 import { pendingCount } from "../tensor/tensor.ts";
 import { isRecord } from "../tree/records.ts";
 import { isLeaf } from "../tree/types.ts";
+import { describe } from "../base/errors.ts";
 
-/** Every buffer reachable from a result (trees, pairs, leaves at every level; functions skipped). */
+/** `f` if it is a function, else a TypeError naming the transform (`what`: which argument). */
+export function checkFunction<F>(f: F, transform: string, what = "f"): F {
+  if (typeof f !== "function") throw new TypeError(`${transform}: ${what} must be a function, got ${describe(f)}`);
+  return f;
+}
+
+/** Every buffer reachable from a result (trees, pairs, leaves at every level; functions skipped), without recursion. */
 function visitResult(x: unknown, visit: (b: Float64Array) => void): void {
-  if (isLeaf(x)) visitBuffers(x, visit);
-  else if (Array.isArray(x)) for (const v of x) visitResult(v, visit);
-  else if (isRecord(x)) for (const v of Object.values(x)) visitResult(v, visit);
+  if (isLeaf(x)) return visitBuffers(x, visit);
+  const todo: unknown[] = [x];
+  while (todo.length > 0) {
+    const v = todo.pop();
+    if (isLeaf(v)) visitBuffers(v, visit);
+    else if (Array.isArray(v)) for (let i = v.length - 1; i >= 0; i--) todo.push(v[i]);
+    else if (isRecord(v)) for (const u of Object.values(v)) todo.push(u);
+  }
 }
 
 /** Values handed to user code as they are: their buffers must never be reused. */

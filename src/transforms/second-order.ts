@@ -6,7 +6,7 @@ import { unflatten } from "../tree/flatten.ts";
 import { type Like } from "../tree/types.ts";
 import { emptyJacobian, pushforward } from "./forward.ts";
 import { gradLeaves, recordForwardPass } from "./reverse.ts";
-import { transformCall } from "./run.ts";
+import { checkFunction, transformCall } from "./run.ts";
 import { type Jacobian, stackColumns, vectorArgument } from "./vector.ts";
 
 /** ∇f as a tree, for use inside another transform. */
@@ -34,6 +34,7 @@ export interface HessianVectorProduct<X> {
  * hvp((v: readonly Real[]) => mul(square(v[0]), v[1]))([3, 5], [1, 0]); // => [10, 6]
  */
 export function hvp<X>(f: (x: X) => Real): HessianVectorProduct<X> {
+  checkFunction(f, "hvp");
   return ((x: X, v: Like<X>) => transformCall(true, () => pushforward(gradTree(f, "hvp"), x, v, "hvp")[1])) as HessianVectorProduct<X>;
 }
 
@@ -45,6 +46,7 @@ export function hvp<X>(f: (x: X) => Real): HessianVectorProduct<X> {
 export function hessian(f: (x: readonly Real[]) => Real): Jacobian;
 export function hessian(f: (x: Tensor) => Real): Jacobian;
 export function hessian(f: (x: never) => Real): Jacobian {
+  checkFunction(f, "hessian");
   return ((x: unknown) => transformCall(true, () => {
     const v = vectorArgument(x, "hessian");
     const g = gradTree(f, "hessian");

@@ -1,7 +1,7 @@
 // Reading and making values by hand: primal, stopGradient, and the user's own dual numbers.
 import { describeValue } from "../tensor/describe.ts";
-import { escapedError, payloadOf, type Real, Tracer, type Value, valueRead } from "../core/protocol.ts";
-import { shapeOf } from "../core/value.ts";
+import { escapedError, type Real, Tracer, type Value, valueRead } from "../core/protocol.ts";
+import { readPayload, shapeOf } from "../core/value.ts";
 import { withoutDerivatives } from "../core/bind.ts";
 import { pinTree, taint } from "./run.ts";
 import { data, type NestedArray, Tensor, toArray as toArrayPlain } from "../tensor/tensor.ts";
@@ -24,10 +24,9 @@ export function primal(x: Real): number;
 export function primal(x: Tensor): Tensor;
 export function primal(x: Real | Tensor): number | Tensor {
   if (!isLeaf(x)) throw new TypeError(`primal: expects a Real or a Tensor, got ${describeValue(x)}`);
-  const p = payloadOf(x);
+  const p = readPayload(x, "primal");
   if (typeof p !== "number" || typeof x !== "number") valueRead(x, "primal");
   if (typeof p === "number") return p;
-  if (x instanceof Tracer && !x.trace.live) throw escapedError(x.trace);
   pinTree([p]);
   return p;
 }
@@ -57,7 +56,7 @@ export function dual(primal: Tensor, tangent: Tensor): Tensor;
 export function dual(primal: Real | Tensor, tangent: Real | Tensor): Dual | Tensor {
   for (const [what, v] of [["primal", primal], ["tangent", tangent]] as const) {
     if (!isLeaf(v)) throw new TypeError(`dual: the ${what} must be a Real or a Tensor, got ${describeValue(v)}`);
-    if (v instanceof Tracer && !v.trace.live) throw escapedError(v.trace);
+    if (v instanceof Tracer && !v.trace.live) throw escapedError(v.trace, "dual");
   }
   // the tangent lives in the primal's space: the same kind, and for a tensor the same shape
   const ps = shapeOf(primal);
@@ -81,7 +80,7 @@ export function tangent(d: Real): Real;
 export function tangent(d: Real | Tensor): Real | Tensor {
   if (typeof d === "number") return 0;
   if (d instanceof Dual) {
-    if (!d.trace.live) throw escapedError(d.trace);
+    if (!d.trace.live) throw escapedError(d.trace, "tangent");
     return unsigned(d.tangent) as Real | Tensor;
   }
   throw new TypeError(
@@ -98,9 +97,10 @@ export function tangent(d: Real | Tensor): Real | Tensor {
  */
 export function toArray(t: Tensor): NestedArray {
   if (t instanceof Tracer) {
-    if (!t.trace.live) throw escapedError(t.trace);
-    valueRead(t, "toArray");
-    return toArrayPlain(payloadOf(t as Value) as Tensor);
+    const p = readPayload(t as Value, "toArray"); // an escaped tensor is an Error naming toArray
+    if (shapeOf(t as Value) === null) throw new TypeError(`toArray: expects a Tensor, got a Real`);
+    valueRead(t as Value, "toArray");
+    return toArrayPlain(p as Tensor);
   }
   return toArrayPlain(t);
 }
@@ -122,8 +122,9 @@ export function toArray(t: Tensor): NestedArray {
 export function toFloat64Array(t: Tensor): Float64Array {
   let v: unknown = t;
   if (t instanceof Tracer) {
-    if (!t.trace.live) throw escapedError(t.trace);
-    v = payloadOf(t as Value);
+    v = readPayload(t as Value, "toFloat64Array"); // an escaped tensor is an Error naming toFloat64Array
+    if (shapeOf(t as Value) === null) throw new TypeError(`toFloat64Array: expects a Tensor, got a Real`);
+    valueRead(t as Value, "toFloat64Array");
   }
   if (!(v instanceof Tensor)) throw new TypeError(`toFloat64Array: expects a Tensor, got ${describeValue(v)}`);
   return data(v).slice();

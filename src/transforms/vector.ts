@@ -1,6 +1,7 @@
 // Arguments and results of the Jacobian and Hessian transforms: a Real[] (giving nested arrays) or
 // a 1-D tensor (giving a tensor), unit vectors shaped like the argument, and stacking of results.
 import { describeValue } from "../tensor/describe.ts";
+import { firstBad } from "../base/errors.ts";
 import { isTensorValued, shapeOf } from "../core/value.ts";
 import { type Real, type Value } from "../core/protocol.ts";
 import { concat, reshape, transpose } from "../rules/structure.ts";
@@ -64,7 +65,7 @@ export function unitTensor(m: number, i: number): Tensor {
 /** Checks a result: a Real, a Real[], or (for a tensor argument) a 1-D tensor. */
 export function vectorResult(y: unknown, transform: string): "scalar" | "array" | "tensor" {
   if (isLeaf(y) && !isTensorValued(y)) return "scalar";
-  if (Array.isArray(y) && y.every((v) => isLeaf(v) && !isTensorValued(v as Value))) return "array";
+  if (Array.isArray(y) && firstBad(y, (v) => isLeaf(v) && !isTensorValued(v as Value)) < 0) return "array";
   if (isLeaf(y) && shapeOf(y)?.length === 1) return "tensor";
   throw new TypeError(`${transform}: the function must return a Real, a Real[] or a 1-D Tensor, but returned ${describeValue(y)}`);
 }

@@ -54,10 +54,17 @@ export function prepare(def: TreeDef): void {
 /** A leaf other than a number that a transform may take: a tensor, or a Real of a running transform. */
 export const isLiveLeaf = (v: unknown): boolean => v instanceof Tensor || (v instanceof Tracer && v.trace.live);
 
-/** The compiled code of a flat record structure (closures where code cannot be generated). */
+/**
+ * Records with more keys than this are read and built by loops: generated code gains nothing there,
+ * and engines limit a function's size, its arguments (65,535) and the nesting their parsers handle.
+ */
+export const MAX_GENERATED_KEYS = 1000;
+
+/** The compiled code of a flat record structure (closures where code cannot or should not be generated). */
 function compiledFor(def: Container, keys: readonly string[]): Compiled {
   if (def.compiled !== undefined) return def.compiled;
-  const literal = keys.every((k) => k !== "__proto__"); // `{ "__proto__": v }` would set the prototype
+  // `{ "__proto__": v }` would set the prototype
+  const literal = keys.length <= MAX_GENERATED_KEYS && keys.every((k) => k !== "__proto__");
   const names = keys.map((k) => JSON.stringify(k));
   const vs = keys.map((_, i) => `v${i}`);
   const lift = literal
@@ -73,7 +80,7 @@ function compiledFor(def: Container, keys: readonly string[]): Compiled {
       )
     : undefined;
   const make = literal ? instantiate(`return function makeRecord(v) { return { ${names.map((k, i) => `${k}: v[${i}]`).join(", ")} }; };`, [], []) : undefined;
-  const read = instantiate(
+  const read = !literal ? undefined : instantiate(
     `return function readRecord(x) {
   const ${names.map((k, i) => `v${i} = x[${k}]`).join(", ")};
   return ${vs.map((v) => `typeof ${v} === "number"`).join(" && ") || "true"} ? [${vs.join(", ")}] : undefined;
@@ -85,7 +92,7 @@ function compiledFor(def: Container, keys: readonly string[]): Compiled {
     lift: (lift as Compiled["lift"] | undefined) ?? ((x, out, lifter, ok) => {
       const values = keys.map((k) => (x as Record<string, unknown>)[k]);
       if (!values.every((v) => typeof v === "number" || ok(v))) return undefined;
-      out.push(...(values as Value[]));
+      for (const v of values) out.push(v as Value); // one push per leaf: no argument-count limit
       return record(keys, values.map((v) => lifter.input(v as Value)));
     }),
     make: (make as Compiled["make"] | undefined) ?? ((v) => record(keys, v)),

@@ -1,12 +1,18 @@
 // Taking trees apart and putting them together: a tree flattens to its leaves and a TreeDef (its
-// structure) in one pass that validates as it goes; a path for an error message is worked out only
-// when one is needed.
+// structure) in one pass that validates as it goes; a path for an error message is read off the walk's
+// stack when one is needed. Every walk is a loop over an explicit stack: any depth, no recursion.
 import { describe } from "../base/errors.ts";
 import { escapedError, Tracer, type Value } from "../core/protocol.ts";
 import { Tensor } from "../tensor/tensor.ts";
 import { liftFlat } from "./compiled.ts";
 import { isRecord, record } from "./records.ts";
-import { type Flat, formatPath, isLeaf, type Key, LEAF, type Lifter, type TreeDef } from "./types.ts";
+import { type Container, type Flat, formatPath, type Key, LEAF, type Lifter, type TreeDef } from "./types.ts";
+
+/**
+ * The most nodes (leaves and containers, a shared subtree counted each time it appears) a tree may
+ * have: more is a RangeError, before the leaves outgrow memory.
+ */
+export const MAX_TREE_NODES = 2 ** 24;
 
 /**
  * The leaves of `tree` in order (arrays by index, records by key order) and its structure, checking
@@ -14,8 +20,7 @@ import { type Flat, formatPath, isLeaf, type Key, LEAF, type Lifter, type TreeDe
  */
 export function flatten(tree: unknown, context: string, root = "the argument"): Flat {
   const leaves: Value[] = [];
-  const def = collect(tree, leaves);
-  if (def === undefined) throw badLeaf(tree, context, root);
+  const def = collect(tree, leaves, context, root);
   return { leaves, def };
 }
 
@@ -36,72 +41,105 @@ export function flattenLifted(
     leaves.length = 0;
   }
   const lifted: unknown[] = [];
-  const def = collect(tree, leaves, lifter, lifted);
-  if (def === undefined) throw badLeaf(tree, context, "the argument");
+  const def = collect(tree, leaves, context, "the argument", lifter, lifted);
   return { leaves, def, lifted: lifted[0] };
 }
 
-/** Appends the leaves of `x` to `out` and returns its structure; undefined at anything not a Tree. */
-function collect(
-  x: unknown,
-  out: Value[],
-  lifter?: Lifter,
-  built?: unknown[],
-): TreeDef | undefined {
-  if (typeof x === "number" || x instanceof Tensor) {
-    out.push(x);
-    if (lifter !== undefined) built!.push(lifter.input(x));
-    return LEAF;
+/** A container being walked: its values, the next one to visit, and what is built from them. */
+interface Frame {
+  readonly container: object;
+  readonly keys: readonly string[] | null;
+  readonly values: readonly unknown[];
+  readonly size: number;
+  /** The child being visited (its key is the path's next step). */
+  i: number;
+  children: TreeDef[] | null;
+  readonly parts: unknown[] | undefined;
+}
+
+/** Depth from which the containers on the path are tracked (a cycle shows as depth first). */
+const TRACK_DEPTH = 32;
+
+/** The frame of a container (an array or a plain record), or undefined for anything else. */
+function open(x: unknown, lifting: boolean, context: string, path: () => Key[]): Frame | undefined {
+  const isArray = Array.isArray(x);
+  if (!isArray && !isRecord(x)) return undefined;
+  // a record's values come in one builtin call, in the same order as its keys (each getter read once)
+  const keys = isArray ? null : Object.keys(x);
+  const values: readonly unknown[] = isArray ? x : Object.values(x as object);
+  if (keys !== null && keys.length !== values.length) {
+    throw new TypeError(`${context}: the record at ${formatPath(path()) || "the top"} changed its keys while it was read`);
   }
-  if (x instanceof Tracer) {
-    if (!x.trace.live) throw escapedError(x.trace);
+  const size = values.length;
+  return { container: x as object, keys, values, size, i: 0, children: null, parts: lifting ? new Array<unknown>(size) : undefined };
+}
+
+const stepOf = (f: Frame): Key => (f.keys === null ? f.i : f.keys[f.i]);
+
+/**
+ * Appends the leaves of `x` to `out` and returns its structure (with `lifter`, pushes the lifted tree
+ * to `built`). One loop over an explicit stack, so any depth is walked without recursion; a bad leaf,
+ * a cycle or an escaped Real throws with its path.
+ */
+function collect(x: unknown, out: Value[], context: string, root: string, lifter?: Lifter, built?: unknown[]): TreeDef {
+  if (typeof x === "number" || x instanceof Tensor || x instanceof Tracer) {
+    if (x instanceof Tracer && !x.trace.live) throw escapedError(x.trace, context);
     out.push(x as Value);
     if (lifter !== undefined) built!.push(lifter.input(x as Value));
     return LEAF;
   }
-  const isArray = Array.isArray(x);
-  if (!isArray && !isRecord(x)) return undefined;
-  // a record's values come in one builtin call, in the same order as its keys
-  const keys = isArray ? null : Object.keys(x);
-  const values: readonly unknown[] = isArray ? x : Object.values(x as object);
-  const size = values.length;
-  let children: TreeDef[] | null = null;
-  const parts = lifter === undefined ? undefined : new Array<unknown>(size);
-  for (let i = 0; i < size; i++) {
-    const v = values[i];
-    // plain numbers, the common leaf, without a call
-    if (typeof v === "number") {
-      out.push(v);
-      if (parts !== undefined) parts[i] = lifter!.input(v);
+  const stack: Frame[] = [];
+  const pathTo = (f: Frame | undefined): Key[] => [...stack, ...(f === undefined ? [] : [f])].map(stepOf);
+  let frame = open(x, lifter !== undefined, context, () => []);
+  if (frame === undefined) throw badLeaf(x, context, root, []);
+  let onPath: Set<object> | undefined;
+  let nodes = 1;
+  for (;;) {
+    const f: Frame = frame;
+    if (f.i < f.size) {
+      const v = f.values[f.i];
+      // plain numbers, the common leaf, without a call
+      if (typeof v === "number" || v instanceof Tensor || v instanceof Tracer) {
+        if (v instanceof Tracer && !v.trace.live) throw escapedError(v.trace, context);
+        out.push(v as Value);
+        if (f.parts !== undefined) f.parts[f.i] = lifter!.input(v as Value);
+        f.i++;
+        if (++nodes > MAX_TREE_NODES) throw tooLarge(context, root);
+        continue;
+      }
+      const child = open(v, lifter !== undefined, context, () => pathTo(f));
+      if (child === undefined) throw badLeaf(v, context, root, pathTo(f));
+      if (++nodes > MAX_TREE_NODES) throw tooLarge(context, root);
+      stack.push(f);
+      // a cycle makes the walk deep: from TRACK_DEPTH on, every container on the path is tracked
+      if (onPath !== undefined || stack.length >= TRACK_DEPTH) {
+        if (onPath === undefined) onPath = new Set(stack.map((s) => s.container));
+        if (onPath.size < stack.length || onPath.has(child.container)) {
+          throw cycle(context, root, [...stack.map((s) => s.container), child.container], stack);
+        }
+        onPath.add(child.container);
+      }
+      frame = child;
       continue;
     }
-    const sub = parts === undefined ? undefined : [];
-    const c = collect(v, out, lifter, sub);
-    if (c === undefined) return undefined;
-    if (sub !== undefined) parts![i] = sub[0];
-    if (c !== LEAF) (children ??= new Array<TreeDef>(size).fill(LEAF))[i] = c;
+    // the container is done: its structure, and its lifted copy (frozen, as every tree handed to user code)
+    const def: TreeDef = { keys: f.keys, children: f.children, size: f.size, compiled: undefined };
+    const made = f.parts === undefined ? undefined : Object.freeze(f.keys === null ? f.parts : record(f.keys, f.parts));
+    const parent = stack.pop();
+    onPath?.delete(f.container);
+    if (parent === undefined) {
+      if (built !== undefined) built.push(made);
+      return def;
+    }
+    if (parent.parts !== undefined) parent.parts[parent.i] = made;
+    (parent.children ??= new Array<TreeDef>(parent.size).fill(LEAF))[parent.i] = def;
+    parent.i++;
+    frame = parent;
   }
-  if (parts !== undefined) built!.push(Object.freeze(keys === null ? parts : record(keys, parts)));
-  return { keys, children, size, compiled: undefined };
 }
 
-/** The TypeError for the first non-Tree leaf of `tree`, with its path (found on this slow path only). */
-function badLeaf(tree: unknown, context: string, root: string): TypeError {
-  const path: Key[] = [];
-  const find = (x: unknown): { value: unknown } | undefined => {
-    if (isLeaf(x)) return undefined;
-    if (Array.isArray(x) || isRecord(x)) {
-      for (const [k, v] of Object.entries(x)) {
-        path.push(Array.isArray(x) ? Number(k) : k);
-        const bad = find(v);
-        if (bad !== undefined) return bad;
-        path.pop();
-      }
-      return undefined;
-    }
-    return { value: x };
-  };
-  const bad = find(tree)?.value;
+/** The TypeError for a non-Tree leaf at `path` (an array hole is an undefined leaf). */
+function badLeaf(bad: unknown, context: string, root: string, path: readonly Key[]): TypeError {
   const at =
     path.length === 0 ? root : `${root === "the argument" ? "the leaf" : `${root}'s leaf`} at ${formatPath(path)}`;
   return new TypeError(
@@ -109,26 +147,55 @@ function badLeaf(tree: unknown, context: string, root: string): TypeError {
   );
 }
 
-/** The frozen tree of structure `def` whose leaves are `leaves`, in flatten order. */
-export function unflatten(def: TreeDef, leaves: readonly unknown[]): unknown {
-  return build(def, leaves, { next: 0 });
+/** The TypeError for a cycle: `chain` is the containers from the root down, the last one a repeat. */
+function cycle(context: string, root: string, chain: readonly object[], frames: readonly Frame[]): TypeError {
+  // the first container that is one of its own ancestors: the cycle closes at the step into it
+  const seen = new Set<object>();
+  let j = 0;
+  while (!seen.has(chain[j])) seen.add(chain[j++]);
+  const path = frames.slice(0, j).map(stepOf);
+  return new TypeError(
+    `${context}: ${root} is cyclic: the value at ${formatPath(path)} is one of its own containers (a tree must not contain itself)`,
+  );
 }
 
-function build(def: TreeDef, leaves: readonly unknown[], cursor: { next: number }): unknown {
-  if (def === LEAF) return leaves[cursor.next++];
-  const { keys, children, size } = def;
-  if (keys === null) {
-    const out = new Array<unknown>(size);
-    for (let i = 0; i < size; i++) out[i] = children === null ? leaves[cursor.next++] : build(children[i], leaves, cursor);
-    return Object.freeze(out);
+const tooLarge = (context: string, root: string): RangeError =>
+  new RangeError(`${context}: ${root} has more than ${MAX_TREE_NODES} nodes (a shared subtree counts each time it appears)`);
+
+/** The frozen tree of structure `def` whose leaves are `leaves`, in flatten order (built without recursion). */
+export function unflatten(def: TreeDef, leaves: readonly unknown[]): unknown {
+  if (def === LEAF) return leaves[0];
+  if (def.children === null) return flat(def, leaves, 0);
+  let cursor = 0;
+  const stack: { readonly def: Container; readonly values: unknown[]; i: number }[] = [];
+  let cur = { def, values: new Array<unknown>(def.size), i: 0 };
+  for (;;) {
+    const d = cur.def;
+    if (cur.i < d.size) {
+      const c = d.children === null ? LEAF : d.children[cur.i];
+      if (c === LEAF) cur.values[cur.i++] = leaves[cursor++];
+      else if (c.children === null) {
+        cur.values[cur.i++] = flat(c, leaves, cursor);
+        cursor += c.size;
+      } else {
+        stack.push(cur);
+        cur = { def: c, values: new Array<unknown>(c.size), i: 0 };
+      }
+      continue;
+    }
+    const made = Object.freeze(d.keys === null ? cur.values : record(d.keys, cur.values));
+    const parent = stack.pop();
+    if (parent === undefined) return made;
+    parent.values[parent.i++] = made;
+    cur = parent;
   }
-  if (def.compiled !== undefined) {
-    const start = cursor.next;
-    cursor.next += size;
-    return Object.freeze(def.compiled.make(start === 0 && leaves.length === size ? leaves : leaves.slice(start, start + size)));
-  }
-  const values = new Array<unknown>(size);
-  for (let i = 0; i < size; i++) values[i] = children === null ? leaves[cursor.next++] : build(children[i], leaves, cursor);
+}
+
+/** A frozen container of leaves only (a flat record by its compiled builder once it has one). */
+function flat(def: Container, leaves: readonly unknown[], start: number): unknown {
+  const { keys, size } = def;
+  const values = start === 0 && leaves.length === size ? leaves : leaves.slice(start, start + size);
+  if (keys === null) return Object.freeze(values === leaves ? leaves.slice() : values);
+  if (def.compiled !== undefined) return Object.freeze(def.compiled.make(values));
   return Object.freeze(record(keys, values));
 }
-

@@ -5,7 +5,7 @@ import { type Real, type Value } from "../core/protocol.ts";
 import type { Tensor } from "../tensor/tensor.ts";
 import { flattenAs } from "./match.ts";
 import { flatten, unflatten } from "./flatten.ts";
-import { LEAF, type TreeDef } from "./types.ts";
+import { type Container, LEAF, type TreeDef } from "./types.ts";
 
 /** A leaf of a params tree. */
 export type Leaf = Real | Tensor;
@@ -44,14 +44,28 @@ export function rebuild<T>(def: TreeDef, leaves: readonly Leaf[]): T {
   return unflatten(def, leaves) as T;
 }
 
-/** The path of every leaf of a structure, in the order of its leaves (read from the structure, not the tree again). */
+/**
+ * The path of every leaf of a structure, in the order of its leaves (read from the structure, not the
+ * tree again; walked without recursion, so any depth works).
+ */
 export function leafPaths(def: TreeDef): readonly (readonly PathKey[])[] {
+  if (def === LEAF) return [[]];
   const out: (readonly PathKey[])[] = [];
-  const walk = (d: TreeDef, path: readonly PathKey[]): void => {
-    if (d === LEAF) out.push(path);
-    else for (let i = 0; i < d.size; i++) walk(d.children === null ? LEAF : d.children[i], [...path, d.keys === null ? i : d.keys[i]]);
-  };
-  walk(def, []);
+  const stack: { readonly def: Container; i: number }[] = [{ def, i: 0 }];
+  const path = (): PathKey[] => stack.map((f) => (f.def.keys === null ? f.i : f.def.keys[f.i]));
+  while (stack.length > 0) {
+    const f = stack[stack.length - 1];
+    if (f.i >= f.def.size) {
+      stack.pop();
+      if (stack.length > 0) stack[stack.length - 1].i++;
+      continue;
+    }
+    const child = f.def.children === null ? LEAF : f.def.children[f.i];
+    if (child === LEAF) {
+      out.push(path());
+      f.i++;
+    } else stack.push({ def: child, i: 0 });
+  }
   return out;
 }
 

@@ -3,6 +3,7 @@
 // streams two arrays sequentially and keeps a 3×4 block of C in twelve registers across the block. Transposed operands are handled by the packing, so AᵀB and ABᵀ (the pullbacks)
 // cost no extra transpose; convolutions supply packers that read image patches straight into panels.
 import { allocateUninitialized } from "../memory.ts";
+import { untilIdle } from "../pool.ts";
 
 /** Rows of A per panel and columns of B per panel: the micro-kernel's tile of C. */
 export const R = 3;
@@ -33,8 +34,20 @@ export type PackB = (Bp: number[], j0: number, cols: number, p0: number, kc: num
 let scratchA: number[] = [];
 let scratchB: number[] = [];
 
-/** An array of at least n doubles (kept unboxed: filled with a non-integer first). */
-const doubles = (have: number[], n: number): number[] => (have.length >= n ? have : Array.from({ length: n }, () => 0.5));
+/**
+ * An array of at least n doubles (kept unboxed: filled with a non-integer first). The blocking bounds
+ * the scratch (KC·MC + KC·NC doubles, 8 MB), and a grown scratch goes once the pool is idle.
+ */
+function doubles(have: number[], n: number): number[] {
+  if (have.length >= n) return have;
+  untilIdle(dropScratch);
+  return Array.from({ length: n }, () => 0.5);
+}
+
+function dropScratch(): void {
+  scratchA = [];
+  scratchB = [];
+}
 
 /** C[n×m] = op(A)·op(B) with op(A) n×k and op(B) k×m given by their packers; C is a fresh buffer. */
 export function gemm(n: number, k: number, m: number, packA: PackA, packB: PackB): Float64Array {

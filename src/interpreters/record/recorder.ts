@@ -31,6 +31,14 @@ export class Recording extends Tracer {
   }
 }
 
+/**
+ * The most steps a recording takes (dead ones included, inputs not) before it stops: a replay of more than
+ * replay.ts's LONGEST live steps is not worth compiling, so past ten times that the function is
+ * known to run as written, and the rest of the first call runs as written too (ops on this level
+ * then give the value one level down, which leaves this level for good).
+ */
+export const MOST_STEPS = 20_000;
+
 export class Recorder extends Trace {
   /** Not a perturbation: stopGradient keeps it, and what it computes is handed back as it is. */
   override readonly derivative = false;
@@ -39,37 +47,54 @@ export class Recorder extends Trace {
   inputs = 0;
   /** Why the steps cannot stand for the function (undefined: they can). */
   unreplayable: string | undefined;
+  /** Set once MOST_STEPS are recorded: nothing more is. */
+  private stopped = false;
 
   constructor() {
     super("jit", KIND);
   }
 
   unary(rule: UnaryRule, x: Tracer): Value {
+    if (this.stopped) return bind1(rule, x.primal);
     if (isTensorValued(x)) return bindT(elementwise1(rule), [x], undefined);
     return this.apply(rule.code, rule.value, [x], bind1(rule, x.primal));
   }
 
   binary(rule: BinaryRule, a: Value, b: Value): Value {
+    if (this.stopped) return bind2(rule, below(a, this), below(b, this));
     if (isTensorValued(a) || isTensorValued(b)) return bindT(elementwise2(rule), [a, b], undefined);
     return this.apply(rule.code, rule.value, [a, b], bind2(rule, below(a, this), below(b, this)));
   }
 
   nary(rule: NaryRule, xs: readonly Value[]): Value {
     const y = bindN(rule, xs.map((x) => below(x, this)));
+    if (this.stopped) return y;
     return this.apply((...v) => rule.code(v), (...v) => rule.value(v), xs, y);
   }
 
   /** jit records scalar programs; on tensors the function runs as it is. */
   tensor<P>(rule: TensorRule<P>, args: readonly Value[], params: P): Value {
-    return this.opaque(bindT(rule, args.map((a) => below(a, this)), params), `the tensor primitive ${rule.name}`);
+    const y = bindT(rule, args.map((a) => below(a, this)), params);
+    return this.stopped ? y : this.opaque(y, `the tensor primitive ${rule.name}`);
   }
 
   /** A kink's mask: computed one level down, and a guard on it (replays are valid where it comes out the same). */
   override mask(rule: UnaryRule | BinaryRule, args: readonly Value[], lower: (args: readonly Value[]) => Value): Value {
     const m = lower(args.map((a) => below(a, this)));
+    if (this.stopped) return m;
     if (typeof m !== "number") this.unreplayable ??= "a decision on a tensor";
     else this.guard(rule.code as Step["code"], rule.value as Step["value"], args.map((b) => recordingOf(b, this) ?? payloadOf(b)), m);
     return m;
+  }
+
+  /** Appends a step; at MOST_STEPS the recording stops (the function will run as written). */
+  private push(step: Step): number {
+    this.steps.push(step);
+    if (this.steps.length - this.inputs >= MOST_STEPS) {
+      this.stopped = true;
+      this.unreplayable ??= `a recording of more than ${MOST_STEPS} steps`;
+    }
+    return this.steps.length - 1;
   }
 
   /** A value was read by code that may decide on it (`primal`, a norm's scaling): steps cannot stand for it. */
@@ -105,8 +130,7 @@ export class Recorder extends Trace {
   apply(code: Step["code"], value: Step["value"], args: readonly Value[], y: Value): Recording {
     const operands = this.operands(args);
     if (operands === undefined || typeof y !== "number") return this.opaque(y, "a value from another transform or a tensor");
-    this.steps.push({ code, value, operands });
-    return new Recording(this, y, this.steps.length - 1);
+    return new Recording(this, y, this.push({ code, value, operands }));
   }
 
   /** A value the steps cannot express: the function then runs as it is on every call. */
@@ -119,7 +143,7 @@ export class Recorder extends Trace {
   guard(code: Step["code"], value: Step["value"], args: readonly Value[], expect: number): void {
     const operands = this.operands(args);
     if (operands === undefined) this.unreplayable ??= "a decision on a value from another transform";
-    else this.steps.push({ code, value, operands, expect });
+    else this.push({ code, value, operands, expect });
   }
 }
 

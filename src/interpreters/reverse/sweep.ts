@@ -5,6 +5,7 @@ import { zeroLike } from "../../core/value.ts";
 import { type Value } from "../../core/protocol.ts";
 import { add, scale } from "../../rules/scalar.ts";
 import { NONE, WIDE, type Tape } from "./tape.ts";
+import { untilIdle } from "../../backend/pool.ts";
 
 /** A cotangent given to an output node: `[tape index, cotangent]`. */
 export type Seed = readonly [number, Value];
@@ -53,6 +54,7 @@ function sweepPlain(tape: Tape, seeds: readonly Seed[], inputs: number, end: num
   propagatePlain(tape, inputs, end, gen);
   const out = new Array<number | undefined>(inputs);
   for (let i = 0; i < inputs; i++) out[i] = mark[i] === gen ? ct[i] : undefined;
+  trimScratch();
   return out;
 }
 
@@ -71,7 +73,24 @@ export function gradientPlain(tape: Tape, index: number, leaves: readonly Value[
   propagatePlain(tape, inputs, end, gen);
   const out = new Array<Value>(inputs);
   for (let i = 0; i < inputs; i++) out[i] = mark[i] === gen ? ct[i] + 0 : zeroLike(leaves[i]);
+  trimScratch();
   return out;
+}
+
+/** Scratch arrays longer than this are kept only until the pool is idle (backend/pool.ts). */
+const KEEP_SCRATCH = 1 << 16;
+
+/** Lets go of scratch that grew past KEEP_SCRATCH; the next sweep starts over. */
+function dropScratch(): void {
+  if (scratchCt.length <= KEEP_SCRATCH) return;
+  scratchCt = new Float64Array(256);
+  scratchMark = new Uint32Array(256);
+  generation = 0;
+}
+
+/** After a sweep: large scratch is kept for the next sweep, and dropped when the program is idle. */
+function trimScratch(): void {
+  if (scratchCt.length > KEEP_SCRATCH) untilIdle(dropScratch);
 }
 
 /** A fresh generation for a sweep over `end` nodes (scratch arrays grown to fit). */
@@ -79,6 +98,7 @@ function nextGeneration(end: number): number {
   if (scratchCt.length < end) {
     scratchCt = new Float64Array(2 * end);
     scratchMark = new Uint32Array(2 * end);
+    generation = 0; // fresh marks are all 0
   }
   if (++generation === 0xffffffff) {
     scratchMark.fill(0);

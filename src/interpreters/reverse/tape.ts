@@ -3,6 +3,7 @@
 // given as whole pullbacks) sit in side tables. Flat arrays make the backward sweep one loop
 // (stack-safe at any depth) that visits every node once (linear in the computation).
 import { Trace, Tracer, type Value } from "../../core/protocol.ts";
+import { untilIdle } from "../../backend/pool.ts";
 
 /** Reverse mode's values: a value with its place (`index`) on a tape; the tape holds how it was computed. */
 export class Tracked extends Tracer {
@@ -45,6 +46,11 @@ interface Buffers {
   readonly partialB: Float64Array;
 }
 let spare: Buffers | undefined;
+/** The largest tape (in nodes) whose arrays are kept for good (1.5 MB); larger ones until the pool is idle. */
+const KEEP_CAPACITY = 1 << 16;
+const dropLargeSpare = (): void => {
+  if (spare !== undefined && spare.parentA.length > KEEP_CAPACITY) spare = undefined;
+};
 
 /**
  * Arrays for `capacity` nodes, all four views of one ArrayBuffer: each buffer outside V8's heap costs
@@ -98,6 +104,8 @@ export abstract class Tape extends Trace {
     if (spare === undefined || spare.parentA.length < this.capacity) {
       const b = this.buffers;
       spare = b.parentA === this.parentA ? b : { parentA: this.parentA, parentB: this.parentB, partialA: this.partialA, partialB: this.partialB };
+      // a huge tape's arrays are kept for the next gradient only while the program computes
+      if (this.capacity > KEEP_CAPACITY) untilIdle(dropLargeSpare);
     }
     this.size = 0;
   }

@@ -14,7 +14,10 @@ interface Block {
   /** Values by node, and leaf reads by `array|access` (equal reads share one load). */
   readonly cache: Map<unknown, string>;
   readonly parent: Block | undefined;
+  /** The offset when it is a number (NaN under a shift whose bounds are parameters). */
   readonly offset: number;
+  /** The index read, as code: `i`, `(i - 3)`, or over parameters `(i - F0)`. */
+  readonly index: string;
   readonly lo: number;
   readonly hi: number;
 }
@@ -30,7 +33,7 @@ export function generate(
   expr: Expr, write: boolean, isInvariant: (e: Expr) => boolean, carried: ReadonlySet<string>, sig: Signature,
 ): Generated {
   const emitter = new Emitter(sig, isInvariant, carried);
-  const body: Block = { lines: [], cache: new Map(), parent: emitter.prelude, offset: 0, lo: 0, hi: Infinity };
+  const body: Block = { lines: [], cache: new Map(), parent: emitter.prelude, offset: 0, index: "i", lo: 0, hi: Infinity };
   const root = emitter.emit(expr, body);
   return { source: emitter.source(body, root, write), dangling: emitter.dangling() };
 }
@@ -44,7 +47,7 @@ function note(map: Map<string, Range[]>, key: string, range: Range): void {
 }
 
 class Emitter {
-  readonly prelude: Block = { lines: [], cache: new Map(), parent: undefined, offset: NaN, lo: -Infinity, hi: Infinity };
+  readonly prelude: Block = { lines: [], cache: new Map(), parent: undefined, offset: NaN, index: "", lo: -Infinity, hi: Infinity };
   /** Numbers the variables (t, and p/q for carries) in emission order. */
   #temps = 0;
   /** Where each op node's value is available (`id@offset` → index ranges), and where carries read. */
@@ -87,7 +90,7 @@ class Emitter {
       const v = s.cache.get(key);
       if (v !== undefined) return v;
       // a different index above: only invariants (in the prelude) are shared
-      if (s.parent !== undefined && s.parent !== this.prelude && s.parent.offset !== s.offset) return this.prelude.cache.get(key);
+      if (s.parent !== undefined && s.parent !== this.prelude && s.parent.index !== s.index) return this.prelude.cache.get(key);
     }
     return undefined;
   }
@@ -98,7 +101,7 @@ class Emitter {
     const read = this.#lookup(block, key);
     if (read !== undefined) return read;
     const v = this.#temp();
-    const i = e.access === "scalar" ? "0" : e.access === "full" ? index(block.offset) : `${index(block.offset)} % ${arr}.length`;
+    const i = e.access === "scalar" ? "0" : e.access === "full" ? block.index : `${block.index} % ${arr}.length`;
     block.lines.push(`const ${v} = ${arr}[${i}];`);
     block.cache.set(key, v);
     return v;
@@ -125,12 +128,23 @@ class Emitter {
 
   #shift(e: Extract<Expr, { kind: "shift" }>, block: Block): string {
     const v = this.#temp();
-    const lo = Math.max(block.lo, e.from + block.offset);
-    const hi = Math.min(block.hi, e.to + block.offset);
-    const inner: Block = { lines: [], cache: new Map(), parent: block, offset: block.offset + e.from, lo, hi };
+    const k = this.#sig.shifts.get(e);
+    let inner: Block;
+    let guard: string;
+    if (k === undefined) {
+      const lo = Math.max(block.lo, e.from + block.offset);
+      const hi = Math.min(block.hi, e.to + block.offset);
+      const offset = block.offset + e.from;
+      inner = { lines: [], cache: new Map(), parent: block, offset, index: index(offset), lo, hi };
+      guard = `i >= ${e.from + block.offset} && i < ${e.to + block.offset}`;
+    } else {
+      // bounds as parameters: read at index − F while F <= index < T (no carries are planned then)
+      inner = { lines: [], cache: new Map(), parent: block, offset: NaN, index: `(${block.index} - F${k})`, lo: NaN, hi: NaN };
+      guard = `${block.index} >= F${k} && ${block.index} < T${k}`;
+    }
     const a = this.emit(e.arg, inner);
     // values computed inside the guarded block are not visible after it
-    block.lines.push(`let ${v} = 0;`, `if (i >= ${e.from + block.offset} && i < ${e.to + block.offset}) {`, ...inner.lines, `${v} = ${a};`, `}`);
+    block.lines.push(`let ${v} = 0;`, `if (${guard}) {`, ...inner.lines, `${v} = ${a};`, `}`);
     return v;
   }
 

@@ -11,6 +11,8 @@ export interface Signature {
   readonly key: string;
   readonly arrays: ReadonlyMap<Float64Array, number>;
   readonly consts: ReadonlyMap<Expr, number>;
+  /** Shifts whose bounds are parameters (`F${k}`, `T${k}`) rather than part of the key, by their number k. */
+  readonly shifts: ReadonlyMap<Expr, number>;
   readonly params: readonly unknown[];
   readonly names: readonly string[];
 }
@@ -28,12 +30,18 @@ export function numbering<T extends object>(): (x: T) => number {
 
 const opId = numbering<ElementOp>();
 
-/** The signature of `expr`, for a loop that writes every value (`write`) or sums them. */
-export function signature(expr: Expr, write: boolean): Signature {
+/**
+ * The signature of `expr`, for a loop that writes every value (`write`) or sums them. With
+ * `shiftParams`, a shift's bounds are parameters of the loop (one loop for every slice offset and
+ * length); without, they are part of the key (a stencil's carries are planned on their values).
+ */
+export function signature(expr: Expr, write: boolean, shiftParams = false): Signature {
   const arrays = new Map<Float64Array, number>();
   const consts = new Map<Expr, number>();
+  const shifts = new Map<Expr, number>();
   const arrayValues: Float64Array[] = [];
   const constValues: number[] = [];
+  const bounds: number[] = [];
   const seen = new Map<Expr, number>();
   let key = write ? "w" : "s";
   const visit = (e: Expr): void => {
@@ -64,7 +72,11 @@ export function signature(expr: Expr, write: boolean): Signature {
         key += ")";
         return;
       case "shift":
-        key += `[${e.from},${e.to}`;
+        if (shiftParams) {
+          shifts.set(e, shifts.size);
+          bounds.push(e.from, e.to);
+          key += "[";
+        } else key += `[${e.from},${e.to}`;
         visit(e.arg);
         key += "]";
         return;
@@ -75,7 +87,12 @@ export function signature(expr: Expr, write: boolean): Signature {
     key,
     arrays,
     consts,
-    params: [...arrayValues, ...constValues],
-    names: [...arrayValues.map((_, i) => `L${i}`), ...constValues.map((_, i) => `c${i}`)],
+    shifts,
+    params: [...arrayValues, ...constValues, ...bounds],
+    names: [
+      ...arrayValues.map((_, i) => `L${i}`),
+      ...constValues.map((_, i) => `c${i}`),
+      ...[...shifts.values()].flatMap((k) => [`F${k}`, `T${k}`]),
+    ],
   };
 }
