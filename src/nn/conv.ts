@@ -13,7 +13,13 @@ import { checkKey, type Key } from "../random/key.ts";
 import { uniform } from "../random/sample.ts";
 import { checkShapeArg, type Layer } from "./layer.ts";
 
-/** The parameters of `conv`: an HWIO kernel w [kh, kw, in, filters] and a bias b [filters]. */
+/**
+ * The parameters of `conv`: an HWIO kernel w [kh, kw, in, filters] and a bias b [filters].
+ * @example
+ * const p: ConvParams = { w: tensor([1, 2, 3, 4], [2, 2, 1, 1]), b: tensor([0.5]) };
+ * const x = tensor([1, 2, 3, 4, 5, 6, 7, 8, 9], [1, 3, 3, 1]);
+ * reshape(conv(1, 2).apply(p, x), [2, 2]); // => tensor([[37.5, 47.5], [67.5, 77.5]])
+ */
 export type ConvParams = { readonly w: Tensor; readonly b: Tensor };
 
 const none: readonly [] = Object.freeze([] as const);
@@ -41,6 +47,14 @@ function checkWindowOptions(layer: string, options: unknown, stride: number | re
  * A 2-D convolution of `filters` output channels with a `kernelSize` window (a number or [kh, kw])
  * over NHWC inputs, plus a bias: y = conv2d(x, w, options) + b. `init` draws w Glorot uniform (as
  * Keras: ±√(6/(fanIn + fanOut)) with fanIn = kh·kw·in and fanOut = kh·kw·filters) and b zero.
+ * @example
+ * const [params, outShape] = conv(16, 3).init(key(0), [8, 28, 28, 1]);
+ * [params.w.shape, params.b.shape, outShape]; // => [[3, 3, 1, 16], [16], [8, 26, 26, 16]]
+ * params.b; // => zeros([16])
+ * // Glorot: every weight within ±√(6/(9 + 144))
+ * toFloat64Array(params.w).every((v) => Math.abs(v) <= Math.sqrt(6 / 153)); // => true
+ * conv(16, [3, 3], { padding: "same", stride: 2 }).init(key(0), [8, 28, 28, 1])[1]; // => [8, 14, 14, 16]
+ * conv(0, 3); // throws RangeError
  */
 export function conv(filters: number, kernelSize: number | readonly [number, number], options: Conv2dOptions = {}): Layer<ConvParams> {
   if (!Number.isInteger(filters) || filters <= 0) throw new RangeError(`conv: filters must be a positive integer, got ${describe(filters)}`);
@@ -81,15 +95,36 @@ function pool(name: string, op: (x: Tensor, size: number | readonly [number, num
   });
 }
 
-/** The largest element of each `size` window (stride defaults to the size), per channel; see maxPool2d. */
+/**
+ * The largest element of each `size` window (stride defaults to the size), per channel; see maxPool2d.
+ * @example
+ * const layer = maxPool(2);
+ * layer.init(key(0), [8, 28, 28, 16]); // => [[], [8, 14, 14, 16]]
+ * const x = tensor([1, 5, 2, 0, 3, 4, 8, 1, 0, 2, 6, 7, 9, 1, 3, 5], [1, 4, 4, 1]);
+ * reshape(layer.apply([], x), [2, 2]); // => tensor([[5, 8], [9, 7]])
+ * maxPool(0); // throws RangeError
+ */
 export const maxPool = (size: number | readonly [number, number], options: Pool2dOptions = {}): Layer<readonly []> =>
   pool("maxPool", maxPool2d, size, options);
 
-/** The mean of each `size` window over its elements inside the image (stride defaults to the size); see avgPool2d. */
+/**
+ * The mean of each `size` window over its elements inside the image (stride defaults to the size); see avgPool2d.
+ * @example
+ * const layer = avgPool(2, { stride: 1 });
+ * layer.init(key(0), [1, 3, 3, 1]); // => [[], [1, 2, 2, 1]]
+ * const x = tensor([1, 2, 3, 4, 5, 6, 7, 8, 9], [1, 3, 3, 1]);
+ * reshape(layer.apply([], x), [2, 2]); // => tensor([[3, 4], [6, 7]])
+ */
 export const avgPool = (size: number | readonly [number, number], options: Pool2dOptions = {}): Layer<readonly []> =>
   pool("avgPool", avgPool2d, size, options);
 
-/** Every axis after the batch axis into one: [batch, …] → [batch, the product of the rest]. */
+/**
+ * Every axis after the batch axis into one: [batch, …] → [batch, the product of the rest].
+ * @example
+ * flatten().init(key(0), [8, 7, 7, 32]); // => [[], [8, 1568]]
+ * flatten().apply([], tensor([[[1, 2], [3, 4]], [[5, 6], [7, 8]]])); // => tensor([[1, 2, 3, 4], [5, 6, 7, 8]])
+ * flatten().init(key(0), []); // throws RangeError
+ */
 export function flatten(): Layer<readonly []> {
   const flat = (shape: Shape): Shape => [shape[0]!, shape.slice(1).reduce((p, d) => p * d, 1)];
   return Object.freeze({

@@ -17,6 +17,15 @@ import { normal, uniform } from "../random/sample.ts";
 /**
  * What `apply` may be told besides the parameters and the input: a key for the layers that draw
  * random numbers (dropout), and whether the model is training (dropout is the identity otherwise).
+ * @example
+ * const model = serial(dense(4), dropout(0.5));
+ * const [params] = model.init(key(0), [2, 3]);
+ * const x = ones([2, 3]);
+ * const training: LayerContext = { key: key(1), training: true };
+ * model.apply(params, x, training).shape; // => [2, 4]
+ * // without training: no dropout, so the same as no context
+ * model.apply(params, x, { training: false }); // => model.apply(params, x)
+ * model.apply(params, x, { training: "yes" } as never); // throws TypeError
  */
 export interface LayerContext {
   readonly key?: Key | undefined;

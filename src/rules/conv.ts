@@ -127,7 +127,17 @@ function stackExamples(args: readonly Value[], axes: readonly (number | null)[],
   return [reshapeTo(y, [size, inner, ...shapeOf(y)!.slice(1)]), 0];
 }
 
-/** Options of conv2d: `stride` and `dilation` a number or [h, w]; `padding` "valid", "same" or [[top, bottom], [left, right]]. */
+/**
+ * Options of conv2d: `stride` and `dilation` a number or [h, w]; `padding` "valid", "same" or [[top, bottom], [left, right]].
+ * @example
+ * const x = tensor([1, 2, 3, 4, 5, 6, 7, 8, 9], [1, 3, 3, 1]);
+ * const w = tensor([1, 2, 3, 4], [2, 2, 1, 1]);
+ * // "same" with stride 2: ⌈3/2⌉ = 2 positions per axis, the one padded row and column after the image
+ * const options: Conv2dOptions = { stride: 2, padding: "same" };
+ * reshape(conv2d(x, w, options), [2, 2]); // => tensor([[37, 21], [23, 9]])
+ * // dilation 2: the kernel's taps 2 apart, on the image's four corners
+ * reshape(conv2d(x, w, { dilation: 2 }), [1, 1]); // => tensor([[64]])
+ */
 export interface Conv2dOptions {
   readonly stride?: number | readonly [number, number] | undefined;
   readonly dilation?: number | readonly [number, number] | undefined;
@@ -139,6 +149,15 @@ export interface Conv2dOptions {
  * x [batch, height, width, in] with an HWIO kernel w [kh, kw, in, out]: y [batch, outH, outW, out].
  * `padding` "same" gives ⌈size/stride⌉ positions, the odd extra padding at the bottom and right.
  * Differentiable in x and w, to any order.
+ * @example
+ * // a 1×3×3×1 image and a 2×2×1×1 kernel: each output is 1·x[i][j] + 2·x[i][j+1] + 3·x[i+1][j] + 4·x[i+1][j+1]
+ * const x = tensor([1, 2, 3, 4, 5, 6, 7, 8, 9], [1, 3, 3, 1]);
+ * const w = tensor([1, 2, 3, 4], [2, 2, 1, 1]);
+ * conv2d(x, w); // => tensor([[[[37], [47]], [[67], [77]]]])
+ * reshape(conv2d(x, w, { padding: "same" }), [3, 3]); // => tensor([[37, 47, 21], [67, 77, 33], [23, 26, 9]])
+ * // the kernel's gradient: each tap's sum over the windows it read
+ * grad((k: Tensor) => sum(conv2d(x, k)))(w); // => tensor([[[[12]], [[16]]], [[[24]], [[28]]]])
+ * conv2d(x, tensor([1, 2], [1, 1, 2, 1])); // throws RangeError
  */
 export function conv2d(x: Tensor, w: Tensor, options?: Conv2dOptions): Tensor {
   const images = tensorArg(x, "conv2d", "input");

@@ -81,7 +81,17 @@ const avgPoolTransposeRule: TensorRule<Window2d> = {
   batch: (args, axes, g, size) => fold(avgPoolTransposeRule, args, axes, g, size),
 };
 
-/** Options of the pools: `stride` (default: the window size) a number or [h, w]; `padding` as for conv2d. */
+/**
+ * Options of the pools: `stride` (default: the window size) a number or [h, w]; `padding` as for conv2d.
+ * @example
+ * const x = tensor([1, 2, 3, 4, 5, 6, 7, 8, 9], [1, 3, 3, 1]);
+ * // overlapping 2×2 windows, one step apart
+ * const options: Pool2dOptions = { stride: 1 };
+ * reshape(maxPool2d(x, 2, options), [2, 2]); // => tensor([[5, 6], [8, 9]])
+ * // explicit padding: one row above and one column to the left
+ * reshape(maxPool2d(x, 2, { padding: [[1, 0], [1, 0]] }), [2, 2]); // => tensor([[1, 3], [7, 9]])
+ * maxPool2d(x, 2, { padding: [[2, 0], [0, 0]] }); // throws RangeError
+ */
 export interface Pool2dOptions {
   readonly stride?: number | readonly [number, number] | undefined;
   readonly padding?: "valid" | "same" | readonly [readonly [number, number], readonly [number, number]] | undefined;
@@ -104,6 +114,14 @@ export function poolWindow(op: string, shape: Shape, size: unknown, options: unk
  * The largest element of each `size` window (a number or [h, w]) of NHWC images, per channel; stride
  * defaults to the size. The gradient goes to the first largest element of each window (row-major
  * window order), as in TensorFlow; padding never wins.
+ * @example
+ * // a 2×2 max pool of a 1×4×4×1 image: the largest of each quarter
+ * const x = tensor([1, 5, 2, 0, 3, 4, 8, 1, 0, 2, 6, 7, 9, 1, 3, 5], [1, 4, 4, 1]);
+ * maxPool2d(x, 2); // => tensor([[[[5], [8]], [[9], [7]]]])
+ * // the gradient: 1 where each window's largest element is
+ * reshape(grad((t: Tensor) => sum(maxPool2d(t, 2)))(x), [4, 4]); // => tensor([[0, 1, 0, 0], [0, 0, 1, 0], [0, 0, 0, 1], [1, 0, 0, 0]])
+ * // a tie: the first largest in row-major order
+ * reshape(grad((t: Tensor) => sum(maxPool2d(t, 2)))(ones([1, 2, 2, 1])), [2, 2]); // => tensor([[1, 0], [0, 0]])
  */
 export function maxPool2d(x: Tensor, size: number | readonly [number, number], options?: Pool2dOptions): Tensor {
   const t = tensorArg(x, "maxPool2d", "input");
@@ -113,6 +131,12 @@ export function maxPool2d(x: Tensor, size: number | readonly [number, number], o
 /**
  * The mean of each `size` window of NHWC images, per channel, over the window's elements inside
  * the image (padding, "same" or explicit, is not counted); stride defaults to the size.
+ * @example
+ * const x = tensor([1, 2, 3, 4, 5, 6, 7, 8, 9], [1, 3, 3, 1]);
+ * // "same": 2×2 windows over a 3×3 image, the last row and column padded; the padding is not averaged
+ * reshape(avgPool2d(x, 2, { padding: "same" }), [2, 2]); // => tensor([[3, 4.5], [7.5, 9]])
+ * // the gradient: each element gets 1/4 from the one window it is in
+ * reshape(grad((t: Tensor) => sum(avgPool2d(t, 2)))(ones([1, 2, 2, 1])), [2, 2]); // => tensor([[0.25, 0.25], [0.25, 0.25]])
  */
 export function avgPool2d(x: Tensor, size: number | readonly [number, number], options?: Pool2dOptions): Tensor {
   const t = tensorArg(x, "avgPool2d", "input");
