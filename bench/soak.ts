@@ -8,7 +8,7 @@ import v8 from "node:v8";
 import vm from "node:vm";
 import {
   adam, grad, key, mul, normal, type Real, serial, dense, softmax, softmaxCrossEntropy, sum, tanh, tanhLayer, type Tensor,
-  tensor, train, uniform,
+  train, uniform,
 } from "../src/index.ts";
 import { IDLE_MS, kernelCount, pooledBytes } from "../src/internal.ts";
 

@@ -8,7 +8,6 @@ import {
 } from "../../src/index.ts";
 import { expectThrows } from "../support/approx.ts";
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Any = any;
 
 describe("inputs that aborted the process throw at once (item 3)", () => {
@@ -86,7 +85,7 @@ describe("small defects (item 10)", () => {
     expect(toArray(full([2], 2.5))).toEqual([2.5, 2.5]);
   });
   it("oneHot with a hole in the labels is a TypeError at the hole, not a zero row", () => {
-    // eslint-disable-next-line no-sparse-arrays
+    // biome-ignore lint/suspicious/noSparseArray: a hole on purpose
     expectThrows(() => oneHot([0, , 1] as Any, 3), TypeError, "oneHot", "[1]");
     expectThrows(() => oneHot(["1"] as Any, 3), TypeError, "oneHot", "[0]");
   });
@@ -95,7 +94,7 @@ describe("small defects (item 10)", () => {
     expectThrows(() => reshape(t, "abc" as Any), TypeError, "reshape", "shape", "string");
     expectThrows(() => reshape(t, null as Any), TypeError, "reshape", "shape", "null");
     expectThrows(() => transpose(t, "10" as Any), TypeError, "transpose", "permutation");
-    // eslint-disable-next-line no-sparse-arrays
+    // biome-ignore lint/suspicious/noSparseArray: a hole on purpose
     expectThrows(() => concat([t, , t] as Any), TypeError, "concat", "[1]", "undefined");
     expectThrows(() => withL2(1, null as Any), TypeError, "withL2", "options", "null");
     expectThrows(() => projectToBall(1, null as Any), TypeError, "projectToBall", "options", "null");

@@ -7,7 +7,6 @@ import * as nabla from "../../src/index.ts";
 import { add, argmax, exp, grad, matmul, ones, primal, reshape, sum, type Tensor, tensor, toArray } from "../../src/index.ts";
 import { expectThrows } from "../support/approx.ts";
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Any = any;
 
 const N = 4096; // large enough for the buffer pool (≥ 2048 elements)

@@ -8,7 +8,6 @@ import {
 } from "../../src/index.ts";
 import { expectThrows } from "../support/approx.ts";
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Any = any;
 
 /** `{ a: 1, b: { c: [1, 2, <b>] } }`: the cycle closes at b.c[2] (b contains itself). */
@@ -133,19 +132,19 @@ describe(`trees ${DEPTH.toLocaleString("en")} levels deep work in every walk`, (
 
 describe("an array hole is an undefined leaf at its own path", () => {
   it("in the argument of a transform", () => {
-    // eslint-disable-next-line no-sparse-arrays
+    // biome-ignore lint/suspicious/noSparseArray: a hole on purpose
     expectThrows(() => grad((p: Any) => p[0])([1, , 3]), TypeError, "grad", "at [1] is undefined");
-    // eslint-disable-next-line no-sparse-arrays
+    // biome-ignore lint/suspicious/noSparseArray: a hole on purpose
     expectThrows(() => grad((p: Any) => p.a[0])({ a: [1, 2, , 4] }), TypeError, "grad", "at a[2] is undefined");
-    // eslint-disable-next-line no-sparse-arrays
+    // biome-ignore lint/suspicious/noSparseArray: a hole on purpose
     expectThrows(() => stopGradient({ b: [[1], [, 2]] }), TypeError, "stopGradient", "at b[1][0] is undefined");
   });
   it("in a gradient, tangent or params tree", () => {
-    // eslint-disable-next-line no-sparse-arrays
+    // biome-ignore lint/suspicious/noSparseArray: a hole on purpose
     expectThrows(() => sgd(0.1).update({ a: [1, 2, , 4] }, {}, { a: [1, 2, 3, 4] }), TypeError, "sgd.update", "a[2]");
-    // eslint-disable-next-line no-sparse-arrays
+    // biome-ignore lint/suspicious/noSparseArray: a hole on purpose
     expectThrows(() => jvp((p: Any) => p[0], [1, 2], [1, ,] as Any), TypeError, "jvp", "[1]");
-    // eslint-disable-next-line no-sparse-arrays
+    // biome-ignore lint/suspicious/noSparseArray: a hole on purpose
     expectThrows(() => projectToBall(1)([1, , 3]), TypeError, "projectToBall", "[1]");
   });
 });

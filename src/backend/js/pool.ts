@@ -43,11 +43,11 @@ function choose(x: Float64Array, n: number, g: Window2d, values: Float64Array): 
             let at = a;
             let top = x[a]!;
             let v = x[a + right]!;
-            if (v > top || (v !== v && top === top)) (top = v), (at = a + right);
+            if (v > top || (Number.isNaN(v) && !Number.isNaN(top))) (top = v), (at = a + right);
             v = x[a + below]!;
-            if (v > top || (v !== v && top === top)) (top = v), (at = a + below);
+            if (v > top || (Number.isNaN(v) && !Number.isNaN(top))) (top = v), (at = a + below);
             v = x[a + below + right]!;
-            if (v > top || (v !== v && top === top)) (top = v), (at = a + below + right);
+            if (v > top || (Number.isNaN(v) && !Number.isNaN(top))) (top = v), (at = a + below + right);
             values[o + c] = top;
             idx[o + c] = at;
           }
@@ -62,7 +62,7 @@ function choose(x: Float64Array, n: number, g: Window2d, values: Float64Array): 
               const s = first + step[e] + c;
               const v = x[s];
               // strictly larger replaces (ties keep the first); a NaN replaces a number and is never replaced
-              if (v > top || (v !== v && top === top)) {
+              if (v > top || (Number.isNaN(v) && !Number.isNaN(top))) {
                 top = v;
                 at = s;
               }
@@ -83,7 +83,7 @@ function choose(x: Float64Array, n: number, g: Window2d, values: Float64Array): 
             for (let c = 0; c < C; c++) {
               const v = x[s + c];
               const top = values[o + c];
-              if (v > top || (v !== v && top === top)) {
+              if (v > top || (Number.isNaN(v) && !Number.isNaN(top))) {
                 values[o + c] = v;
                 idx[o + c] = s + c;
               }

@@ -92,7 +92,7 @@ const builders: Record<string, () => unknown> = {
   arr3: () => [1, 2, 3],
   arr2x2: () => [[1, 2], [3, 4]],
   ragged: () => [[1, 2], [3]],
-  // eslint-disable-next-line no-sparse-arrays
+  // biome-ignore lint/suspicious/noSparseArray: a hole on purpose
   holes: () => [1, , 3],
   nanArr: () => [NaN, Infinity, -0],
   strArr: () => ["a", "b"],
@@ -164,7 +164,7 @@ const builders: Record<string, () => unknown> = {
   escapedReal: () => (escaped(), escapedReal),
   escapedTensor: () => (escaped(), escapedTensor),
   dual: () => nabla.dual(1, 1),
-  optimizerLike: () => ({ init: () => ({}), update: (g: unknown, s: unknown, p: unknown) => [p, s] }),
+  optimizerLike: () => ({ init: () => ({}), update: (_g: unknown, s: unknown, p: unknown) => [p, s] }),
   layerLike: () => ({ init: () => [[], [1]], apply: (_p: unknown, x: unknown) => x }),
   // typed arrays
   f64: () => new Float64Array([1, 2, 3]),
