@@ -36,8 +36,8 @@ interface Entry {
 const free = new Map<number, Entry[]>();
 let freeBytes = 0;
 let puts = 0;
-/** Uses of the pool since the idle timer was set. */
-let uses = 0;
+/** When the pool was last used (ms). */
+let lastUse = 0;
 let timer: unknown;
 
 /** A free buffer of n's class, as a view of length n, or undefined. */
@@ -46,7 +46,7 @@ export function take(n: number): Float64Array | undefined {
   const e = list?.pop();
   if (e === undefined) return undefined;
   freeBytes -= e.buffer.byteLength;
-  uses++;
+  lastUse = Date.now();
   return e.buffer.length === n ? e.buffer : e.buffer.subarray(0, n);
 }
 
@@ -69,7 +69,7 @@ export function put(view: Float64Array): void {
   if (list === undefined) free.set(capacity, (list = []));
   list.push({ buffer: new Float64Array(view.buffer), stamp: puts++ });
   freeBytes += 8 * capacity;
-  uses++;
+  lastUse = Date.now();
   armIdleRelease();
 }
 
@@ -98,7 +98,7 @@ const drops = new Set<() => void>();
  */
 export function untilIdle(drop: () => void): void {
   drops.add(drop);
-  uses++;
+  lastUse = Date.now();
   armIdleRelease();
 }
 
@@ -109,15 +109,15 @@ export function releaseIdle(): void {
   drops.clear();
 }
 
-/** Empties the lists once IDLE_MS pass without a use; a use in between sets the timer again. */
-function armIdleRelease(): void {
+/** Empties the lists once IDLE_MS pass without a use (a timer set for when that would be, and set again after a use). */
+function armIdleRelease(delay = IDLE_MS): void {
   if (timer !== undefined || typeof setTimeout !== "function") return;
-  uses = 0;
   const t: unknown = setTimeout(() => {
     timer = undefined;
-    if (uses === 0) releaseIdle();
-    else if (freeBytes > 0 || drops.size > 0) armIdleRelease();
-  }, IDLE_MS);
+    const wait = lastUse + IDLE_MS - Date.now();
+    if (wait <= 0) releaseIdle();
+    else if (freeBytes > 0 || drops.size > 0) armIdleRelease(wait);
+  }, delay);
   (t as { unref?: () => void } | undefined)?.unref?.();
   timer = t;
 }
