@@ -36,7 +36,7 @@ interface Entry {
 const free = new Map<number, Entry[]>();
 let freeBytes = 0;
 let puts = 0;
-/** When the pool was last used (Date.now()), so the lists go IDLE_MS after it, not up to twice that. */
+/** When the pool was last used (ms). */
 let lastUse = 0;
 let timer: unknown;
 
@@ -109,14 +109,14 @@ export function releaseIdle(): void {
   drops.clear();
 }
 
-/** Empties the lists once IDLE_MS pass without a use; a use in between moves the deadline to IDLE_MS after it. */
+/** Empties the lists once IDLE_MS pass without a use (a timer set for when that would be, and set again after a use). */
 function armIdleRelease(delay = IDLE_MS): void {
   if (timer !== undefined || typeof setTimeout !== "function") return;
   const t: unknown = setTimeout(() => {
     timer = undefined;
-    const quiet = Date.now() - lastUse;
-    if (quiet >= IDLE_MS) releaseIdle();
-    else if (freeBytes > 0 || drops.size > 0) armIdleRelease(Math.max(1, IDLE_MS - quiet));
+    const wait = lastUse + IDLE_MS - Date.now();
+    if (wait <= 0) releaseIdle();
+    else if (freeBytes > 0 || drops.size > 0) armIdleRelease(wait);
   }, delay);
   (t as { unref?: () => void } | undefined)?.unref?.();
   timer = t;

@@ -11,11 +11,17 @@ export interface Signature {
   readonly key: string;
   readonly arrays: ReadonlyMap<Float64Array, number>;
   readonly consts: ReadonlyMap<Expr, number>;
-  /** Shifts whose bounds are parameters (`F${k}`, `T${k}`) rather than part of the key, by their number k. */
+  /** Shifts by their number k; a loop may take their bounds as parameters `F${k}`, `T${k}`. */
   readonly shifts: ReadonlyMap<Expr, number>;
+  /** The shifts' bounds, F0, T0, F1, T1, …: not in `key` (a loop that bakes them in adds them to its key). */
+  readonly bounds: readonly number[];
+  /** The arrays, then the constants. */
   readonly params: readonly unknown[];
   readonly names: readonly string[];
 }
+
+/** The names of a loop's shift-bound parameters, in the order of `bounds`. */
+export const boundNames = (sig: Signature): string[] => [...sig.shifts.values()].flatMap((k) => [`F${k}`, `T${k}`]);
 
 /** A numbering of objects, each getting the next number the first time it is asked for. */
 export function numbering<T extends object>(): (x: T) => number {
@@ -31,11 +37,11 @@ export function numbering<T extends object>(): (x: T) => number {
 const opId = numbering<ElementOp>();
 
 /**
- * The signature of `expr`, for a loop that writes every value (`write`) or sums them. With
- * `shiftParams`, a shift's bounds are parameters of the loop (one loop for every slice offset and
- * length); without, they are part of the key (a stencil's carries are planned on their values).
+ * The signature of `expr`, for a loop that writes every value (`write`) or sums them. Shifts' bounds
+ * are left out of the key (`bounds`): a loop can take them as parameters (one loop for every slice
+ * offset and length), or bake them in when it plans carries on their values (compile.ts decides).
  */
-export function signature(expr: Expr, write: boolean, shiftParams = false): Signature {
+export function signature(expr: Expr, write: boolean): Signature {
   const arrays = new Map<Float64Array, number>();
   const consts = new Map<Expr, number>();
   const shifts = new Map<Expr, number>();
@@ -72,11 +78,9 @@ export function signature(expr: Expr, write: boolean, shiftParams = false): Sign
         key += ")";
         return;
       case "shift":
-        if (shiftParams) {
-          shifts.set(e, shifts.size);
-          bounds.push(e.from, e.to);
-          key += "[";
-        } else key += `[${e.from},${e.to}`;
+        shifts.set(e, shifts.size);
+        bounds.push(e.from, e.to);
+        key += "[";
         visit(e.arg);
         key += "]";
         return;
@@ -88,11 +92,8 @@ export function signature(expr: Expr, write: boolean, shiftParams = false): Sign
     arrays,
     consts,
     shifts,
-    params: [...arrayValues, ...constValues, ...bounds],
-    names: [
-      ...arrayValues.map((_, i) => `L${i}`),
-      ...constValues.map((_, i) => `c${i}`),
-      ...[...shifts.values()].flatMap((k) => [`F${k}`, `T${k}`]),
-    ],
+    bounds,
+    params: [...arrayValues, ...constValues],
+    names: [...arrayValues.map((_, i) => `L${i}`), ...constValues.map((_, i) => `c${i}`)],
   };
 }
