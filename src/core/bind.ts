@@ -40,6 +40,9 @@ export function bind2(rule: BinaryRule, a: Value, b: Value): Value {
     }
     throw notAReal(rule.name, typeof a === "number" || a instanceof Tensor ? b : a);
   }
+  // the other operand of a traced one must be a value too (a level reads its shape)
+  if (ta === undefined && typeof a !== "number" && !(a instanceof Tensor)) throw notAReal(rule.name, a);
+  if (tb === undefined && typeof b !== "number" && !(b instanceof Tensor)) throw notAReal(rule.name, b);
   const top = ta === undefined ? tb! : tb === undefined || ta.level >= tb.level ? ta : tb;
   if (!top.live) throw escapedError(top, rule.name);
   return top.binary(rule, a, b);
