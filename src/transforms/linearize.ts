@@ -10,7 +10,7 @@ import { flatten, unflatten } from "../tree/flatten.ts";
 import type { Like, Result } from "../tree/types.ts";
 import { pushforward } from "./forward.ts";
 import { pullLeaves, recordForwardPass } from "./reverse.ts";
-import { transformCall } from "./run.ts";
+import { checkFunction, transformCall } from "./run.ts";
 
 /**
  * `linearize`'s linear map at x: a tangent shaped like x to `J_f(x)·v`, shaped like f(x).
@@ -35,6 +35,7 @@ export type LinearMap<Y, U> = (v: Like<U>) => Result<Y, U>;
  * jvpAt({ a: 1 } as never); // throws TypeError
  */
 export function linearize<X, U extends X, Y>(f: (x: X) => Y, x: U): readonly [Result<Y, U>, LinearMap<Y, U>] {
+  checkFunction(f, "linearize");
   return transformCall(false, () => {
     const { def: xDef, leaves: xLeaves } = flatten(x, "linearize");
     let y: unknown;
