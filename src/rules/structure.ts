@@ -172,7 +172,8 @@ export function concat(ts: readonly Tensor[], axis = 0): Tensor {
  * expandDims(tensor([1, 2]), -1).shape; // => [2, 1]
  */
 export function expandDims(t: Tensor | Real, axis: number): Tensor {
-  const x = isTensorValued(t as Value) ? tensorArg(t, "expandDims") : (broadcastToShape(t as Value, [], "expandDims") as Tensor);
+  const tensorValued = t instanceof Tensor || (t instanceof Tracer && isTensorValued(t as Value)); // anything else is checked as a Real
+  const x = tensorValued ? tensorArg(t, "expandDims") : (broadcastToShape(t as Value, [], "expandDims") as Tensor);
   const shape = shapeOfTensor(x);
   const a = normalizeAxis(axis, shape.length + 1, "expandDims", shape);
   return bindT(reshapeRule, [x], [...shape.slice(0, a), 1, ...shape.slice(a)]) as Tensor;
@@ -203,14 +204,19 @@ const reshapeTo = (x: Tensor, shape: Shape): Tensor => (sameDims(shapeOfTensor(x
  */
 export function stack(ts: readonly (Tensor | Real)[], axis = 0): Tensor {
   if (!Array.isArray(ts) || ts.length === 0) throw new TypeError(`stack: expects a non-empty array of Tensors, got ${describeValue(ts)}`);
-  const first = shapeOf(ts[0] as Value) ?? [];
-  ts.forEach((t, i) => {
-    const s = shapeOf(t as Value);
+  // each element read once, checked before its shape is read; a loop, so a hole is an error (forEach would skip it)
+  const xs: Value[] = [];
+  let first: Shape | undefined;
+  for (let i = 0; i < ts.length; i++) {
+    const t: unknown = ts[i];
     if (!(t instanceof Tensor || t instanceof Tracer || typeof t === "number")) throw new TypeError(`stack: the element at [${i}] is ${describeValue(t)}, not a Tensor`);
-    if (!sameDims(s ?? [], first)) throw new RangeError(`stack: shapes ${formatShape(first)} and ${formatShape(s ?? [])} differ (at [${i}])`);
-  });
-  const a = normalizeAxis(axis, first.length + 1, "stack", first);
-  return concat(ts.map((t) => expandDims(t, a)), a);
+    const s = shapeOf(live(t, "stack")) ?? [];
+    first ??= s;
+    if (!sameDims(s, first)) throw new RangeError(`stack: shapes ${formatShape(first)} and ${formatShape(s)} differ (at [${i}])`);
+    xs.push(t);
+  }
+  const a = normalizeAxis(axis, first!.length + 1, "stack", first!);
+  return concat(xs.map((t) => expandDims(t as Tensor, a)), a);
 }
 
 /**
@@ -226,6 +232,7 @@ export function broadcastTo(t: Tensor | Real, shape: readonly number[]): Tensor 
 
 function broadcastToShape(x: Value, shape: readonly number[], op: string): Value {
   if (!(x instanceof Tensor || x instanceof Tracer || typeof x === "number")) throw new TypeError(`${op}: expects a Tensor or a Real, got ${describeValue(x)}`);
+  live(x, op); // an escaped value is an Error naming op
   const target = checkShape(shape, op);
   const from = shapeOf(x) ?? [];
   const fits = from.length <= target.length && from.every((d, k) => d === 1 || d === target[target.length - from.length + k]);
