@@ -151,11 +151,35 @@ export const tensorPrimitives: readonly TensorPrimitive[] = Object.freeze(([
   { name: "maxPool2d [2,1], stride 1, same, 2 channels", dims: 1, shapes: ([h]) => [[h, 2]], apply: ([x]) => image(maxPool2d(reshape(apart(x), [1, -1, 1, 2]), [2, 1], { stride: 1, padding: "same" })), domain: line },
   { name: "avgPool2d [2,3], stride [1,2], same", dims: 2, shapes: ([h, w]) => [[h, w]], apply: ([x]) => image(avgPool2d(nhwc(x, 1, 1), [2, 3], { stride: [1, 2], padding: "same" })), domain: line },
   { name: "where, a checkerboard", dims: 2, shapes: ([a, b]) => [[a, b], [a, b]], apply: ([x, y]) => where(checkerboard(x.shape), x, y) as Tensor, domain: plane },
-] as TensorPrimitive[]).map((p): TensorPrimitive => Object.freeze({
-  ...p,
-  shapes: checked(p.name, "shapes", p.dims, p.shapes, true),
-  apply: checked(p.name, "apply", p.shapes(new Array<number>(p.dims).fill(1)).length, p.apply),
-})));
+] as TensorPrimitive[]).map((p): TensorPrimitive => {
+  const fixed = fixedShapes(p);
+  return Object.freeze({
+    ...p,
+    shapes: checked(p.name, "shapes", p.dims, p.shapes, true),
+    apply: checked(p.name, "apply", fixed.length, (ts) => p.apply(tensorsIn(ts, p.name, fixed))),
+  });
+}));
+
+/** What `shapes` fixes about each argument: its rank, and each extent that is the same whatever the random ones (null where it varies). */
+function fixedShapes(p: TensorPrimitive): readonly (readonly (number | null)[])[] {
+  const [ones, twos] = [1, 2].map((d) => p.shapes(new Array<number>(p.dims).fill(d)));
+  return ones!.map((s, i) => s.map((d, k) => (d === twos![i]![k] ? d : null)));
+}
+
+/** The entry's arguments, each a Tensor of a shape its `shapes` could give, or an error naming the entry. */
+function tensorsIn(ts: readonly unknown[], name: string, fixed: readonly (readonly (number | null)[])[]): readonly Tensor[] {
+  const out: Tensor[] = [];
+  for (let i = 0; i < ts.length; i++) {
+    const t = tensorArg(ts[i], name, `argument at [${i}]`);
+    const like = fixed[i];
+    const shape = t.shape;
+    if (like !== undefined && (shape.length !== like.length || like.some((d, k) => d !== null && d !== shape[k]))) {
+      throw new RangeError(`${name}: the argument at [${i}] must have a shape like [${like.map((d) => d ?? "·").join(",")}], got [${shape.join(",")}]`);
+    }
+    out.push(t);
+  }
+  return out;
+}
 
 /** `t` plus 10·(its flat index): elements 10 apart, so no two are within the sampling domain of each other. */
 const apart = (t: Tensor): Tensor => add(t, tensor(Array.from({ length: t.shape.reduce((p, d) => p * d, 1) }, (_, i) => 10 * i), t.shape)) as Tensor;
