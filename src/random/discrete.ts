@@ -4,7 +4,8 @@
 import { describe } from "../base/errors.ts";
 import { normalizeAxis, type Shape } from "../base/shape.ts";
 import { Tracer } from "../core/protocol.ts";
-import { data, type NestedArray, Tensor, tensor } from "../tensor/tensor.ts";
+import { data, type NestedArray, Tensor, tensor, tensorFor } from "../tensor/tensor.ts";
+import { live } from "../core/value.ts";
 import { primal } from "../transforms/values.ts";
 import { checkKey, type Key, RETRY_DOMAIN, SAMPLE_DOMAIN } from "./key.ts";
 import { sizeOfShape, unitUniforms } from "./sample.ts";
@@ -129,7 +130,9 @@ export function bernoulli(k: Key, p = 0.5, shape: Shape = []): Tensor {
  */
 export function categorical(k: Key, logits: Tensor | NestedArray, axis = -1): Tensor {
   checkKey(k, "categorical");
-  const plain = Array.isArray(logits) ? tensor(logits) : logits instanceof Tensor || logits instanceof Tracer ? primal(logits as Tensor) : undefined;
+  const plain = Array.isArray(logits)
+    ? tensorFor(logits, "categorical")
+    : logits instanceof Tensor || logits instanceof Tracer ? primal(live(logits, "categorical") as Tensor) : undefined;
   if (!(plain instanceof Tensor)) throw new TypeError(`categorical: the logits must be a Tensor or nested arrays of numbers, got ${describe(logits)}`);
   const shape = plain.shape;
   if (shape.length === 0) throw new RangeError("categorical: the logits need an axis of classes, got a 0-d tensor");

@@ -84,7 +84,17 @@ const selectTensorRule: TensorRule<undefined> = {
 function conditionMask(condition: unknown): Value {
   if (typeof condition === "boolean") return condition ? 1 : 0;
   if (Array.isArray(condition)) {
-    const numbers = (x: unknown): unknown => (Array.isArray(x) ? x.map(numbers) : typeof x === "boolean" ? (x ? 1 : 0) : x);
+    // a loop that stops at the first element that is not there (map would walk all of a sparse array's length)
+    const numbers = (x: unknown): unknown => {
+      if (!Array.isArray(x)) return typeof x === "boolean" ? (x ? 1 : 0) : x;
+      const out: unknown[] = [];
+      for (let i = 0; i < x.length; i++) {
+        const v: unknown = x[i];
+        if (v === undefined) throw new TypeError(`the element at [${i}] is undefined`);
+        out.push(numbers(v));
+      }
+      return out;
+    };
     try {
       return nonzeroMask(tensor(numbers(condition) as number[]));
     } catch (e) {

@@ -3,6 +3,7 @@
 import { describe } from "../base/errors.ts";
 import { formatShape } from "../base/shape.ts";
 import { Tracer } from "../core/protocol.ts";
+import { live } from "../core/value.ts";
 import { argmax } from "../rules/reduce.ts";
 import { data, type NestedArray, Tensor, tensor } from "../tensor/tensor.ts";
 import { primal } from "../transforms/values.ts";
@@ -10,7 +11,7 @@ import { primal } from "../transforms/values.ts";
 /** A plain tensor from a Tensor, a tensor from a transform (its value) or nested arrays; else a TypeError. */
 function plainTensor(x: unknown, what: string): Tensor {
   if (x instanceof Tensor || x instanceof Tracer) {
-    const p: unknown = primal(x as Tensor);
+    const p: unknown = primal(live(x, "accuracy") as Tensor); // an escaped value is an Error naming accuracy
     if (p instanceof Tensor) return p;
   }
   if (Array.isArray(x)) {
