@@ -109,10 +109,13 @@ export function releaseIdle(): void {
   drops.clear();
 }
 
+/** The host's timer, typed here (the library is compiled without the DOM's or Node's type libraries); absent in some hosts. */
+const host = globalThis as unknown as { readonly setTimeout?: (run: () => void, ms: number) => unknown };
+
 /** Empties the lists once IDLE_MS pass without a use (a timer set for when that would be, and set again after a use). */
 function armIdleRelease(delay = IDLE_MS): void {
-  if (timer !== undefined || typeof setTimeout !== "function") return;
-  const t: unknown = setTimeout(() => {
+  if (timer !== undefined || typeof host.setTimeout !== "function") return;
+  const t: unknown = host.setTimeout(() => {
     timer = undefined;
     const wait = lastUse + IDLE_MS - Date.now();
     if (wait <= 0) releaseIdle();
