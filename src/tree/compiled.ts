@@ -63,8 +63,8 @@ export const MAX_GENERATED_KEYS = 1000;
 /** The compiled code of a flat record structure (closures where code cannot or should not be generated). */
 function compiledFor(def: Container, keys: readonly string[]): Compiled {
   if (def.compiled !== undefined) return def.compiled;
-  // `{ "__proto__": v }` would set the prototype
-  const literal = keys.length <= MAX_GENERATED_KEYS && keys.every((k) => k !== "__proto__");
+  // `{ "__proto__": v }` would set the prototype; an empty record would generate `const ;`
+  const literal = keys.length > 0 && keys.length <= MAX_GENERATED_KEYS && keys.every((k) => k !== "__proto__");
   const names = keys.map((k) => JSON.stringify(k));
   const vs = keys.map((_, i) => `v${i}`);
   const lift = literal
