@@ -8,7 +8,7 @@ import { data, type NestedArray, Tensor, tensor, tensorFor } from "../tensor/ten
 import { live } from "../core/value.ts";
 import { primal } from "../transforms/values.ts";
 import { checkKey, type Key, RETRY_DOMAIN, SAMPLE_DOMAIN } from "./key.ts";
-import { sizeOfShape, unitUniforms } from "./sample.ts";
+import { buffer, sizeOfShape, unitUniforms } from "./sample.ts";
 import { block } from "./threefry.ts";
 
 const TWO_53 = 2 ** 53;
@@ -57,7 +57,7 @@ export function randint(k: Key, shape: Shape, lo: number, hi: number): Tensor {
   if (lo > hi) throw new RangeError(`randint: needs lo <= hi, got [${lo}, ${hi})`);
   const span = hi - lo;
   if (span > TWO_53) throw new RangeError(`randint: hi − lo must be at most 2^53, got ${span}`);
-  const out = new Float64Array(n);
+  const out = buffer(n, "randint");
   const words = new Uint32Array(2);
   for (let i = 0; i < n; i++) out[i] = span <= 1 ? lo : lo + below(k, i, span, words);
   return tensor(out, dims);
@@ -77,7 +77,7 @@ export function permutation(k: Key, n: number): Tensor {
   if (typeof n !== "number" || !Number.isInteger(n) || n < 0 || n >= 2 ** 32) {
     throw new RangeError(`permutation: n must be an integer in [0, 2^32), got ${typeof n === "number" ? n : describe(n)}`);
   }
-  const out = new Float64Array(n);
+  const out = buffer(n, "permutation");
   for (let i = 0; i < n; i++) out[i] = i;
   const words = new Uint32Array(2);
   for (let i = n - 1; i > 0; i--) {

@@ -13,7 +13,7 @@ export function sizeOfShape(shape: unknown, op: string): readonly [Shape, number
 }
 
 /** A fresh buffer of n elements, or a RangeError naming `op` where memory runs out. */
-function buffer(n: number, op: string): Float64Array {
+export function buffer(n: number, op: string): Float64Array {
   try {
     return new Float64Array(n);
   } catch (e) {

@@ -5,7 +5,7 @@ import { bindT, innermost, withoutDerivatives } from "../core/bind.ts";
 import { type BinaryRule, type Payload, type Real, type TensorRule, Tracer, type UnaryRule, type Value } from "../core/protocol.ts";
 import { describe } from "../base/errors.ts";
 import { broadcastShapes, type Shape } from "../base/shape.ts";
-import { shapeOf } from "../core/value.ts";
+import { live, shapeOf } from "../core/value.ts";
 import { elementwise } from "../tensor/elementwise.ts";
 import { Tensor, tensor } from "../tensor/tensor.ts";
 import { alignBatched, fit, sumTo } from "./broadcast.ts";
@@ -115,6 +115,7 @@ function conditionMask(condition: unknown): Value {
 export function where(condition: unknown, a: Real | Tensor, b: Real | Tensor): Real | Tensor {
   for (const [what, v] of [["a", a], ["b", b]] as const) {
     if (!(typeof v === "number" || v instanceof Tensor || v instanceof Tracer)) throw new TypeError(`where: ${what} must be a Real or a Tensor, got ${describe(v)}`);
+    live(v, "where"); // an escaped value is an Error naming where
   }
   const m = conditionMask(condition);
   let shape: Shape | null = null;
