@@ -70,8 +70,10 @@ function fit<P>(name: string, model: Layer<P>, shape: (idx: readonly number[]) =
   const [initial] = model.init(initKey, xTest.shape);
   const perEpoch = Math.ceil(trainIdx.length / batch);
   const steps = Math.min(epochs * perEpoch, maxSteps);
-  // gradients clipped to norm 1, then AdamW with one epoch of warmup to 3e-3 and a cosine decay
-  const optimizer = chain(clipByGlobalNorm(1), adamw(warmupCosineDecaySchedule(0, 3e-3, perEpoch, steps, 1e-5)));
+  // gradients clipped to norm 1, then AdamW with one epoch of warmup to 3e-3 and a cosine decay (a run
+  // shorter than two epochs, as --quick's, warms up for half of it: the decay must outlast the warmup)
+  const warmup = Math.min(perEpoch, Math.floor(steps / 2));
+  const optimizer = chain(clipByGlobalNorm(1), adamw(warmupCosineDecaySchedule(0, 3e-3, warmup, steps, 1e-5)));
   const crossEntropy = (p: P, x: Tensor, y: readonly number[], context?: { key: ReturnType<typeof key>; training: boolean }): Real =>
     softmaxCrossEntropy(model.apply(p, x, context), y);
   let params = initial;
