@@ -117,8 +117,9 @@ describe("examples/digits.ts (a short run: -- --quick)", () => {
   const out = runExample("digits", ["--quick"]);
   it("splits the 1,797 images 80/20 by class and trains the CNN and the MLP for 40 steps each", () => {
     expect(out).toContain("digits: 1797 images 8×8, 1438 to train on, 359 held out");
-    expect(out).toMatch(/CNN: serial\(conv 3×3×16, .*\), adam\(2e-3\), batch 32, 40 steps/);
-    expect(out).toMatch(/MLP: serial\(dense 128, .*\), adam\(2e-3\), batch 32, 40 steps/);
+    const optimizer = "chain\\(clipByGlobalNorm\\(1\\), adamw\\(warmupCosineDecaySchedule\\(0, 3e-3, …\\)\\)\\)";
+    expect(out).toMatch(new RegExp(`CNN: serial\\(conv 3×3×16, .*\\), ${optimizer}, batch 32, 40 steps`));
+    expect(out).toMatch(new RegExp(`MLP: serial\\(dense 128, .*\\), ${optimizer}, batch 32, 40 steps`));
   });
   it("learns in 40 steps: the minibatch loss falls and the held-out accuracy is far above chance", () => {
     const [before, after] = numbersAfter(out, "minibatch loss"); // the CNN's line comes first
