@@ -160,21 +160,22 @@ export const tensorPrimitives: readonly TensorPrimitive[] = Object.freeze(([
   });
 }));
 
-/** What `shapes` fixes about each argument: its rank, and each extent that is the same whatever the random ones (null where it varies). */
-function fixedShapes(p: TensorPrimitive): readonly (readonly (number | null)[])[] {
+/** What `shapes` fixes about each argument: its rank, each extent's least value (at extents of 1), and whether it is the same whatever the extents. */
+function fixedShapes(p: TensorPrimitive): readonly (readonly { readonly least: number; readonly fixed: boolean }[])[] {
   const [ones, twos] = [1, 2].map((d) => p.shapes(new Array<number>(p.dims).fill(d)));
-  return ones!.map((s, i) => s.map((d, k) => (d === twos![i]![k] ? d : null)));
+  return ones!.map((s, i) => s.map((d, k) => ({ least: d, fixed: d === twos![i]![k] })));
 }
 
 /** The entry's arguments, each a Tensor of a shape its `shapes` could give, or an error naming the entry. */
-function tensorsIn(ts: readonly unknown[], name: string, fixed: readonly (readonly (number | null)[])[]): readonly Tensor[] {
+function tensorsIn(ts: readonly unknown[], name: string, like: ReturnType<typeof fixedShapes>): readonly Tensor[] {
   const out: Tensor[] = [];
   for (let i = 0; i < ts.length; i++) {
     const t = tensorArg(ts[i], name, `argument at [${i}]`);
-    const like = fixed[i];
+    const want = like[i];
     const shape = t.shape;
-    if (like !== undefined && (shape.length !== like.length || like.some((d, k) => d !== null && d !== shape[k]))) {
-      throw new RangeError(`${name}: the argument at [${i}] must have a shape like [${like.map((d) => d ?? "·").join(",")}], got [${shape.join(",")}]`);
+    if (want !== undefined && (shape.length !== want.length || want.some((e, k) => (e.fixed ? shape[k] !== e.least : shape[k]! < e.least)))) {
+      const wanted = want.map((e) => (e.fixed ? `${e.least}` : `≥${e.least}`)).join(",");
+      throw new RangeError(`${name}: the argument at [${i}] must have a shape like [${wanted}], got [${shape.join(",")}]`);
     }
     out.push(t);
   }
