@@ -9,7 +9,7 @@ import { type Payload, payloadOf, type Real, type TensorRule, type Value, valueR
 import { shapeOf } from "../core/value.ts";
 import { describeValue } from "../tensor/describe.ts";
 import { sumAxisPlain } from "../tensor/layout.ts";
-import { data, fromData, Tensor } from "../tensor/tensor.ts";
+import { data, fromData, room, Tensor } from "../tensor/tensor.ts";
 import { broadcastTo, sumTo } from "./broadcast.ts";
 import { applySum, div, mul, square, sub } from "./scalar.ts";
 import { equalMask } from "./masks.ts";
@@ -251,7 +251,7 @@ export function oneHotIn(labels: readonly number[] | Tensor, classes: number, op
     ls.push(l);
   }
   if (ls.length * classes > MAX_SIZE) throw new RangeError(`${op}: ${ls.length} rows of ${classes} classes is more than a tensor can hold`);
-  const out = new Float64Array(ls.length * classes);
+  const out = room(op, ls.length * classes); // zeroed; a failed allocation is a RangeError naming op
   ls.forEach((l, i) => (out[i * classes + l] = 1));
   return fromData(out, [ls.length, classes]);
 }

@@ -214,7 +214,7 @@ function inferShape(values: unknown, op: string): number[] {
 }
 
 /** A fresh zeroed buffer of n elements for `op`, or a RangeError naming it where memory runs out. */
-function room(op: string, n: number): Float64Array {
+export function room(op: string, n: number): Float64Array {
   try {
     return allocate(n);
   } catch (e) {
