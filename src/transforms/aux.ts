@@ -67,17 +67,25 @@ export function hasAux(options: unknown, transform: string): boolean {
   return flag === true;
 }
 
-/** The first leaf of a tree (depth first), or undefined when it has none. */
+/**
+ * The first leaf of a tree (depth first), or undefined when it has none. The tree is the lifted
+ * argument a transform built (no cycles), walked over an explicit stack so any depth works.
+ */
 function firstLeaf(x: unknown): unknown {
-  if (Array.isArray(x)) {
-    for (const v of x) {
-      const l = firstLeaf(v);
-      if (l !== undefined) return l;
+  const stack: { readonly values: readonly unknown[]; i: number }[] = [];
+  let v = x;
+  for (;;) {
+    if (Array.isArray(v)) stack.push({ values: v, i: 0 });
+    else if (isRecord(v)) stack.push({ values: Object.values(v), i: 0 });
+    else if (v !== undefined) return v;
+    let top = stack[stack.length - 1];
+    while (top !== undefined && top.i >= top.values.length) {
+      stack.pop();
+      top = stack[stack.length - 1];
     }
-    return undefined;
+    if (top === undefined) return undefined;
+    v = top.values[top.i++];
   }
-  if (isRecord(x)) return firstLeaf(Object.values(x));
-  return x;
 }
 
 /**

@@ -41,49 +41,62 @@ export type Batchable<T> = T extends number ? Real | Tensor : T extends Tensor ?
  */
 export type Stacked<T> = T extends number | Tensor ? Tensor : T extends Real ? Tensor : { [K in keyof T]: Stacked<T[K]> };
 
+/** A path from the root, as a chain of steps (each node one step, so a deep tree costs no copies). */
+interface Step {
+  readonly parent: Step | undefined;
+  readonly key: Key;
+}
+
 /** One leaf with its axis spec and path. */
 interface Placed {
   readonly axis: number | null;
-  readonly path: readonly Key[];
+  readonly path: Step | undefined;
 }
 
 /**
  * The axis spec of every leaf of `tree`, in flatten order, from a prefix `spec` of it; a spec that
- * does not fit the tree is a TypeError naming the path.
+ * does not fit the tree is a TypeError naming the path. Walked over an explicit stack (any depth).
  */
 function placeAxes(spec: Axes, tree: unknown, what: string): Placed[] {
   const out: Placed[] = [];
-  const walk = (s: Axes, x: unknown, path: Key[]): void => {
-    if (s === null || typeof s === "number") {
-      if (s !== null && !Number.isInteger(s)) throw new TypeError(`vmap: ${what} at ${at(path)} must be an integer axis or null, got ${s}`);
-      const each = (v: unknown, p: Key[]): void => {
-        if (isLeaf(v) || (!Array.isArray(v) && !isRecord(v))) out.push({ axis: s, path: p });
-        else if (Array.isArray(v)) v.forEach((c, i) => each(c, [...p, i]));
-        else for (const k of Object.keys(v)) each(v[k], [...p, k]);
-      };
-      return each(x, path);
+  /** `spec` at `x`; `below`: spec is a number or null already checked, for every leaf under x. */
+  const todo: { readonly spec: Axes; readonly x: unknown; readonly path: Step | undefined; readonly below: boolean }[] = [{ spec, x: tree, path: undefined, below: false }];
+  const push = (s: Axes, x: unknown, parent: Step | undefined, key: Key, below: boolean) => todo.push({ spec: s, x, path: { parent, key }, below });
+  while (todo.length > 0) {
+    const { spec: s, x, path, below } = todo.pop()!;
+    if (below || s === null || typeof s === "number") {
+      if (!below && s !== null && !Number.isInteger(s)) throw new TypeError(`vmap: ${what} at ${at(path)} must be an integer axis or null, got ${s}`);
+      if (isLeaf(x) || (!Array.isArray(x) && !isRecord(x))) out.push({ axis: s as number | null, path });
+      else if (Array.isArray(x)) for (let i = x.length - 1; i >= 0; i--) push(s, x[i], path, i, true);
+      else for (const k of Object.keys(x).reverse()) push(s, x[k], path, k, true);
+      continue;
     }
     if (Array.isArray(s)) {
       if (!Array.isArray(x) || x.length !== s.length) {
         throw new TypeError(`vmap: ${what} at ${at(path)} is an array of length ${s.length}, but the value there is ${describe(x)}`);
       }
-      return s.forEach((c, i) => walk(c as Axes, x[i], [...path, i]));
+      for (let i = s.length - 1; i >= 0; i--) push(s[i] as Axes, x[i], path, i, false);
+      continue;
     }
     if (isRecord(s)) {
       const keys = Object.keys(s);
       if (!isRecord(x) || Object.keys(x).length !== keys.length || !keys.every((k) => Object.hasOwn(x, k))) {
         throw new TypeError(`vmap: ${what} at ${at(path)} is a record with keys {${keys.join(", ")}}, but the value there is ${describe(x)}`);
       }
-      for (const k of Object.keys(x)) walk(s[k] as Axes, x[k], [...path, k]);
-      return;
+      for (const k of Object.keys(x).reverse()) push(s[k] as Axes, x[k], path, k, false);
+      continue;
     }
     throw new TypeError(`vmap: ${what} at ${at(path)} must be a number, null, or an array or record of those, got ${describe(s)}`);
-  };
-  walk(spec, tree, []);
+  }
   return out;
 }
 
-const at = (path: readonly Key[]): string => (path.length === 0 ? "the top" : formatPath(path));
+/** A path as error messages write it. */
+function at(path: Step | undefined): string {
+  const keys: Key[] = [];
+  for (let p = path; p !== undefined; p = p.parent) keys.push(p.key);
+  return keys.length === 0 ? "the top" : formatPath(keys.reverse());
+}
 
 /**
  * `f` mapped over axis `inAxes` of its argument's tensors: one batched computation, each primitive
