@@ -7,7 +7,7 @@ import { optionsRecord, paddingOf, pairOf, type Window2d } from "../base/window.
 import { type Conv2dOptions, conv2d, conv2dWindow } from "../rules/conv.ts";
 import { avgPool2d, maxPool2d, type Pool2dOptions, poolWindow } from "../rules/pool.ts";
 import { add } from "../rules/scalar.ts";
-import { reshape } from "../rules/structure.ts";
+import { reshape, tensorArg } from "../rules/structure.ts";
 import { type Tensor, zeros } from "../tensor/tensor.ts";
 import { checkKey, type Key } from "../random/key.ts";
 import { uniform } from "../random/sample.ts";
@@ -134,7 +134,8 @@ export function flatten(): Layer<readonly []> {
       if (shape.length === 0) throw new RangeError(`flatten.init: the input needs a batch axis, got shape ${formatShape(shape)}`);
       return Object.freeze([none, Object.freeze(flat(shape))] as const);
     },
-    apply(_params: readonly [], x: Tensor): Tensor {
+    apply(_params: readonly [], input: Tensor): Tensor {
+      const x = tensorArg(input, "flatten.apply", "input");
       const shape = x.shape;
       if (shape.length === 0) throw new RangeError(`flatten.apply: the input needs a batch axis, got shape ${formatShape(shape)}`);
       return reshape(x, flat(shape));

@@ -29,12 +29,9 @@ interface Target {
 const aliases: Record<string, readonly string[]> = { "MonoidSumReal.concat": ["add"], "MonoidProductReal.concat": ["mul"] };
 
 /**
- * Exports left out of the table, each with why. Remove an entry once its fix is in.
- * - flatten: flatten().apply reads `x.shape` before checking x is a Tensor, so a hostile input is the
- *   engine's TypeError (fix: tensorArg(x, "flatten.apply", "input") first). The fix belongs in
- *   src/nn/conv.ts, which another engineer was editing as this suite was merged.
+ * Exports left out of the table, each with why. Remove an entry once its fix is in (none now).
  */
-const excluded: Readonly<Record<string, string>> = { flatten: "src/nn/conv.ts: apply checks its input after reading its shape" };
+const excluded: Readonly<Record<string, string>> = {};
 
 /** Every callable thing the public door exports. */
 function targets(): Target[] {
