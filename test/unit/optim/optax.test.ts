@@ -4,23 +4,10 @@
 import { describe, expect, it } from "vitest";
 import {
   adadelta, adagrad, adam, adamw, derivative, grad, linearSchedule, momentum, type Optimizer, piecewiseConstantSchedule,
-  type Real, rmsprop, sgd, type Tensor, tensor, toArray, vmap,
+  type Real, rmsprop, sgd, tensor, toArray, vmap,
 } from "../../../src/index.ts";
 import { expectClose, expectThrows, expectTreeClose, isDeeplyFrozen } from "../../support/approx.ts";
-
-type Params = { readonly a: Real; readonly w: Tensor };
-const params: Params = { a: 1.5, w: tensor([[1, -2], [0.5, 3]]) };
-const g1: Params = { a: 0.4, w: tensor([[0.1, -0.3], [2, -1]]) };
-const g2: Params = { a: -0.2, w: tensor([[0.5, 0.25], [-1, 0.125]]) };
-const flat = (p: Params): number[] => [p.a as number, ...(toArray(p.w) as number[][]).flat()];
-const [θ0, G1, G2] = [params, g1, g2].map(flat);
-
-function twoSteps<S>(opt: Optimizer<S>): [number[], number[]] {
-  const s0 = opt.init(params);
-  const [p1, s1] = opt.update(g1, s0, params);
-  const [p2] = opt.update(g2, s1, p1);
-  return [flat(p1), flat(p2)];
-}
+import { flat, G1, G2, g1, g2, type Params, params, twoSteps, θ0 } from "../../support/two-steps.ts";
 
 describe("adamw", () => {
   it("steps −lr·(m̂/(√v̂ + ε) + wd·θ), the decay on the params before the step (optax.adamw)", () => {

@@ -2,26 +2,10 @@
 // convex quadratic, purity (inputs unchanged, outputs frozen), projected steps, and errors.
 import { describe, expect, it } from "vitest";
 import {
-  adadelta, adam, add, grad, momentum, mul, type Optimizer, projected, projectToBall, type Real, sgd, sub, sum,
-  type Tensor, tensor, toArray,
+  adadelta, adam, add, grad, momentum, mul, type Optimizer, projected, projectToBall, type Real, sgd, sub, sum, tensor,
 } from "../../../src/index.ts";
 import { expectTreeClose, isDeeplyFrozen } from "../../support/approx.ts";
-
-type Params = { readonly a: Real; readonly w: Tensor };
-const params: Params = { a: 1.5, w: tensor([[1, -2], [0.5, 3]]) };
-const g1: Params = { a: 0.4, w: tensor([[0.1, -0.3], [2, -1]]) };
-const g2: Params = { a: -0.2, w: tensor([[0.5, 0.25], [-1, 0.125]]) };
-/** A params-shaped tree as flat numbers [a, w00, w01, w10, w11]. */
-const flat = (p: Params): number[] => [p.a as number, ...(toArray(p.w) as number[][]).flat()];
-const [θ0, G1, G2] = [params, g1, g2].map(flat);
-
-/** Two updates with gradients g1 then g2 from `params`; returns both params as flat numbers. */
-function twoSteps<S>(opt: Optimizer<S>): [number[], number[]] {
-  const s0 = opt.init(params);
-  const [p1, s1] = opt.update(g1, s0, params);
-  const [p2] = opt.update(g2, s1, p1);
-  return [flat(p1), flat(p2)];
-}
+import { flat, G1, G2, g1, params, twoSteps, θ0 } from "../../support/two-steps.ts";
 
 describe("sgd", () => {
   it("steps θ − lr·g on every leaf", () => {
