@@ -3,7 +3,7 @@
 import { castDraft, produce } from "immer";
 import { add, div, mul, sqrt, square, sub } from "../rules/scalar.ts";
 import type { Tree } from "../tree/types.ts";
-import { nonNegative, type Optimizer, step, unitInterval, zeroLeaf } from "./transformation.ts";
+import { nonNegative, type Optimizer, step, unitInterval, zerosLike } from "./transformation.ts";
 import { countOf, learningRate, type LearningRate } from "./rate.ts";
 import { leavesLike, partsOf, rebuild } from "../tree/params.ts";
 
@@ -29,8 +29,7 @@ export function adadelta(rho = 0.95, eps = 1e-6, lr: LearningRate = 1): Optimize
   const rate = learningRate("adadelta", lr);
   return Object.freeze({
     init: <P>(params: P): AdadeltaState => {
-      const p = partsOf(params, "adadelta.init");
-      const zero = rebuild<Tree>(p.def, p.leaves.map(zeroLeaf));
+      const zero = zerosLike(params, "adadelta.init");
       return Object.freeze(rate.scheduled ? { accGrad: zero, accDelta: zero, count: 0 } : { accGrad: zero, accDelta: zero });
     },
     update: <P>(grads: P | Tree, state: AdadeltaState, params: P): readonly [P, AdadeltaState] => {

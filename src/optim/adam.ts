@@ -4,7 +4,7 @@
 import { castDraft, produce } from "immer";
 import { add, div, mul, sqrt, square, sub } from "../rules/scalar.ts";
 import type { Tree } from "../tree/types.ts";
-import { nonNegative, type Optimizer, step, unitInterval, zeroLeaf } from "./transformation.ts";
+import { nonNegative, type Optimizer, step, unitInterval, zerosLike } from "./transformation.ts";
 import { countOf, learningRate, type LearningRate } from "./rate.ts";
 import { leavesLike, partsOf, rebuild } from "../tree/params.ts";
 
@@ -26,8 +26,7 @@ function adamLike(op: string, lr: unknown, beta1: number, beta2: number, eps: nu
   const context = `${op}.update`;
   return Object.freeze({
     init: <P>(params: P): AdamState => {
-      const p = partsOf(params, `${op}.init`);
-      const zero = rebuild<Tree>(p.def, p.leaves.map(zeroLeaf));
+      const zero = zerosLike(params, `${op}.init`);
       return Object.freeze({ count: 0, mu: zero, nu: zero });
     },
     update: <P>(grads: P | Tree, state: AdamState, params: P): readonly [P, AdamState] => {

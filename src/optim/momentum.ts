@@ -2,7 +2,7 @@
 import { produce, castDraft } from "immer";
 import { add, mul, sub } from "../rules/scalar.ts";
 import type { Tree } from "../tree/types.ts";
-import { type Optimizer, step, unitInterval, zeroLeaf } from "./transformation.ts";
+import { type Optimizer, step, unitInterval, zerosLike } from "./transformation.ts";
 import { countOf, learningRate, type LearningRate } from "./rate.ts";
 import { leavesLike, partsOf, rebuild } from "../tree/params.ts";
 
@@ -27,8 +27,7 @@ export function momentum(lr: LearningRate, beta = 0.9): Optimizer<MomentumState>
   unitInterval("momentum", "beta", beta, true);
   return Object.freeze({
     init: <P>(params: P): MomentumState => {
-      const p = partsOf(params, "momentum.init");
-      const velocity = rebuild<Tree>(p.def, p.leaves.map(zeroLeaf));
+      const velocity = zerosLike(params, "momentum.init");
       return Object.freeze(rate.scheduled ? { velocity, count: 0 } : { velocity });
     },
     update: <P>(grads: P | Tree, state: MomentumState, params: P): readonly [P, MomentumState] => {

@@ -5,7 +5,7 @@ import { castDraft, produce } from "immer";
 import { describe } from "../base/errors.ts";
 import { add, div, mul, sqrt, square, sub } from "../rules/scalar.ts";
 import type { Tree } from "../tree/types.ts";
-import { nonNegative, type Optimizer, step, unitInterval, zeroLeaf } from "./transformation.ts";
+import { nonNegative, type Optimizer, step, unitInterval, zerosLike } from "./transformation.ts";
 import { countOf, learningRate, type LearningRate } from "./rate.ts";
 import { leavesLike, partsOf, rebuild } from "../tree/params.ts";
 
@@ -52,8 +52,7 @@ export function rmsprop(lr: LearningRate, decay = 0.9, eps = 1e-8, options: Rmsp
   if (typeof inSqrt !== "boolean") throw new TypeError(`rmsprop: options.epsInSqrt must be a boolean, got ${describe(inSqrt)}`);
   return Object.freeze({
     init: <P>(params: P): RmspropState => {
-      const p = partsOf(params, "rmsprop.init");
-      const nu = rebuild<Tree>(p.def, p.leaves.map(zeroLeaf));
+      const nu = zerosLike(params, "rmsprop.init");
       return Object.freeze(rate.scheduled ? { nu, count: 0 } : { nu });
     },
     update: <P>(grads: P | Tree, state: RmspropState, params: P): readonly [P, RmspropState] => {
