@@ -1,20 +1,40 @@
-// jit: runs a function once on recording values, compiles what it computed into straight-line code,
-// and replays that code on later calls with the same structure (JAX's jit, for scalar programs).
-import { callUser, checkFunction } from "./run.ts";
+// jit: runs a function once on recording values, compiles what it computed (scalar and tensor
+// primitives) into straight-line code, and replays that code on later calls with the same structure (JAX's jit).
+import { callUser, checkFunction, machinery, transformCall } from "./run.ts";
 import { compile, type Replay } from "../interpreters/record/replay.ts";
 import { type Operand, Recorder, Recording } from "../interpreters/record/recorder.ts";
+import { Tensor } from "../tensor/tensor.ts";
 import { sameStructure } from "../tree/match.ts";
 import { flatten, unflatten } from "../tree/flatten.ts";
 import { plainLeaves, prepare } from "../tree/compiled.ts";
 import { type Result, type TreeDef } from "../tree/types.ts";
-import type { Value } from "../core/protocol.ts";
+import type { Payload, Value } from "../core/protocol.ts";
 
 /** What jit keeps for one argument structure: a replay and the result's structure, or "run as is". */
 interface Entry {
   readonly def: TreeDef;
+  /** The shapes of the tensor leaves ("" when every leaf is a number), part of the structure. */
+  readonly shapes: string;
   readonly replay: Replay | undefined;
   readonly out: TreeDef;
 }
+
+/** The shapes of the tensor leaves, as a key ("" when there is none). */
+function shapesOf(leaves: readonly Payload[]): string {
+  let key = "";
+  for (let i = 0; i < leaves.length; i++) {
+    const l = leaves[i]!;
+    if (typeof l !== "number") key += `${i}:${l.shape.join("x")};`;
+  }
+  return key;
+}
+
+/**
+ * A replay that computes on tensors, run as one transform call of nabla's machinery (run.ts): the
+ * buffers of intermediates that die are the scope's, and go back to the pool when it returns, for the next replay.
+ */
+const inScope = (replay: Replay, leaves: readonly Payload[]): Payload[] | undefined => transformCall(true, asMachinery, replay, leaves);
+const asMachinery = (replay: Replay, leaves: readonly Payload[]): Payload[] | undefined => machinery(replay, leaves, undefined, undefined);
 
 /** How many recordings jit keeps per function (other structures, or other sides of a kink). */
 const KEEP = 8;
@@ -39,15 +59,15 @@ const KEEP = 8;
 export function jit<X, Y>(f: (x: X) => Y): Jitted<X, Y> {
   checkFunction(f, "jit");
   const entries: Entry[] = [];
-  /** `f` at plain `leaves` of structure `def`: replayed, run as written, or recorded now. */
-  const call = (def: TreeDef, leaves: readonly number[]): unknown => {
+  /** `f` at plain `leaves` of structure `def` and tensor shapes `shapes`: replayed, run as written, or recorded now. */
+  const call = (def: TreeDef, shapes: string, leaves: readonly Payload[]): unknown => {
     for (const e of entries) {
-      if (e.def !== def) continue;
+      if (e.def !== def || e.shapes !== shapes) continue;
       if (e.replay === undefined) return asIs(f, def, leaves);
-      const y = e.replay(leaves);
+      const y = shapes === "" ? e.replay(leaves) : inScope(e.replay, leaves);
       if (y !== undefined) return unflatten(e.out, y);
     }
-    const [entry, y] = recordJit(f, def, leaves);
+    const [entry, y] = recordJit(f, def, shapes, leaves);
     entries.unshift(entry);
     if (entries.length > KEEP) entries.pop();
     return y;
@@ -55,13 +75,14 @@ export function jit<X, Y>(f: (x: X) => Y): Jitted<X, Y> {
   return ((x: unknown): unknown => {
     // The common case: the structure of the last call, read by generated code.
     const last = entries[0];
-    const quick = last === undefined || last.replay === undefined ? undefined : plainLeaves(last.def, x);
-    if (quick !== undefined) return call(last!.def, quick);
+    const quick = last === undefined || last.replay === undefined || last.shapes !== "" ? undefined : plainLeaves(last.def, x);
+    if (quick !== undefined) return call(last!.def, "", quick);
     const input = flatten(x, "jit");
-    if (input.leaves.some((l) => typeof l !== "number")) return asIs(f, input.def, input.leaves);
+    if (input.leaves.some((l) => typeof l !== "number" && !(l instanceof Tensor))) return asIs(f, input.def, input.leaves);
     // one structure object per structure, so that entries compare by identity
     const def = entries.find((e) => sameStructure(e.def, input.def))?.def ?? input.def;
-    return call(def, input.leaves as number[]);
+    const leaves = input.leaves as Payload[];
+    return call(def, shapesOf(leaves), leaves);
   }) as Jitted<X, Y>;
 }
 
@@ -83,7 +104,7 @@ function asIs(f: (x: never) => unknown, def: TreeDef, leaves: readonly Value[]):
 }
 
 /** Runs `f` on recording inputs: its result, and the entry that replays it (or says it cannot). */
-function recordJit(f: (x: never) => unknown, def: TreeDef, leaves: readonly number[]): readonly [Entry, unknown] {
+function recordJit(f: (x: never) => unknown, def: TreeDef, shapes: string, leaves: readonly Payload[]): readonly [Entry, unknown] {
   const recorder = new Recorder();
   let result;
   try {
@@ -101,12 +122,13 @@ function recordJit(f: (x: never) => unknown, def: TreeDef, leaves: readonly numb
       else recorder.unreplayable ??= "a result the steps cannot express";
     } else {
       values.push(leaf);
-      if (typeof leaf === "number") outputs.push({ constant: leaf });
-      else recorder.unreplayable ??= "a result that is not a plain number";
+      const o = recorder.operand(leaf); // a number or a plain tensor: a constant
+      if (o !== undefined) outputs.push(o);
+      else recorder.unreplayable ??= "a result of another transform";
     }
   }
   // undefined (run as written) when not replayable, or too long to pay off
   const replay = recorder.unreplayable === undefined ? compile(recorder.steps, recorder.inputs, outputs) : undefined;
   if (replay !== undefined) prepare(result.def);
-  return [{ def, replay, out: result.def }, unflatten(result.def, values)];
+  return [{ def, shapes, replay, out: result.def }, unflatten(result.def, values)];
 }

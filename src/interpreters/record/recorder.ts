@@ -1,23 +1,14 @@
-// jit's level: a trace that runs the function on real values and writes down every scalar primitive
-// it applies, as straight-line steps over the inputs; decisions taken on values (kinks) become guards.
+// jit's level: a trace that runs the function on real values and writes down every primitive it
+// applies, scalar and tensor, as straight-line steps over the inputs; decisions on scalars (kinks) become guards.
 import { bind1, bind2, bindN, bindT } from "../../core/bind.ts";
-import { type BinaryRule, type NaryRule, newKind, payloadOf, type TensorRule, Trace, Tracer, type UnaryRule, type Value } from "../../core/protocol.ts";
+import { type BinaryRule, type NaryRule, newKind, type Payload, payloadOf, type TensorRule, Trace, Tracer, type UnaryRule, type Value } from "../../core/protocol.ts";
 import { below, isTensorValued } from "../../core/value.ts";
-import { elementwise1, elementwise2 } from "../../rules/elementwise.ts";
+import { Tensor } from "../../tensor/tensor.ts";
+import { constantTensor, elementwiseStep, type Operand, type PlainRule, plainRule, type ScalarStep, type Step } from "./steps.ts";
 
 const KIND = newKind();
 
-/** An operand of a step: the result of an earlier step, or a constant. */
-export type Operand = { readonly step: number } | { readonly constant: number };
-
-/** One primitive applied to operands: its code (for compiling) and its value (where code cannot run). */
-export interface Step {
-  readonly code: (...operands: string[]) => string;
-  readonly value: (...operands: number[]) => number;
-  readonly operands: readonly Operand[];
-  /** For a guard: the value the step had when recorded; a replay that computes another one is invalid. */
-  readonly expect?: number;
-}
+export type { Operand, Step } from "./steps.ts";
 
 /** A value on jit's level: its value, and the step that computed it. */
 export class Recording extends Tracer {
@@ -55,15 +46,17 @@ export class Recorder extends Trace {
   }
 
   unary(rule: UnaryRule, x: Tracer): Value {
-    if (this.stopped) return bind1(rule, x.primal);
-    if (isTensorValued(x)) return bindT(elementwise1(rule), [x], undefined);
-    return this.apply(rule.code, rule.value, [x], bind1(rule, x.primal));
+    const y = bind1(rule, x.primal);
+    if (this.stopped) return y;
+    if (isTensorValued(x)) return this.applyTensor(elementwiseStep, rule, [x], y);
+    return this.apply(rule.code, rule.value, [x], y);
   }
 
   binary(rule: BinaryRule, a: Value, b: Value): Value {
-    if (this.stopped) return bind2(rule, below(a, this), below(b, this));
-    if (isTensorValued(a) || isTensorValued(b)) return bindT(elementwise2(rule), [a, b], undefined);
-    return this.apply(rule.code, rule.value, [a, b], bind2(rule, below(a, this), below(b, this)));
+    const y = bind2(rule, below(a, this), below(b, this));
+    if (this.stopped) return y;
+    if (isTensorValued(a) || isTensorValued(b)) return this.applyTensor(elementwiseStep, rule, [a, b], y);
+    return this.apply(rule.code, rule.value, [a, b], y);
   }
 
   nary(rule: NaryRule, xs: readonly Value[]): Value {
@@ -72,18 +65,22 @@ export class Recorder extends Trace {
     return this.apply((...v) => rule.code(v), (...v) => rule.value(v), xs, y);
   }
 
-  /** jit records scalar programs; on tensors the function runs as it is. */
+  /** A tensor primitive: a step that calls the rule's value function on replay. */
   tensor<P>(rule: TensorRule<P>, args: readonly Value[], params: P): Value {
     const y = bindT(rule, args.map((a) => below(a, this)), params);
-    return this.stopped ? y : this.opaque(y, `the tensor primitive ${rule.name}`);
+    return this.stopped ? y : this.applyTensor(plainRule(rule), params, args, y);
   }
 
-  /** A kink's mask: computed one level down, and a guard on it (replays are valid where it comes out the same). */
+  /**
+   * A kink's mask: computed one level down. On scalars, a guard on it (replays are valid where it
+   * comes out the same); on tensors, not a decision but data: a step computing the mask on replay.
+   */
   override mask(rule: UnaryRule | BinaryRule, args: readonly Value[], lower: (args: readonly Value[]) => Value): Value {
     const m = lower(args.map((a) => below(a, this)));
     if (this.stopped) return m;
-    if (typeof m !== "number") this.unreplayable ??= "a decision on a tensor";
-    else this.guard(rule.code as Step["code"], rule.value as Step["value"], args.map((b) => recordingOf(b, this) ?? payloadOf(b)), m);
+    const at = args.map((b) => recordingOf(b, this) ?? payloadOf(b));
+    if (typeof m !== "number") return this.applyTensor(elementwiseStep, rule, at, m);
+    this.guard(rule.code as ScalarStep["code"], rule.value as ScalarStep["value"], at, m);
     return m;
   }
 
@@ -102,17 +99,18 @@ export class Recorder extends Trace {
     this.unreplayable ??= `${by} read a value`;
   }
 
-  /** The next input leaf (inputs are recorded before any other step). */
-  input(value: number): Recording {
+  /** The next input leaf, a number or a tensor (inputs are recorded before any other step). */
+  input(value: Payload): Recording {
     const i = this.inputs++;
-    this.steps.push({ code: () => `x[${i}]`, value: () => value, operands: [] });
+    this.steps.push({ code: () => `x[${i}]`, value: () => 0, operands: [] });
     return new Recording(this, value, i);
   }
 
-  /** The operand a value is at this level: a step, a constant, or undefined (an outer level's value or a tensor). */
-  private operand(v: Value): Operand | undefined {
+  /** The operand a value is at this level: a step, a constant, or undefined (an outer level's value). */
+  operand(v: Value): Operand | undefined {
     if (typeof v === "number") return { constant: v };
     if (v instanceof Recording && v.trace === this && v.step >= 0) return { step: v.step };
+    if (v instanceof Tensor) return constantTensor(v);
     return undefined;
   }
 
@@ -126,11 +124,18 @@ export class Recorder extends Trace {
     return out;
   }
 
-  /** A primitive applied at this level to `args`, whose value one level down is `y`. */
-  apply(code: Step["code"], value: Step["value"], args: readonly Value[], y: Value): Recording {
+  /** A scalar primitive applied at this level to `args` (no tensor among them), whose value one level down is `y`. */
+  apply(code: ScalarStep["code"], value: ScalarStep["value"], args: readonly Value[], y: Value): Recording {
     const operands = this.operands(args);
-    if (operands === undefined || typeof y !== "number") return this.opaque(y, "a value from another transform or a tensor");
+    if (operands === undefined || typeof y !== "number") return this.opaque(y, "a value from another transform");
     return new Recording(this, y, this.push({ code, value, operands }));
+  }
+
+  /** A tensor primitive applied at this level to `args`, whose plain value is `y`. */
+  private applyTensor(rule: PlainRule, params: unknown, args: readonly Value[], y: Value): Recording {
+    const operands = this.operands(args);
+    if (operands === undefined || !(typeof y === "number" || y instanceof Tensor)) return this.opaque(y, "a value from another transform");
+    return new Recording(this, y, this.push({ rule, params, operands }));
   }
 
   /** A value the steps cannot express: the function then runs as it is on every call. */
@@ -140,7 +145,7 @@ export class Recorder extends Trace {
   }
 
   /** A decision taken on values (a kink's side): replays are valid only where it comes out the same. */
-  guard(code: Step["code"], value: Step["value"], args: readonly Value[], expect: number): void {
+  guard(code: ScalarStep["code"], value: ScalarStep["value"], args: readonly Value[], expect: number): void {
     const operands = this.operands(args);
     if (operands === undefined) this.unreplayable ??= "a decision on a value from another transform";
     else this.push({ code, value, operands, expect });
