@@ -87,7 +87,7 @@ describe("on random tensor programs, forward against reverse", () => {
 });
 
 describe("on random tensor programs, jit", () => {
-  // jit runs a tensor program as written (it compiles scalar programs): this checks that nothing is lost on the way
+  // jit records the program's tensor primitives (through nested transforms) and replays them on the later calls
   it("jit(f) agrees with f", () => checkJitAgreement(vectors, { runs: runs.firstOrder }));
 });
 
@@ -106,6 +106,8 @@ describe("on large random tensor programs (extents 1, 47 and 48: memory recycled
     checkDotProductIdentity(large, options);
     checkPrimalAgreement(large, options);
   });
+  // jit's replays run in a recycling scope: a replay must never read a buffer an earlier one gave back
+  it("jit(f) agrees with f, replayed with buffers recycled between calls", () => checkJitAgreement(large, options));
   // jvpAt sweeps one kept tape again and again, as a pullback does
   it("linearize agrees with jvp, through three calls of one jvpAt", () => checkLinearizeAgreement(large, options));
   // Reverse-mode purity and pullback linearity call one pullback several times.
