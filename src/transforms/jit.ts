@@ -41,20 +41,25 @@ const KEEP = 8;
 
 /**
  * `jit(f)` computes what `f` computes, faster when called again: the first call with an argument
- * structure records the scalar primitives `f` applies (through every transform inside it, so
- * `jit(grad(loss))` records the gradient's arithmetic) and compiles them; later calls with plain
- * numbers in the same structure run the compiled code. Decisions at kinks (relu, abs, max, min,
- * pow at 0) are checked on every replay, and a call that falls on another side records again.
+ * structure (the tree's shape and its tensors' shapes) records every primitive `f` applies, scalar
+ * and tensor, through every transform inside it (so `jit(grad(loss))` records the gradient's own
+ * arithmetic), and compiles them; later calls with plain numbers and tensors of that structure run
+ * the compiled code, in a recycling scope of the buffer pool. Decisions at scalar kinks (relu, abs,
+ * max, min, pow at 0) are checked on every replay, and a call that falls on another side records
+ * again; masks of kinks on tensors are recomputed on every replay.
  *
- * As in JAX, `f` must be pure: what it reads from outside its argument is read once, when recording.
- * A function that reads values (`primal`), computes on tensors or on Reals of an enclosing transform,
- * or records more than 2,000 steps (straight-line code that long replays slower than the
- * function runs) runs as written on every call; so does any call whose argument holds more than
- * plain numbers.
+ * As in JAX, `f` must be pure: what it reads from outside its argument (a tensor it closes over
+ * included) is read once, when recording. A function that reads values (`primal`, `toArray`,
+ * `argmax`), computes on Reals of an enclosing transform, or records more than 2,000 steps
+ * (straight-line code that long replays slower than the function runs) runs as written on every
+ * call; so does any call whose argument holds more than plain numbers and tensors.
  * @example
  * const g = jit(grad((x: Real) => mul(x, sin(x)))); // recorded and compiled on the first call
  * g(0); // => 0
  * g(Math.PI); // => Math.sin(Math.PI) + Math.PI * Math.cos(Math.PI)
+ * const h = jit(grad((t: Tensor) => sum(relu(mul(t, t))))); // tensors: the same replay for any values of shape [2]
+ * h(tensor([1, -2])); // => tensor([2, -4])
+ * h(tensor([3, 0])); // => tensor([6, 0])
  */
 export function jit<X, Y>(f: (x: X) => Y): Jitted<X, Y> {
   checkFunction(f, "jit");
