@@ -189,6 +189,31 @@ describe("what jit cannot replay on tensors runs as written", () => {
   });
 });
 
+describe("jit and other transforms around it", () => {
+  it("vmap of a jitted function, jit inside jit, and a tensor of an enclosing grad read from a closure", () => {
+    const f = (t: Tensor) => sum(mul(tanh(t), t));
+    const xs = tensor(values(6, 2), [2, 3]);
+    expectSame(vmap(jit(f))(xs), vmap(f)(xs));
+    const c = counted((t: Tensor) => mul(jit(f)(t), t));
+    const jj = jit(c.f);
+    for (let s = 0; s < 3; s++) expectSame(jj(tensor(values(3, s))), c.f(tensor(values(3, s))));
+    expect(c.runs()).toBe(4);
+    const outer = grad((w: Tensor) => sum(jit((x: Tensor) => mul(x, w))(tensor([1, 2]))));
+    expect(toArray(outer(tensor([3, 4])))).toEqual([1, 2]);
+  });
+  it("results that are an input or a constant tensor, unchanged", () => {
+    const k = tensor([7, 8]);
+    const jf = jit((t: Tensor) => [t, k, mul(t, 2)] as const);
+    for (const xs of [[1, 2], [3, 4]]) {
+      const t = tensor(xs);
+      const [a, b, c] = jf(t);
+      expect(a).toBe(t);
+      expect(b).toBe(k);
+      expect(toArray(c)).toEqual(xs.map((v) => 2 * v));
+    }
+  });
+});
+
 describe("without generated code (a strict CSP)", () => {
   it("the replay runs over the steps and agrees, tensor steps and masks included", () => {
     const f = (t: Tensor) => sum(mul(relu(t), tanh(t)));
