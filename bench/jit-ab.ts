@@ -1,5 +1,6 @@
 // jit A/B: eager against jit on the bench workloads (W2 training step, W3 grad, W5 hvp, W6 per-example
-// gradients, W7 CNN step), alternating in one process, medians. `npx tsx bench/jit-ab.ts [rounds]`.
+// gradients, W7 CNN step), alternating in one process, medians. `npx tsx bench/jit-ab.ts [rounds] [w2|…|w7]`;
+// `npx tsx --expose-gc bench/jit-ab.ts 0 memory`: memory over 1,000 replays of the W2 step.
 import {
   add, conv2d, grad, hvp, jit, logSumExp, matmul, maxPool2d, mean, mul, oneHot, type Real, relu, reshape, square, sub, sum, tanh,
   type Tensor, tensor, toArray, valueAndGrad, vmap,
@@ -10,6 +11,7 @@ import { hvpInput } from "./workloads/hvp.ts";
 import { loss as exampleLoss, perExampleProblem, sizes as exampleSizes } from "./workloads/per-example.ts";
 import { cnnProblem } from "./workloads/cnn.ts";
 import { extents } from "./workloads/cnn-hand.ts";
+import { pooledBytes } from "../src/internal.ts";
 
 type Mlp = { readonly w1: Tensor; readonly b1: Tensor; readonly w2: Tensor; readonly b2: Tensor };
 
@@ -127,4 +129,20 @@ if (only === undefined || only === "w7") {
   const { step, init } = w7();
   const jstep = jit(step);
   ab("W7 CNN step (batch 64)", () => step(init), () => jstep(init), Math.max(5, Math.floor(rounds / 3)), 1);
+}
+if (only === "memory") {
+  const { step, init } = w2();
+  const jstep = jit(step);
+  const gc = (globalThis as { gc?: () => void }).gc ?? (() => {});
+  const mb = (n: number): string => (n / 1024 / 1024).toFixed(2);
+  let q = init;
+  gc();
+  const start = process.memoryUsage().arrayBuffers;
+  for (let i = 1; i <= 1000; i++) {
+    q = jstep(q)[1] as Mlp;
+    if (i === 10 || i % 200 === 0) {
+      gc();
+      console.log(`W2 replay ${i}: ArrayBuffers +${mb(process.memoryUsage().arrayBuffers - start)} MB, pool ${mb(pooledBytes())} MB, heap ${mb(process.memoryUsage().heapUsed)} MB`);
+    }
+  }
 }
