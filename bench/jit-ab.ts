@@ -1,6 +1,6 @@
 // jit A/B: eager against jit on the bench workloads (W2 training step, W3 grad, W5 hvp, W6 per-example
 // gradients, W7 CNN step), alternating in one process, medians. `npx tsx bench/jit-ab.ts [rounds] [w2|…|w7]`;
-// `npx tsx --expose-gc bench/jit-ab.ts 0 memory`: memory over 1,000 replays of the W2 step.
+// `npx tsx bench/jit-ab.ts 0 memory`: memory over 1,000 replays of the W2 step.
 import {
   add, conv2d, grad, hvp, jit, logSumExp, matmul, maxPool2d, mean, mul, oneHot, type Real, relu, reshape, square, sub, sum, tanh,
   type Tensor, tensor, toArray, valueAndGrad, vmap,
@@ -12,6 +12,8 @@ import { loss as exampleLoss, perExampleProblem, sizes as exampleSizes } from ".
 import { cnnProblem } from "./workloads/cnn.ts";
 import { extents } from "./workloads/cnn-hand.ts";
 import { pooledBytes } from "../src/internal.ts";
+import v8 from "node:v8";
+import vm from "node:vm";
 
 type Mlp = { readonly w1: Tensor; readonly b1: Tensor; readonly w2: Tensor; readonly b2: Tensor };
 
@@ -133,7 +135,9 @@ if (only === undefined || only === "w7") {
 if (only === "memory") {
   const { step, init } = w2();
   const jstep = jit(step);
-  const gc = (globalThis as { gc?: () => void }).gc ?? (() => {});
+  v8.setFlagsFromString("--expose_gc");
+  const collect = vm.runInNewContext("gc") as () => void;
+  const gc = (): void => (collect(), collect());
   const mb = (n: number): string => (n / 1024 / 1024).toFixed(2);
   let q = init;
   gc();
