@@ -52,7 +52,9 @@ const KEEP = 8;
  * included) is read once, when recording. A function that reads values (`primal`, `toArray`,
  * `argmax`), computes on Reals of an enclosing transform, or records more than 2,000 steps
  * (straight-line code that long replays slower than the function runs) runs as written on every
- * call; so does any call whose argument holds more than plain numbers and tensors.
+ * call; so does any call whose argument holds more than plain numbers and tensors, and a function
+ * that fails on recording values (code that wants a plain number where a leaf is, as an optimizer's
+ * count): it is run again as written, and an error there is its own.
  * @example
  * const g = jit(grad((x: Real) => mul(x, sin(x)))); // recorded and compiled on the first call
  * g(0); // => 0
@@ -115,9 +117,13 @@ function recordJit(f: (x: never) => unknown, def: TreeDef, shapes: string, leave
   try {
     const inputs = leaves.map((l) => recorder.input(l));
     result = flatten(callUser(f, unflatten(def, inputs)), "jit", "the function's result");
+  } catch {
+    // f failed on recording values, which it may not do on plain ones (code that wants a plain number
+    // where a leaf is, say: an optimizer's count): it runs as written, now (an error then is f's own) and later
   } finally {
     recorder.close();
   }
+  if (result === undefined) return [{ def, shapes, replay: undefined, out: def }, asIs(f, def, leaves)];
   const outputs: Operand[] = [];
   const values: Value[] = [];
   for (const leaf of result.leaves) {

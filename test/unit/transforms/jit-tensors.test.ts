@@ -3,7 +3,7 @@
 // kink masks on tensors are recomputed on every replay, scalar kinks still guard it.
 import { describe, expect, it } from "vitest";
 import {
-  abs, add, grad, hvp, jit, logSumExp, matmul, max, mean, min, mul, oneHot, primal, type Real, relu, reshape, sin, square, sub, sum, tanh,
+  abs, adam, add, grad, hvp, jit, logSumExp, matmul, max, mean, min, mul, oneHot, primal, type Real, relu, reshape, sin, square, sub, sum, tanh,
   type Tensor, tensor, toArray, treeLeaves, valueAndGrad, vmap, where,
 } from "../../../src/index.ts";
 import { isDeeplyFrozen } from "../../support/approx.ts";
@@ -186,6 +186,33 @@ describe("what jit cannot replay on tensors runs as written", () => {
     const jp = jit(p.f);
     expect([toArray(jp(tensor([1, 2]))), toArray(jp(tensor([2, 2])))]).toEqual([[3, 6], [8, 8]]);
     expect(p.runs()).toBe(2);
+  });
+});
+
+describe("a function that fails on recording values runs as written", () => {
+  it("an Adam step with its state in the argument (its count must be a plain number): the same as eager", () => {
+    const opt = adam(0.1);
+    const loss = (p: { readonly w: Tensor }) => sum(square(sub(p.w, tensor([1, 2, 3]))));
+    type State = ReturnType<typeof opt.init>;
+    const step = ([p, s]: readonly [{ readonly w: Tensor }, State]) => opt.update(grad(loss)(p), s, p);
+    const js = jit(step);
+    let [e, j] = [[{ w: tensor([0, 0, 0]) }, opt.init({ w: tensor([0, 0, 0]) })] as const, [{ w: tensor([0, 0, 0]) }, opt.init({ w: tensor([0, 0, 0]) })] as const];
+    for (let k = 0; k < 3; k++) {
+      [e, j] = [step(e), js(j) as typeof e];
+      expectSame(j, e);
+    }
+  });
+  it("an error of the function's own is thrown as it is, and nothing is kept for the structure", () => {
+    let fail = true;
+    const c = counted((t: Tensor) => {
+      if (fail) throw new RangeError("mine");
+      return sum(t);
+    });
+    const jf = jit(c.f);
+    expect(() => jf(tensor([1, 2]))).toThrow("mine");
+    fail = false;
+    expect([jf(tensor([1, 2])), jf(tensor([3, 4]))]).toEqual([3, 7]);
+    expect(c.runs()).toBe(3); // the failed recording, the call as written, then one recording replayed
   });
 });
 
