@@ -249,7 +249,7 @@ export const nabla: MlpSystem = (p) => {
 /** Checks 3 steps from the shared initial parameters (losses, then parameters); timing continues from there. */
 export const checkedSteps = 3;
 
-const suite = (s: MlpSession): Suite<"step"> => {
+export const mlpSuite = (s: MlpSession): Suite<"step"> => {
   const step: Timed = {
     run: s.step,
     release: () => {},
@@ -267,9 +267,9 @@ export const workload = erase<MlpProblem>({
   title: "MLP 784-128-10, tanh, softmax cross-entropy (mean over batch 128) + 1e-4·(‖W1‖² + ‖W2‖²), SGD lr 0.1",
   input: () => mlpProblem(),
   measures: [{ key: "step", label: "one SGD step (loss read back)", plan: { runs: 30, warmup: 5, budgetMs: 4_000 } }],
-  nabla: nabla && ((p) => suite(nabla(p))),
-  hand: (p) => suite(hand(p)),
-  tfjs: (tf) => (p) => suite(tfjs(tf)(p)),
+  nabla: nabla && ((p) => mlpSuite(nabla(p))),
+  hand: (p) => mlpSuite(hand(p)),
+  tfjs: (tf) => (p) => mlpSuite(tfjs(tf)(p)),
   backends: ["cpu", "wasm"],
   notes: [`W2: every system is checked on the losses of its first ${checkedSteps} steps from the shared initial parameters and on the parameters after them; the timed steps continue from there (one fixed batch).`],
   targets: [{ text: "W2 nabla ≤ 0.9× hand-written", holds: (m) => le(m.step?.nabla, m.step?.hand, 0.9) }],
