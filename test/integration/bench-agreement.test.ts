@@ -3,7 +3,7 @@
 // nabla's tensors arrive (their nabla comparisons switch on by themselves once `nabla` is filled in).
 // TensorFlow.js is never loaded here: the workload modules only import its types.
 import { createRequire } from "node:module";
-import { describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { integers, uniformDyadics } from "../../bench/rng.ts";
 import { agree, float64Tolerance, type Numbers } from "../../bench/workload.ts";
 import * as w1 from "../../bench/workloads/worked-network.ts";
@@ -11,7 +11,12 @@ import * as w2 from "../../bench/workloads/mlp.ts";
 import * as w3 from "../../bench/workloads/rosenbrock.ts";
 import * as w4 from "../../bench/workloads/chain.ts";
 import * as w5 from "../../bench/workloads/hvp.ts";
+import * as w6 from "../../bench/workloads/per-example.ts";
 import * as w7 from "../../bench/workloads/cnn.ts";
+import { naiveProduct, operands, relativeError, shapes } from "../../bench/matmul.ts";
+import { js } from "../../src/internal.ts";
+import { jaxFloat64Tolerance, float32Tolerance } from "../../bench/workload.ts";
+import type { Jax, JaxDtype } from "../../bench/peers/jaxjs.ts";
 import { cnnLossAndGradHand } from "../../bench/workloads/cnn-hand.ts";
 
 const expectAgree = (actual: Numbers, expected: Numbers, tol = float64Tolerance): void => {
@@ -259,3 +264,54 @@ describe("W7 CNN (reduced sizes)", () => {
   });
 });
 
+
+describe("matmul lines", () => {
+  it("nabla's js kernel agrees with plain loops at every shape of the matmul rows (up to 256)", () => {
+    for (const shape of shapes.filter((s) => s.nkm[0] <= 256 && s.nkm[2] <= 256)) {
+      const [a, b] = operands(shape);
+      const [n, k, m] = shape.nkm;
+      expect(relativeError(js.matmul(a, b, n, k, m, shape.transA, shape.transB), naiveProduct(shape)), shape.label).toBeLessThanOrEqual(1e-12);
+    }
+  });
+});
+
+// jax-js at reduced sizes, as the bench's child process runs it: every suite against hand-written.
+describe("jax-js peer (reduced sizes)", () => {
+  let jax: Jax;
+  beforeAll(async () => {
+    const { loadJax } = await import("../../bench/peers/jaxjs.ts");
+    ({ jax } = await loadJax());
+  });
+  const dtypes: readonly JaxDtype[] = ["float32", "float64"];
+  const tol = (d: JaxDtype) => (d === "float32" ? float32Tolerance : jaxFloat64Tolerance);
+  const systems = () => import("../../bench/peers/jaxjs-systems.ts");
+
+  it("W2: eager and jitted steps agree with the hand-written steps", async () => {
+    const { jaxMlp } = await systems();
+    const p = w2.mlpProblem({ batch: 5, inputs: 12, hidden: 7, classes: 4 }, 9);
+    const run = (s: w2.MlpSession): Numbers => ({ losses: [s.step(), s.step(), s.step()], ...s.params() });
+    const reference = run(w2.hand(p));
+    for (const d of dtypes) for (const jitted of [false, true]) expectAgree(run(jaxMlp(jax, d, jitted)(p)), reference, tol(d));
+  });
+
+  it("W3, W5, W6: gradients, H·v and per-example gradients, eager and jit, agree with hand-written", async () => {
+    const { jaxHvp, jaxPerExample, jaxRosenbrock } = await systems();
+    const xs = w3.rosenbrockInput(64, 11);
+    const grad = w3.hand(xs).grad.check();
+    const hvpInput = w5.hvpInput(48, 13);
+    const hv = w5.hand(hvpInput).hvp.check();
+    const problem = w6.perExampleProblem();
+    const perExample = w6.perExampleHand(problem);
+    for (const d of dtypes) {
+      const r = jaxRosenbrock(jax, d, xs);
+      expectAgree(r.gradRead.check(), grad, tol(d));
+      expectAgree(r.jitGradRead.check(), grad, tol(d));
+      const h = jaxHvp(jax, d, hvpInput);
+      expectAgree(h.hvp.check(), hv, tol(d));
+      expectAgree(h.jitHvp.check(), hv, tol(d));
+      const e = jaxPerExample(jax, d, problem);
+      expectAgree(e.vmap.check(), perExample, tol(d));
+      expectAgree(e.jit.check(), perExample, tol(d));
+    }
+  });
+});
