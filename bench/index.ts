@@ -31,7 +31,7 @@ const notes: string[] = [];
 
 // jax-js first, in a process of its own (its wasm memory and Float16Array stub stay out of this one):
 // every workload it has a form of, and its matrix products; then nabla's kernels' products, also apart.
-const jaxIds = [...workloads.map((w) => w.id).filter((id) => ["W2", "W3", "W5", "W6"].includes(id)), ...(withMatmul ? ["MM"] : [])];
+const jaxIds = [...workloads.map((w) => w.id).filter((id) => ["W2", "W3", "W5", "W6", "W7"].includes(id)), ...(withMatmul ? ["MM"] : [])];
 const jaxResults: JaxResult[] = [];
 let jaxVersion: string | undefined;
 const matmul: MatmulFigures = {};

@@ -1,4 +1,4 @@
-// Child process for jax-js (`jaxjs-run.ts W2 W3 W5 W6 MM`): jax-js alone in its process, float32 and
+// Child process for jax-js (`jaxjs-run.ts W2 W3 W5 W6 W7 MM`): jax-js alone in its process, float32 and
 // float64 on its wasm device. Each measure is checked against the hand-written float64 reference
 // computed here, then timed (the two dtypes alternating); one JSON line per result on stdout.
 import { measure } from "../harness.ts";
@@ -9,6 +9,8 @@ import { mlpProblem, mlpSuite, workload as w2 } from "../workloads/mlp.ts";
 import { rosenbrockInput, workload as w3 } from "../workloads/rosenbrock.ts";
 import { hvpInput, workload as w5 } from "../workloads/hvp.ts";
 import { perExampleProblem, workload as w6 } from "../workloads/per-example.ts";
+import { cnnProblem, cnnSuite, workload as w7 } from "../workloads/cnn.ts";
+import { jaxCnn } from "./jaxjs-cnn.ts";
 import { gflops, naiveProduct, operands, relativeError, shapes } from "../matmul.ts";
 import { type Jax, type JaxDtype, loadJax } from "./jaxjs.ts";
 import { jaxHvp, jaxMatmul, jaxMlp, jaxPerExample, jaxRosenbrock } from "./jaxjs-systems.ts";
@@ -33,6 +35,7 @@ const specs: Readonly<Record<string, readonly [AnyWorkload, (jax: Jax, dtype: Ja
   W3: [w3, (jax, d) => jaxRosenbrock(jax, d, rosenbrockInput())],
   W5: [w5, (jax, d) => jaxHvp(jax, d, hvpInput())],
   W6: [w6, (jax, d) => jaxPerExample(jax, d, perExampleProblem())],
+  W7: [w7, (jax, d) => ({ step: cnnSuite(jaxCnn(jax, d, false)(cnnProblem())).step, jitStep: cnnSuite(jaxCnn(jax, d, true)(cnnProblem())).step })],
 };
 
 const say = (o: object): void => void process.stdout.write(JSON.stringify(o) + "\n");

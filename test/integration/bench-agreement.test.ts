@@ -1,6 +1,6 @@
 // The bench's workloads compute the same numbers in nabla as in the hand-written code (no timing here):
-// W1 and W4 directly; W2, W3, W5's hand-written derivatives against central finite differences until
-// nabla's tensors arrive (their nabla comparisons switch on by themselves once `nabla` is filled in).
+// W1 and W4 directly; W2, W3, W5, W7's hand-written derivatives also against central finite differences;
+// jax-js's suites at reduced sizes (it is loaded here, in float32 and float64); the matmul rows' shapes.
 // TensorFlow.js is never loaded here: the workload modules only import its types.
 import { createRequire } from "node:module";
 import { beforeAll, describe, expect, it } from "vitest";
@@ -149,10 +149,11 @@ describe("W2 MLP (reduced sizes)", () => {
     expectAgree({ w1: after.w1 }, { w1: p.w1.map((w, k) => w - 0.1 * g.w1[k]) });
   });
 
-  it("nabla agrees with the hand-written steps", () => {
-    const [a, b] = [w2.nabla(p), w2.hand(p)];
+  it("nabla agrees with the hand-written steps, with and without jit", () => {
     const run = (s: w2.MlpSession): Numbers => ({ losses: [s.step(), s.step(), s.step()], ...s.params() });
-    expectAgree(run(a), run(b));
+    const reference = run(w2.hand(p));
+    expectAgree(run(w2.nabla(p)), reference);
+    expectAgree(run(w2.nablaJit(p)), reference);
   });
 });
 
@@ -182,6 +183,8 @@ describe("W3 Rosenbrock (reduced size)", () => {
     const [a, b] = [w3.nabla(xs), w3.hand(xs)];
     expectAgree(a.f.check(), b.f.check());
     expectAgree(a.grad.check(), b.grad.check());
+    expectAgree(a.gradRead.check(), b.gradRead.check());
+    expectAgree(a.jitGradRead!.check(), b.gradRead.check());
   });
 });
 
@@ -206,6 +209,7 @@ describe("W5 Hessian-vector product (reduced size)", () => {
 
   it("nabla's H·v agrees with the hand-written one", () => {
     expectAgree(w5.nabla(input).hvp.check(), w5.hand(input).hvp.check());
+    expectAgree(w5.nabla(input).jitHvp!.check(), w5.hand(input).hvp.check());
   });
 });
 
@@ -251,10 +255,11 @@ describe("W7 CNN (reduced sizes)", () => {
     }
   });
 
-  it("nabla agrees with the hand-written steps", () => {
-    const [a, b] = [w7.nabla(p), w7.hand(p)];
+  it("nabla agrees with the hand-written steps, with and without jit", () => {
     const run = (s: w7.CnnSession): Numbers => ({ losses: [s.step(), s.step(), s.step()], ...s.params() });
-    expectAgree(run(a), run(b));
+    const reference = run(w7.hand(p));
+    expectAgree(run(w7.nabla(p)), reference);
+    expectAgree(run(w7.nablaJit(p)), reference);
   });
 
   it("and at the bench's own sizes, for one step", () => {
@@ -292,6 +297,14 @@ describe("jax-js peer (reduced sizes)", () => {
     const run = (s: w2.MlpSession): Numbers => ({ losses: [s.step(), s.step(), s.step()], ...s.params() });
     const reference = run(w2.hand(p));
     for (const d of dtypes) for (const jitted of [false, true]) expectAgree(run(jaxMlp(jax, d, jitted)(p)), reference, tol(d));
+  });
+
+  it("W7: eager and jitted CNN steps agree with the hand-written steps", async () => {
+    const { jaxCnn } = await import("../../bench/peers/jaxjs-cnn.ts");
+    const p = w7.cnnProblem({ batch: 3, size: 10, c1: 2, c2: 3, classes: 4 }, 5);
+    const run = (s: w7.CnnSession): Numbers => ({ losses: [s.step(), s.step(), s.step()], ...s.params() });
+    const reference = run(w7.hand(p));
+    for (const d of dtypes) for (const jitted of [false, true]) expectAgree(run(jaxCnn(jax, d, jitted)(p)), reference, tol(d));
   });
 
   it("W3, W5, W6: gradients, H·v and per-example gradients, eager and jit, agree with hand-written", async () => {
