@@ -7,7 +7,11 @@ import { kernelGflops, naiveProduct, type MatmulShape } from "./matmul.ts";
 /** Whether `k` looks like a kernel backend (a future export such as `wasm`, or the `kernels` delegate). */
 const isKernels = (k: unknown): k is Kernels => typeof k === "object" && k !== null && typeof (k as Kernels).matmul === "function";
 
-/** [name, kernels] for each backend: adding one is a line here (or an export of src/internal.ts picked up below). */
+/**
+ * [name, kernels] for each backend: adding one is a line here, e.g. `list.push(["wasm", internal.wasm])`;
+ * an export of src/internal.ts named `wasm` (a Kernels object) or `kernels` (the delegate to the
+ * selected default backend) is picked up by itself.
+ */
 export function kernelBackends(): readonly (readonly [string, Kernels])[] {
   const exported = internal as unknown as Record<string, unknown>;
   const list: (readonly [string, Kernels])[] = [["js", internal.js]];
