@@ -1,7 +1,7 @@
 // jit: runs a function once on recording values, compiles what it computed into straight-line code,
 // and replays that code on later calls with the same structure (JAX's jit, for scalar programs).
 import { callUser, checkFunction } from "./run.ts";
-import { compile, type Replay } from "../interpreters/record/replay.ts";
+import { compile, compileDirect, type Replay } from "../interpreters/record/replay.ts";
 import { type Operand, Recorder, Recording } from "../interpreters/record/recorder.ts";
 import { sameStructure } from "../tree/match.ts";
 import { flatten, unflatten } from "../tree/flatten.ts";
@@ -14,7 +14,12 @@ interface Entry {
   readonly def: TreeDef;
   readonly replay: Replay | undefined;
   readonly out: TreeDef;
+  /** The replay with the argument's reading and the result's building generated around it (flat structures). */
+  readonly direct: ((x: unknown) => unknown) | undefined;
 }
+
+/** What a direct replay returns for an argument of another structure. */
+const MISS: unique symbol = Symbol("miss");
 
 /** How many recordings jit keeps per function (other structures, or other sides of a kink). */
 const KEEP = 8;
@@ -47,21 +52,30 @@ export function jit<X, Y>(f: (x: X) => Y): Jitted<X, Y> {
       const y = e.replay(leaves);
       if (y !== undefined) return unflatten(e.out, y);
     }
-    const [entry, y] = recordJit(f, def, leaves);
+    const [entry, y] = recordJit(f, def, leaves, slow);
     entries.unshift(entry);
     if (entries.length > KEEP) entries.pop();
     return y;
   };
-  return ((x: unknown): unknown => {
-    // The common case: the structure of the last call, read by generated code.
-    const last = entries[0];
-    const quick = last === undefined || last.replay === undefined ? undefined : plainLeaves(last.def, x);
-    if (quick !== undefined) return call(last!.def, quick);
+  /** A direct replay's way out with the leaves it read (each read once): not all plain numbers, or a guard failed. */
+  const slow = (def: TreeDef, leaves: readonly unknown[]): unknown => leaves.every((l) => typeof l === "number") ? call(def, leaves as number[]) : general(unflatten(def, leaves));
+  const general = (x: unknown): unknown => {
     const input = flatten(x, "jit");
     if (input.leaves.some((l) => typeof l !== "number")) return asIs(f, input.def, input.leaves);
     // one structure object per structure, so that entries compare by identity
     const def = entries.find((e) => sameStructure(e.def, input.def))?.def ?? input.def;
     return call(def, input.leaves as number[]);
+  };
+  return ((x: unknown): unknown => {
+    // The common case: the structure of the last call, by one generated function.
+    const last = entries[0];
+    if (last?.direct !== undefined) {
+      const y = last.direct(x);
+      if (y !== MISS) return y;
+    }
+    const quick = last === undefined || last.replay === undefined ? undefined : plainLeaves(last.def, x);
+    if (quick !== undefined) return call(last!.def, quick);
+    return general(x);
   }) as Jitted<X, Y>;
 }
 
@@ -83,7 +97,12 @@ function asIs(f: (x: never) => unknown, def: TreeDef, leaves: readonly Value[]):
 }
 
 /** Runs `f` on recording inputs: its result, and the entry that replays it (or says it cannot). */
-function recordJit(f: (x: never) => unknown, def: TreeDef, leaves: readonly number[]): readonly [Entry, unknown] {
+function recordJit(
+  f: (x: never) => unknown,
+  def: TreeDef,
+  leaves: readonly number[],
+  slow: (def: TreeDef, leaves: readonly unknown[]) => unknown,
+): readonly [Entry, unknown] {
   const recorder = new Recorder();
   let result;
   try {
@@ -108,5 +127,9 @@ function recordJit(f: (x: never) => unknown, def: TreeDef, leaves: readonly numb
   // undefined (run as written) when not replayable, or too long to pay off
   const replay = recorder.unreplayable === undefined ? compile(recorder.steps, recorder.inputs, outputs) : undefined;
   if (replay !== undefined) prepare(result.def);
-  return [{ def, replay, out: result.def }, unflatten(result.def, values)];
+  const direct =
+    replay === undefined
+      ? undefined
+      : compileDirect(recorder.steps, recorder.inputs, outputs, { input: def, output: result.def }, MISS, (l) => slow(def, l));
+  return [{ def, replay, out: result.def, direct }, unflatten(result.def, values)];
 }

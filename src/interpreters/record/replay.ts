@@ -2,6 +2,8 @@
 // step, guards as early returns), or, where code cannot be generated (a strict CSP), a loop over the steps.
 import { instantiate } from "../../base/codegen.ts";
 import type { Operand, Step } from "./recorder.ts";
+import { buildSource, isGeneratable, readSource } from "../../tree/source.ts";
+import type { TreeDef } from "../../tree/types.ts";
 
 /** The output leaves for input leaves `x`, or undefined when a guard fails (the recording does not apply). */
 export type Replay = (x: readonly number[]) => number[] | undefined;
@@ -33,18 +35,51 @@ export const LONGEST = 2000;
 /** The replay of a recording, or undefined when it is too long to pay off. */
 export function compile(steps: readonly Step[], inputs: number, outputs: readonly Operand[]): Replay | undefined {
   const live = liveSteps(steps, outputs);
+  const body = stepSource(steps, inputs, live);
+  if (body === undefined) return undefined;
+  const inputLines = Array.from({ length: inputs }, (_, i) => (live[i] ? `const s${i} = x[${i}];` : ""));
+  const source = `return function replay(x) {\n${inputLines.join("\n")}\n${body}\nreturn [${outputs.map(ref).join(", ")}];\n};`;
+  return (instantiate(source, [], []) as Replay | undefined) ?? interpret(steps, inputs, outputs, live);
+}
+
+/**
+ * The replay fused with reading its argument and building its result, for flat structures (a leaf,
+ * an array or record of leaves) at both ends: `x ↦ result`, or `miss` when `x` has another structure,
+ * or `slow(leaves)` when a leaf is not a plain number or a guard fails. Undefined where code cannot be
+ * generated or the structures are not flat: the replay above serves then.
+ */
+export function compileDirect(
+  steps: readonly Step[],
+  inputs: number,
+  outputs: readonly Operand[],
+  defs: { readonly input: TreeDef; readonly output: TreeDef },
+  miss: unknown,
+  slow: (leaves: readonly unknown[]) => unknown,
+): ((x: unknown) => unknown) | undefined {
+  if (!isGeneratable(defs.input) || !isGeneratable(defs.output)) return undefined;
+  const live = liveSteps(steps, outputs);
+  const body = stepSource(steps, inputs, live, `slow([${Array.from({ length: inputs }, (_, i) => `s${i}`).join(", ")}])`);
+  if (body === undefined) return undefined;
+  const read = readSource(defs.input, Array.from({ length: inputs }, (_, i) => `s${i}`));
+  const source = `return function direct(x) {\n${read}\n${body}\nreturn ${buildSource(defs.output, outputs.map(ref))};\n};`;
+  return instantiate(source, ["miss", "slow"], [miss, slow]) as ((x: unknown) => unknown) | undefined;
+}
+
+/** A step's operand in generated code: the `const` of its step, or a literal. */
+const ref = (o: Operand): string => ("step" in o ? `s${o.step}` : literal(o.constant));
+
+/** One `const` per live step after the inputs (V8 keeps them in registers), guards returning `failed`. */
+function stepSource(steps: readonly Step[], inputs: number, live: readonly boolean[], failed = "undefined"): string | undefined {
   const order = steps.map((_, i) => i).filter((i) => live[i]);
   if (order.length > LONGEST) return undefined;
-  // one `const` per step, which V8 keeps in registers
-  const ref = (o: Operand): string => ("step" in o ? `s${o.step}` : literal(o.constant));
-  const body = order.map((i) => {
-    if (i < inputs) return `const s${i} = x[${i}];`;
+  const lines: string[] = [];
+  for (const i of order) {
+    if (i < inputs) continue;
     const s = steps[i];
     const expr = s.code(...s.operands.map(ref));
-    return s.expect === undefined ? `const s${i} = ${expr};` : `if (${expr} !== ${literal(s.expect)}) return undefined;`;
-  });
-  const replay = instantiate(`return function replay(x) {\n${body.join("\n")}\nreturn [${outputs.map(ref).join(", ")}];\n};`, [], []);
-  return (replay as Replay | undefined) ?? interpret(steps, inputs, outputs, live);
+    lines.push(s.expect === undefined ? `const s${i} = ${expr};` : `if (${expr} !== ${literal(s.expect)}) return ${failed};`);
+  }
+  return lines.join("\n");
 }
 
 /** The same replay without generated code. */
