@@ -23,25 +23,35 @@ export interface Verdict {
   readonly holds: boolean | undefined;
 }
 
+/** A section after the main table (e.g. the matmul GFLOP/s lines): its own title and lines. */
+export interface Section {
+  readonly title: string;
+  readonly lines: readonly string[];
+}
+
 export interface Report {
   readonly date: string;
   readonly machine: readonly string[];
   readonly versions: readonly string[];
   readonly rows: readonly Row[];
+  readonly sections: readonly Section[];
   readonly checks: readonly string[];
   readonly targets: readonly Verdict[];
   readonly runs: readonly string[];
   readonly notes: readonly string[];
 }
 
-const peers: readonly { readonly id: SystemId; readonly name: string }[] = [
+const allPeers: readonly { readonly id: SystemId; readonly name: string }[] = [
   { id: "hand", name: "hand-written" },
   { id: "tfjs-cpu", name: "TF.js CPU" },
   { id: "tfjs-wasm", name: "TF.js wasm" },
+  { id: "jax-f32", name: "jax-js f32" },
+  { id: "jax-f64", name: "jax-js f64" },
 ];
 
-/** Every figure, then nabla/peer wherever both are timings. "—" where a system has no figure. */
+/** Every figure, then nabla/peer wherever both are timings. "—" where a system has no figure; a peer with no figure in any row has no columns. */
 export function table(rows: readonly Row[]): string {
+  const peers = allPeers.filter((p) => rows.some((r) => r.cells[p.id] !== undefined));
   const header = ["", "measure", "nabla", ...peers.map((p) => p.name), ...peers.map((p) => `nabla/${p.name}`)];
   const body = rows.map((r) => {
     const nabla = r.cells.nabla;
@@ -84,10 +94,11 @@ export function render(r: Report): string {
     "",
     table(r.rows),
     "",
-    "“—”: that system does not run that measure.",
+    "“—”: that system does not run that measure. jax-js's columns hold its eager figure in eager rows and its jit figure in jit rows (the row says which).",
     "A ratio below 1 means nabla is faster; “(1/k)” says nabla took 1/k of the peer's time.",
     "",
-    "## Targets (issue 6)",
+    ...r.sections.flatMap((s) => [`## ${s.title}`, "", ...s.lines, ""]),
+    "## Targets (issues 6 and 15)",
     "",
     ...r.targets.map((t) => `- ${mark(t.holds)}: ${t.text}`),
     "",

@@ -3,7 +3,7 @@
 // batch, SGD lr 0.05 (loss, gradient, update, loss read back). nabla, the hand-written loops of
 // cnn-hand.ts, and TensorFlow.js (tf.conv2d, tf.maxPool, tf.losses.softmaxCrossEntropy, tf.train.sgd).
 import {
-  add, conv2d, logSumExp, matmul, maxPool2d, mean, mul, oneHot, primal, type Real, relu, reshape, sub, sum, type Tensor, tensor, toArray,
+  add, conv2d, jit, logSumExp, matmul, maxPool2d, mean, mul, oneHot, primal, type Real, relu, reshape, sub, sum, type Tensor, tensor, toArray,
   valueAndGrad,
 } from "../../src/index.ts";
 import { integers, uniformDyadics } from "../rng.ts";
@@ -89,18 +89,31 @@ export const hand: CnnSystem = (p) => {
 type Params = { readonly k1: Tensor; readonly b1: Tensor; readonly k2: Tensor; readonly b2: Tensor; readonly w3: Tensor; readonly b3: Tensor };
 
 /** nabla: the loss as a pure function of the parameter record, valueAndGrad, and an SGD step. */
-export const nabla: CnnSystem = (p) => {
+export const nabla: CnnSystem = (p) => nablaSession(p, false);
+
+/** nabla, the same step under `jit` (parameters and batch to [loss, new parameters]), whatever jit does with tensor programs. */
+export const nablaJit: CnnSystem = (p) => nablaSession(p, true);
+
+function nablaSession(p: CnnProblem, jitted: boolean): CnnSession {
   const { batch: B, size: S, c1, c2, classes: K } = p;
   const { flat } = extents(p);
   const x = tensor(p.x, [B, S, S, 1]);
   const y = oneHot(p.labels, K);
-  const loss = (q: Params): Real => {
-    const h1 = maxPool2d(relu(add(conv2d(x, q.k1), q.b1)), 2);
+  const loss = (q: Params, xb: Tensor, yb: Tensor): Real => {
+    const h1 = maxPool2d(relu(add(conv2d(xb, q.k1), q.b1)), 2);
     const h2 = maxPool2d(relu(add(conv2d(h1, q.k2), q.b2)), 2);
     const logits = add(matmul(reshape(h2, [B, flat]), q.w3), q.b3);
-    return mean(sub(logSumExp(logits, 1), sum(mul(logits, y), 1)));
+    return mean(sub(logSumExp(logits, 1), sum(mul(logits, yb), 1)));
   };
-  const lossAndGrad = valueAndGrad(loss);
+  const sgd = ([q, xb, yb]: readonly [Params, Tensor, Tensor]): readonly [Real, Params] => {
+    const [l, g] = valueAndGrad((r: Params) => loss(r, xb, yb))(q);
+    const next = {
+      k1: sub(q.k1, mul(p.lr, g.k1)), b1: sub(q.b1, mul(p.lr, g.b1)), k2: sub(q.k2, mul(p.lr, g.k2)), b2: sub(q.b2, mul(p.lr, g.b2)),
+      w3: sub(q.w3, mul(p.lr, g.w3)), b3: sub(q.b3, mul(p.lr, g.b3)),
+    };
+    return [l, next];
+  };
+  const step = jitted ? jit(sgd) : sgd;
   let params: Params = {
     k1: tensor(p.k1, [3, 3, 1, c1]), b1: tensor(p.b1, [c1]), k2: tensor(p.k2, [3, 3, c1, c2]), b2: tensor(p.b2, [c2]),
     w3: tensor(p.w3, [flat, K]), b3: tensor(p.b3, [K]),
@@ -108,17 +121,13 @@ export const nabla: CnnSystem = (p) => {
   const flatOf = (t: Tensor): number[] => toArray(reshape(t, [-1])) as number[];
   return {
     step: () => {
-      const [l, g] = lossAndGrad(params);
-      const q = params;
-      params = {
-        k1: sub(q.k1, mul(p.lr, g.k1)), b1: sub(q.b1, mul(p.lr, g.b1)), k2: sub(q.k2, mul(p.lr, g.k2)), b2: sub(q.b2, mul(p.lr, g.b2)),
-        w3: sub(q.w3, mul(p.lr, g.w3)), b3: sub(q.b3, mul(p.lr, g.b3)),
-      };
+      const [l, next] = step([params, x, y]);
+      params = next;
       return primal(l);
     },
     params: () => groups((n) => flatOf(params[n])),
   };
-};
+}
 
 /** TensorFlow.js as its users write it: variables, tf.conv2d, tf.maxPool, tf.losses.softmaxCrossEntropy, tf.train.sgd. */
 export const tfjs = (tf: Tf): CnnSystem => (p) => {
@@ -152,7 +161,7 @@ export const tfjs = (tf: Tf): CnnSystem => (p) => {
 /** Checks 3 steps from the shared initial parameters (losses, then parameters); timing continues from there. */
 export const checkedSteps = 3;
 
-const suite = (s: CnnSession): Suite<"step"> => {
+export const cnnSuite = (s: CnnSession): Suite<"step"> => {
   const step: Timed = {
     run: s.step,
     release: () => {},
@@ -168,10 +177,15 @@ export const workload = erase<CnnProblem>({
   id: "W7",
   title: "CNN on 64 images 28×28×1: conv 3×3×16, relu, maxPool 2, conv 3×3×32, relu, maxPool 2, dense 10, softmax cross-entropy, SGD lr 0.05",
   input: () => cnnProblem(),
-  measures: [{ key: "step", label: "one SGD step (loss read back)", plan: { runs: 20, warmup: 3, budgetMs: 6_000 } }],
-  nabla: (p) => suite(nabla(p)),
-  hand: (p) => suite(hand(p)),
-  tfjs: (tf) => (p) => suite(tfjs(tf)(p)),
+  measures: [
+    { key: "step", label: "one SGD step (loss read back)", plan: { runs: 20, warmup: 3, budgetMs: 6_000 } },
+    { key: "jitStep", label: "jit(step) (loss read back)", plan: { runs: 20, warmup: 3, budgetMs: 6_000 } },
+  ],
+  nabla: (p) => ({ step: cnnSuite(nabla(p)).step, jitStep: cnnSuite(nablaJit(p)).step }),
+  // one session per row, so each row's check starts from the shared initial parameters
+  hand: (p) => ({ step: cnnSuite(hand(p)).step, jitStep: cnnSuite(hand(p)).step }),
+  // TensorFlow.js has no jit: its figures are in the first row
+  tfjs: (tf) => (p) => cnnSuite(tfjs(tf)(p)),
   backends: ["cpu", "wasm"],
   notes: [
     `W7: every system is checked on the losses of its first ${checkedSteps} steps from the shared initial parameters and on all parameters after them; the timed steps continue from there (one fixed batch). Convolutions are "valid", pools 2×2 with stride 2.`,

@@ -1,7 +1,7 @@
 // W3: the Rosenbrock function f(x) = Σ 100(x_{i+1} − x_i²)² + (1 − x_i)² over 100,000 variables: its
 // value, its gradient, and the ratio grad/f (the cheap-gradient principle says a small constant).
 // Hand-written value and gradient, and TensorFlow.js (slices and tf.grad).
-import { add, grad, mul, primal, type Real, slice, square, sub, sum, type Tensor, tensor, toArray } from "../../src/index.ts";
+import { add, grad, jit, mul, primal, type Real, slice, square, sub, sum, type Tensor, tensor, toArray, toFloat64Array } from "../../src/index.ts";
 import { uniformDyadics } from "../rng.ts";
 import { erase, le, type Suite, type Tf, type TfTensor, timed } from "../workload.ts";
 import { ratio } from "../harness.ts";
@@ -11,8 +11,12 @@ export const size = 100_000;
 /** The seeded point: x_i uniform on a 2^-14 grid in [−2, 2), Rosenbrock's usual box. */
 export const rosenbrockInput = (n: number = size, seed = 3): readonly number[] => uniformDyadics(seed, n, -2, 2, 16);
 
-/** What every system provides for W3 (nabla's entry below is this type): `f` reads as { f: [value] }, `grad` as { grad: ∇f }. */
-export type RosenbrockSystem = (x: readonly number[]) => Suite<"f" | "grad">;
+/**
+ * What every system provides for W3 (nabla's entry below is this type): `f` reads as { f: [value] },
+ * `grad` as { grad: ∇f }; `gradRead` and `jitGradRead` time ∇f read back into a JS array (a system
+ * without jit leaves the latter out).
+ */
+export type RosenbrockSystem = (x: readonly number[]) => Suite<"f" | "grad" | "gradRead"> & Partial<Suite<"jitGradRead">>;
 
 export function rosenbrockHand(x: Float64Array): number {
   let s = 0;
@@ -50,6 +54,9 @@ export const hand: RosenbrockSystem = (xs) => {
   return {
     f: timed(() => rosenbrockHand(x), (v) => ({ f: [v] })),
     grad: timed(() => rosenbrockGradHand(x), (g) => ({ grad: g })),
+    // the hand-written gradient is already an array in JS: the same loop is its figure in both rows
+    gradRead: timed(() => rosenbrockGradHand(x), (g) => ({ grad: g })),
+    jitGradRead: timed(() => rosenbrockGradHand(x), (g) => ({ grad: g })),
   };
 };
 
@@ -61,6 +68,12 @@ export const tfjs = (tf: Tf): RosenbrockSystem => (xs) => {
   return {
     f: timed(() => tf.tidy(() => f(x)), (t) => ({ f: t.dataSync() }), dispose),
     grad: timed(() => tf.tidy(() => g(x)), (t) => ({ grad: t.dataSync() }), dispose),
+    gradRead: timed(() => {
+      const t = tf.tidy(() => g(x));
+      const data = t.dataSync();
+      t.dispose();
+      return data;
+    }, (d) => ({ grad: d })),
   };
 };
 
@@ -74,9 +87,12 @@ export const rosenbrockNabla = (x: Tensor): Real => {
 export const nabla: RosenbrockSystem = (xs) => {
   const x = tensor(xs);
   const g = grad(rosenbrockNabla);
+  const jg = jit(grad(rosenbrockNabla));
   return {
     f: timed(() => rosenbrockNabla(x), (v) => ({ f: [primal(v)] })),
     grad: timed(() => g(x), (t) => ({ grad: toArray(t) as number[] })),
+    gradRead: timed(() => toFloat64Array(g(x)), (d) => ({ grad: d })),
+    jitGradRead: timed(() => toFloat64Array(jg(x)), (d) => ({ grad: d })),
   };
 };
 
@@ -87,6 +103,8 @@ export const workload = erase<readonly number[]>({
   measures: [
     { key: "f", label: "f", plan: { runs: 41, warmup: 10, budgetMs: 2_000 } },
     { key: "grad", label: "grad", plan: { runs: 41, warmup: 10, budgetMs: 2_000 } },
+    { key: "gradRead", label: "grad, read back", plan: { runs: 41, warmup: 10, budgetMs: 2_000 } },
+    { key: "jitGradRead", label: "jit(grad), read back", plan: { runs: 41, warmup: 10, budgetMs: 2_000 } },
   ],
   nabla,
   hand,
@@ -96,10 +114,13 @@ export const workload = erase<readonly number[]>({
     { text: "W3 grad: nabla ≤ 4× hand-written", holds: (m) => le(m.grad?.nabla, m.grad?.hand, 4) },
     { text: "W3 grad: nabla ≤ TensorFlow.js wasm", holds: (m) => le(m.grad?.nabla, m.grad?.["tfjs-wasm"], 1) },
     { text: "W3 grad/f: nabla ≤ 3", holds: (m) => le(m.grad?.nabla, m.f?.nabla, 3) },
+    { text: "issue 15: W3 grad read back: nabla ≤ TensorFlow.js wasm", holds: (m) => le(m.gradRead?.nabla, m.gradRead?.["tfjs-wasm"], 1) },
+    { text: "issue 15: W3 grad read back: nabla ≤ jax-js float32 jit(grad)", holds: (m) => le(m.gradRead?.nabla, m.jitGradRead?.["jax-f32"], 1) },
+    { text: "issue 15: W3 jit(grad) read back: nabla ≤ 2× hand-written", holds: (m) => le(m.jitGradRead?.nabla, m.jitGradRead?.hand, 2) },
   ],
   derived: (m) => [
     {
-      label: "grad/f (the two rows above)",
+      label: "grad/f (the rows f and grad)",
       cells: Object.fromEntries(
         Object.entries(m.grad ?? {}).flatMap(([s, g]) => {
           const f = m.f?.[s as keyof typeof m.f];

@@ -1,7 +1,7 @@
 // jit: runs a function once on recording values, compiles what it computed (scalar and tensor
 // primitives) into straight-line code, and replays that code on later calls with the same structure (JAX's jit).
 import { callUser, checkFunction, machinery, transformCall } from "./run.ts";
-import { compile, type Replay } from "../interpreters/record/replay.ts";
+import { compile, compileDirect, type Replay } from "../interpreters/record/replay.ts";
 import { type Operand, Recorder, Recording } from "../interpreters/record/recorder.ts";
 import { Tensor } from "../tensor/tensor.ts";
 import { sameStructure } from "../tree/match.ts";
@@ -17,7 +17,12 @@ interface Entry {
   readonly shapes: string;
   readonly replay: Replay | undefined;
   readonly out: TreeDef;
+  /** The replay with the argument's reading and the result's building generated around it (flat structures of numbers). */
+  readonly direct: ((x: unknown) => unknown) | undefined;
 }
+
+/** What a direct replay returns for an argument of another structure. */
+const MISS: unique symbol = Symbol("miss");
 
 /** The shapes of the tensor leaves, as a key ("" when there is none). */
 function shapesOf(leaves: readonly Payload[]): string {
@@ -74,22 +79,32 @@ export function jit<X, Y>(f: (x: X) => Y): Jitted<X, Y> {
       const y = shapes === "" ? e.replay(leaves) : inScope(e.replay, leaves);
       if (y !== undefined) return unflatten(e.out, y);
     }
-    const [entry, y] = recordJit(f, def, shapes, leaves);
+    const [entry, y] = recordJit(f, def, shapes, leaves, slow);
     entries.unshift(entry);
     if (entries.length > KEEP) entries.pop();
     return y;
   };
-  return ((x: unknown): unknown => {
-    // The common case: the structure of the last call, read by generated code.
-    const last = entries[0];
-    const quick = last === undefined || last.replay === undefined || last.shapes !== "" ? undefined : plainLeaves(last.def, x);
-    if (quick !== undefined) return call(last!.def, "", quick);
+  /** A direct replay's way out with the leaves it read (each read once): not all plain numbers, or a guard failed. */
+  const slow = (def: TreeDef, leaves: readonly unknown[]): unknown =>
+    leaves.every((l) => typeof l === "number") ? call(def, "", leaves as number[]) : general(unflatten(def, leaves as Value[]));
+  const general = (x: unknown): unknown => {
     const input = flatten(x, "jit");
     if (input.leaves.some((l) => typeof l !== "number" && !(l instanceof Tensor))) return asIs(f, input.def, input.leaves);
     // one structure object per structure, so that entries compare by identity
     const def = entries.find((e) => sameStructure(e.def, input.def))?.def ?? input.def;
     const leaves = input.leaves as Payload[];
     return call(def, shapesOf(leaves), leaves);
+  };
+  return ((x: unknown): unknown => {
+    // The common case: the structure of the last call, by one generated function.
+    const last = entries[0];
+    if (last?.direct !== undefined) {
+      const y = last.direct(x);
+      if (y !== MISS) return y;
+    }
+    const quick = last === undefined || last.replay === undefined || last.shapes !== "" ? undefined : plainLeaves(last.def, x);
+    if (quick !== undefined) return call(last!.def, "", quick);
+    return general(x);
   }) as Jitted<X, Y>;
 }
 
@@ -111,7 +126,13 @@ function asIs(f: (x: never) => unknown, def: TreeDef, leaves: readonly Value[]):
 }
 
 /** Runs `f` on recording inputs: its result, and the entry that replays it (or says it cannot). */
-function recordJit(f: (x: never) => unknown, def: TreeDef, shapes: string, leaves: readonly Payload[]): readonly [Entry, unknown] {
+function recordJit(
+  f: (x: never) => unknown,
+  def: TreeDef,
+  shapes: string,
+  leaves: readonly Payload[],
+  slow: (def: TreeDef, leaves: readonly unknown[]) => unknown,
+): readonly [Entry, unknown] {
   const recorder = new Recorder();
   let result;
   try {
@@ -123,7 +144,7 @@ function recordJit(f: (x: never) => unknown, def: TreeDef, shapes: string, leave
   } finally {
     recorder.close();
   }
-  if (result === undefined) return [{ def, shapes, replay: undefined, out: def }, asIs(f, def, leaves)];
+  if (result === undefined) return [{ def, shapes, replay: undefined, out: def, direct: undefined }, asIs(f, def, leaves)];
   const outputs: Operand[] = [];
   const values: Value[] = [];
   for (const leaf of result.leaves) {
@@ -141,5 +162,10 @@ function recordJit(f: (x: never) => unknown, def: TreeDef, shapes: string, leave
   // undefined (run as written) when not replayable, or too long to pay off
   const replay = recorder.unreplayable === undefined ? compile(recorder.steps, recorder.inputs, outputs) : undefined;
   if (replay !== undefined) prepare(result.def);
-  return [{ def, shapes, replay, out: result.def }, unflatten(result.def, values)];
+  // generated around the replay for numbers only: a replay on tensors runs in a scope of the buffer pool
+  const direct =
+    replay === undefined || shapes !== ""
+      ? undefined
+      : compileDirect(recorder.steps, recorder.inputs, outputs, { input: def, output: result.def }, MISS, (l) => slow(def, l));
+  return [{ def, shapes, replay, out: result.def, direct }, unflatten(result.def, values)];
 }

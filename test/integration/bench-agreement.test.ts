@@ -1,9 +1,9 @@
 // The bench's workloads compute the same numbers in nabla as in the hand-written code (no timing here):
-// W1 and W4 directly; W2, W3, W5's hand-written derivatives against central finite differences until
-// nabla's tensors arrive (their nabla comparisons switch on by themselves once `nabla` is filled in).
+// W1 and W4 directly; W2, W3, W5, W7's hand-written derivatives also against central finite differences;
+// jax-js's suites at reduced sizes (it is loaded here, in float32 and float64); the matmul rows' shapes.
 // TensorFlow.js is never loaded here: the workload modules only import its types.
 import { createRequire } from "node:module";
-import { describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { integers, uniformDyadics } from "../../bench/rng.ts";
 import { agree, float64Tolerance, type Numbers } from "../../bench/workload.ts";
 import * as w1 from "../../bench/workloads/worked-network.ts";
@@ -11,7 +11,12 @@ import * as w2 from "../../bench/workloads/mlp.ts";
 import * as w3 from "../../bench/workloads/rosenbrock.ts";
 import * as w4 from "../../bench/workloads/chain.ts";
 import * as w5 from "../../bench/workloads/hvp.ts";
+import * as w6 from "../../bench/workloads/per-example.ts";
 import * as w7 from "../../bench/workloads/cnn.ts";
+import { naiveProduct, operands, relativeError, shapes } from "../../bench/matmul.ts";
+import { js } from "../../src/internal.ts";
+import { jaxFloat64Tolerance, float32Tolerance } from "../../bench/workload.ts";
+import type { Jax, JaxDtype } from "../../bench/peers/jaxjs.ts";
 import { cnnLossAndGradHand } from "../../bench/workloads/cnn-hand.ts";
 
 const expectAgree = (actual: Numbers, expected: Numbers, tol = float64Tolerance): void => {
@@ -144,10 +149,11 @@ describe("W2 MLP (reduced sizes)", () => {
     expectAgree({ w1: after.w1 }, { w1: p.w1.map((w, k) => w - 0.1 * g.w1[k]) });
   });
 
-  it("nabla agrees with the hand-written steps", () => {
-    const [a, b] = [w2.nabla(p), w2.hand(p)];
+  it("nabla agrees with the hand-written steps, with and without jit", () => {
     const run = (s: w2.MlpSession): Numbers => ({ losses: [s.step(), s.step(), s.step()], ...s.params() });
-    expectAgree(run(a), run(b));
+    const reference = run(w2.hand(p));
+    expectAgree(run(w2.nabla(p)), reference);
+    expectAgree(run(w2.nablaJit(p)), reference);
   });
 });
 
@@ -177,6 +183,8 @@ describe("W3 Rosenbrock (reduced size)", () => {
     const [a, b] = [w3.nabla(xs), w3.hand(xs)];
     expectAgree(a.f.check(), b.f.check());
     expectAgree(a.grad.check(), b.grad.check());
+    expectAgree(a.gradRead.check(), b.gradRead.check());
+    expectAgree(a.jitGradRead!.check(), b.gradRead.check());
   });
 });
 
@@ -201,6 +209,7 @@ describe("W5 Hessian-vector product (reduced size)", () => {
 
   it("nabla's H·v agrees with the hand-written one", () => {
     expectAgree(w5.nabla(input).hvp.check(), w5.hand(input).hvp.check());
+    expectAgree(w5.nabla(input).jitHvp!.check(), w5.hand(input).hvp.check());
   });
 });
 
@@ -246,10 +255,11 @@ describe("W7 CNN (reduced sizes)", () => {
     }
   });
 
-  it("nabla agrees with the hand-written steps", () => {
-    const [a, b] = [w7.nabla(p), w7.hand(p)];
+  it("nabla agrees with the hand-written steps, with and without jit", () => {
     const run = (s: w7.CnnSession): Numbers => ({ losses: [s.step(), s.step(), s.step()], ...s.params() });
-    expectAgree(run(a), run(b));
+    const reference = run(w7.hand(p));
+    expectAgree(run(w7.nabla(p)), reference);
+    expectAgree(run(w7.nablaJit(p)), reference);
   });
 
   it("and at the bench's own sizes, for one step", () => {
@@ -259,3 +269,62 @@ describe("W7 CNN (reduced sizes)", () => {
   });
 });
 
+
+describe("matmul lines", () => {
+  it("nabla's js kernel agrees with plain loops at every shape of the matmul rows (up to 256)", () => {
+    for (const shape of shapes.filter((s) => s.nkm[0] <= 256 && s.nkm[2] <= 256)) {
+      const [a, b] = operands(shape);
+      const [n, k, m] = shape.nkm;
+      expect(relativeError(js.matmul(a, b, n, k, m, shape.transA, shape.transB), naiveProduct(shape)), shape.label).toBeLessThanOrEqual(1e-12);
+    }
+  });
+});
+
+// jax-js at reduced sizes, as the bench's child process runs it: every suite against hand-written.
+describe("jax-js peer (reduced sizes)", () => {
+  let jax: Jax;
+  beforeAll(async () => {
+    const { loadJax } = await import("../../bench/peers/jaxjs.ts");
+    ({ jax } = await loadJax());
+  });
+  const dtypes: readonly JaxDtype[] = ["float32", "float64"];
+  const tol = (d: JaxDtype) => (d === "float32" ? float32Tolerance : jaxFloat64Tolerance);
+  const systems = () => import("../../bench/peers/jaxjs-systems.ts");
+
+  it("W2: eager and jitted steps agree with the hand-written steps", async () => {
+    const { jaxMlp } = await systems();
+    const p = w2.mlpProblem({ batch: 5, inputs: 12, hidden: 7, classes: 4 }, 9);
+    const run = (s: w2.MlpSession): Numbers => ({ losses: [s.step(), s.step(), s.step()], ...s.params() });
+    const reference = run(w2.hand(p));
+    for (const d of dtypes) for (const jitted of [false, true]) expectAgree(run(jaxMlp(jax, d, jitted)(p)), reference, tol(d));
+  });
+
+  it("W7: eager and jitted CNN steps agree with the hand-written steps", async () => {
+    const { jaxCnn } = await import("../../bench/peers/jaxjs-cnn.ts");
+    const p = w7.cnnProblem({ batch: 3, size: 10, c1: 2, c2: 3, classes: 4 }, 5);
+    const run = (s: w7.CnnSession): Numbers => ({ losses: [s.step(), s.step(), s.step()], ...s.params() });
+    const reference = run(w7.hand(p));
+    for (const d of dtypes) for (const jitted of [false, true]) expectAgree(run(jaxCnn(jax, d, jitted)(p)), reference, tol(d));
+  });
+
+  it("W3, W5, W6: gradients, H·v and per-example gradients, eager and jit, agree with hand-written", async () => {
+    const { jaxHvp, jaxPerExample, jaxRosenbrock } = await systems();
+    const xs = w3.rosenbrockInput(64, 11);
+    const grad = w3.hand(xs).grad.check();
+    const hvpInput = w5.hvpInput(48, 13);
+    const hv = w5.hand(hvpInput).hvp.check();
+    const problem = w6.perExampleProblem();
+    const perExample = w6.perExampleHand(problem);
+    for (const d of dtypes) {
+      const r = jaxRosenbrock(jax, d, xs);
+      expectAgree(r.gradRead.check(), grad, tol(d));
+      expectAgree(r.jitGradRead.check(), grad, tol(d));
+      const h = jaxHvp(jax, d, hvpInput);
+      expectAgree(h.hvp.check(), hv, tol(d));
+      expectAgree(h.jitHvp.check(), hv, tol(d));
+      const e = jaxPerExample(jax, d, problem);
+      expectAgree(e.vmap.check(), perExample, tol(d));
+      expectAgree(e.jit.check(), perExample, tol(d));
+    }
+  });
+});

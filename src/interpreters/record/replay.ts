@@ -4,6 +4,8 @@
 import { instantiate } from "../../base/codegen.ts";
 import type { Payload } from "../../core/protocol.ts";
 import { isTensorStep, type Operand, operandValue, type Step } from "./steps.ts";
+import { buildSource, isGeneratable, readSource } from "../../tree/source.ts";
+import type { TreeDef } from "../../tree/types.ts";
 
 /** The output leaves for input leaves `x`, or undefined when a guard fails (the recording does not apply). */
 export type Replay = (x: readonly Payload[]) => Payload[] | undefined;
@@ -32,31 +34,74 @@ function liveSteps(steps: readonly Step[], outputs: readonly Operand[]): boolean
  */
 export const LONGEST = 2000;
 
+/** What generated code reads from its closure (tensor constants, each tensor step's rule and parameters), by name. */
+class Closure {
+  readonly names: string[] = [];
+  readonly values: unknown[] = [];
+  bind(value: unknown): string {
+    this.names.push(`k${this.names.length}`);
+    this.values.push(value);
+    return this.names[this.names.length - 1]!;
+  }
+  /** A step's operand in generated code: the `const` of its step, a literal, or a constant tensor's name. */
+  ref(o: Operand): string {
+    return "step" in o ? `s${o.step}` : "constant" in o ? literal(o.constant) : this.bind(o.tensor);
+  }
+}
+
 /** The replay of a recording, or undefined when it is too long to pay off. */
 export function compile(steps: readonly Step[], inputs: number, outputs: readonly Operand[]): Replay | undefined {
   const live = liveSteps(steps, outputs);
+  const closure = new Closure();
+  const body = stepSource(steps, inputs, live, closure);
+  if (body === undefined) return undefined;
+  const inputLines = Array.from({ length: inputs }, (_, i) => (live[i] ? `const s${i} = x[${i}];` : ""));
+  const result = `[${outputs.map((o) => closure.ref(o)).join(", ")}]`;
+  const source = `return function replay(x) {\n${inputLines.join("\n")}\n${body}\nreturn ${result};\n};`;
+  return (instantiate(source, closure.names, closure.values) as Replay | undefined) ?? interpret(steps, inputs, outputs, live);
+}
+
+/**
+ * The replay fused with reading its argument and building its result, for flat structures (a leaf,
+ * an array or record of leaves) at both ends: `x ↦ result`, or `miss` when `x` has another structure,
+ * or `slow(leaves)` when a leaf is not a plain number or a guard fails. Undefined where code cannot be
+ * generated or the structures are not flat: the replay above serves then. For scalar programs (a
+ * replay on tensors runs in a scope of the buffer pool, see jit.ts).
+ */
+export function compileDirect(
+  steps: readonly Step[],
+  inputs: number,
+  outputs: readonly Operand[],
+  defs: { readonly input: TreeDef; readonly output: TreeDef },
+  miss: unknown,
+  slow: (leaves: readonly unknown[]) => unknown,
+): ((x: unknown) => unknown) | undefined {
+  if (!isGeneratable(defs.input) || !isGeneratable(defs.output)) return undefined;
+  const live = liveSteps(steps, outputs);
+  const closure = new Closure();
+  const body = stepSource(steps, inputs, live, closure, `slow([${Array.from({ length: inputs }, (_, i) => `s${i}`).join(", ")}])`);
+  if (body === undefined) return undefined;
+  const read = readSource(defs.input, Array.from({ length: inputs }, (_, i) => `s${i}`));
+  const source = `return function direct(x) {\n${read}\n${body}\nreturn ${buildSource(defs.output, outputs.map((o) => closure.ref(o)))};\n};`;
+  return instantiate(source, ["miss", "slow", ...closure.names], [miss, slow, ...closure.values]) as ((x: unknown) => unknown) | undefined;
+}
+
+/** One `const` per live step after the inputs (V8 keeps them in registers), guards returning `failed`. */
+function stepSource(steps: readonly Step[], inputs: number, live: readonly boolean[], closure: Closure, failed = "undefined"): string | undefined {
   const order = steps.map((_, i) => i).filter((i) => live[i]);
   if (order.length > LONGEST) return undefined;
-  // what generated code reads from its closure: tensor constants, and each tensor step's rule and parameters
-  const names: string[] = [];
-  const values: unknown[] = [];
-  const bound = (value: unknown): string => {
-    names.push(`k${names.length}`);
-    values.push(value);
-    return names[names.length - 1]!;
-  };
-  // one `const` per step, which V8 keeps in registers
-  const ref = (o: Operand): string => ("step" in o ? `s${o.step}` : "constant" in o ? literal(o.constant) : bound(o.tensor));
-  const body = order.map((i) => {
-    if (i < inputs) return `const s${i} = x[${i}];`;
+  const lines: string[] = [];
+  for (const i of order) {
+    if (i < inputs) continue;
     const s = steps[i]!;
-    if (isTensorStep(s)) return `const s${i} = ${bound(s.rule)}.value([${s.operands.map(ref).join(", ")}], ${bound(s.params)});`;
-    const expr = s.code(...s.operands.map(ref));
-    return s.expect === undefined ? `const s${i} = ${expr};` : `if (${expr} !== ${literal(s.expect)}) return undefined;`;
-  });
-  const result = `[${outputs.map(ref).join(", ")}]`;
-  const replay = instantiate(`return function replay(x) {\n${body.join("\n")}\nreturn ${result};\n};`, names, values);
-  return (replay as Replay | undefined) ?? interpret(steps, inputs, outputs, live);
+    if (isTensorStep(s)) {
+      lines.push(`const s${i} = ${closure.bind(s.rule)}.value([${s.operands.map((o) => closure.ref(o)).join(", ")}], ${closure.bind(s.params)});`);
+      continue;
+    }
+    const expr = s.code(...s.operands.map((o) => closure.ref(o)));
+    lines.push(s.expect === undefined ? `const s${i} = ${expr};` : `if (${expr} !== ${literal(s.expect)}) return ${failed};`);
+  }
+  return lines.join("\n");
 }
 
 /** The same replay without generated code. */
