@@ -3,8 +3,8 @@
 import { bind1, bind2, bindN, bindT } from "../../core/bind.ts";
 import { type BinaryRule, type NaryRule, newKind, type Payload, payloadOf, type TensorRule, Trace, Tracer, type UnaryRule, type Value } from "../../core/protocol.ts";
 import { below, isTensorValued } from "../../core/value.ts";
-import { Tensor } from "../../tensor/tensor.ts";
-import { constantTensor, elementwiseStep, type Operand, type PlainRule, plainRule, type ScalarStep, type Step } from "./steps.ts";
+import { pendingExpr, Tensor } from "../../tensor/tensor.ts";
+import { constantTensor, elementwiseStep, pendingStep, type Operand, type PlainRule, plainRule, type ScalarStep, type Step } from "./steps.ts";
 
 const KIND = newKind();
 
@@ -110,7 +110,10 @@ export class Recorder extends Trace {
   operand(v: Value): Operand | undefined {
     if (typeof v === "number") return { constant: v };
     if (v instanceof Recording && v.trace === this && v.step >= 0) return { step: v.step };
-    if (v instanceof Tensor) return constantTensor(v);
+    if (v instanceof Tensor) {
+      const expr = pendingExpr(v);
+      return expr === undefined ? constantTensor(v) : { step: this.push(pendingStep(expr, v.shape)) };
+    }
     return undefined;
   }
 

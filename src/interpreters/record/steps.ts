@@ -3,8 +3,10 @@
 import { pin } from "../../backend/memory.ts";
 import type { BinaryRule, Payload, TensorRule, UnaryRule } from "../../core/protocol.ts";
 import { visitBuffers } from "../../core/value.ts";
+import type { Shape } from "../../base/shape.ts";
+import type { Expr } from "../../backend/expr.ts";
 import { elementwise } from "../../tensor/elementwise.ts";
-import type { Tensor } from "../../tensor/tensor.ts";
+import { lazy, type Tensor } from "../../tensor/tensor.ts";
 
 /** An operand of a step: the result of an earlier step, a number, or a plain tensor read once (a constant). */
 export type Operand = { readonly step: number } | { readonly constant: number } | { readonly tensor: Tensor };
@@ -49,6 +51,27 @@ export const plainRule = <P>(rule: TensorRule<P>): PlainRule => rule as unknown 
 export function constantTensor(t: Tensor): Operand {
   visitBuffers(t, pin);
   return { tensor: t };
+}
+
+/** Makes a pending tensor again from its expression and shape. */
+const pendingRule: PlainRule = {
+  value: (_args: readonly Payload[], p: { readonly expr: Expr; readonly shape: Shape }) => lazy(p.expr, p.shape),
+};
+
+/**
+ * A pending tensor made while recording from constants (the broadcast of a cotangent 1, say): a step
+ * that makes it again on every replay, so that what consumes it fuses its expression rather than
+ * reading it written out (800 KB of ones for W3's gradient). The buffers it reads are kept.
+ */
+export function pendingStep(expr: Expr, shape: Shape): TensorStep {
+  pinLeaves(expr);
+  return { rule: pendingRule, params: { expr, shape }, operands: [] };
+}
+
+function pinLeaves(e: Expr): void {
+  if (e.kind === "leaf") pin(e.data);
+  else if (e.kind === "op") for (const a of e.args) pinLeaves(a);
+  else if (e.kind === "shift") pinLeaves(e.arg);
 }
 
 /** The plain value of an operand given the values of the steps. */
