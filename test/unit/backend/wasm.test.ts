@@ -1,0 +1,125 @@
+// The WebAssembly SIMD backend beyond the shared conformance suite: its products give the JS backend's
+// bits (random shapes, every layout, stacks, sizes across the blocks, NaN/±∞/−0), its emitter encodes
+// what the spec says, and the selection falls back to JS wherever wasm cannot run.
+import fc from "fast-check";
+import { afterAll, describe, expect, it } from "vitest";
+import { assemble, Body, s32, u32 } from "../../../src/backend/wasm/emit.ts";
+import { backendName, hostWasm, js, useBackend, type WasmApi, wasmAvailable, wasmKernels } from "../../../src/internal.ts";
+
+const host = hostWasm();
+const wasm = wasmKernels(host);
+const random = (n: number, seed: number): Float64Array => {
+  let s = seed >>> 0 || 1;
+  return Float64Array.from({ length: n }, () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 31) - 1);
+};
+/** Same bits at every index (NaN equals NaN, −0 differs from +0). */
+const same = (got: Float64Array, want: Float64Array): void => {
+  expect(got.length).toBe(want.length);
+  for (let i = 0; i < want.length; i++) if (!Object.is(got[i], want[i])) expect([i, got[i]]).toEqual([i, want[i]]);
+};
+
+describe("the bytecode emitter", () => {
+  it("encodes LEB128 as the spec's examples", () => {
+    const enc = (f: (o: number[], n: number) => void, n: number): number[] => { const o: number[] = []; f(o, n); return o; };
+    expect(enc(u32, 0)).toEqual([0]);
+    expect(enc(u32, 624485)).toEqual([0xe5, 0x8e, 0x26]);
+    expect(enc(u32, 2 ** 32 - 1)).toEqual([0xff, 0xff, 0xff, 0xff, 0x0f]);
+    expect(enc(s32, -123456)).toEqual([0xc0, 0xbb, 0x78]);
+    expect(enc(s32, 64)).toEqual([0xc0, 0x00]);
+    expect(enc(s32, -1)).toEqual([0x7f]);
+  });
+
+  it.skipIf(host === undefined)("assembles a module that validates and runs (f64x2 arithmetic on memory)", () => {
+    const body = new Body(["i32"]);
+    // memory[p] = (memory[p] + memory[p]) · memory[p] − memory[p], lane by lane, then lane 1 into memory[p + 16]
+    const v = body.local("v128");
+    body.get(0).v128Load().set(v);
+    body.get(0).get(v).get(v).f64x2Add().get(v).f64x2Mul().get(v).f64x2Sub().v128Store();
+    body.get(0).get(0).v128Load().f64x2ExtractLane(1).f64Store(16);
+    const bytes = assemble([{ name: "f", body }], 1);
+    const api = host as WasmApi;
+    expect(api.validate(bytes)).toBe(true);
+    const memory = new api.Memory({ initial: 1, maximum: 1 });
+    const f = new api.Instance(new api.Module(bytes), { m: { memory } }).exports.f as (p: number) => void;
+    const heap = new Float64Array(memory.buffer);
+    heap.set([1.5, -3]);
+    f(0);
+    expect([...heap.subarray(0, 3)]).toEqual([3, 21, 21]);
+  });
+});
+
+describe.skipIf(wasm === undefined)("the wasm matrix products give the JS backend's bits", () => {
+  const w = wasm as NonNullable<typeof wasm>;
+  const dim = fc.oneof(fc.integer({ min: 1, max: 13 }), fc.constantFrom(1, 4, 5, 127, 128, 129, 300));
+
+  it("matmul in all four layouts, random shapes with extents of 1, odd sizes and k = 0", () => {
+    fc.assert(
+      fc.property(dim, fc.oneof(dim, fc.constant(0)), dim, fc.boolean(), fc.boolean(), fc.nat(), (n, k, m, tA, tB, seed) => {
+        const a = random(n * k, seed);
+        const b = random(k * m, seed + 1);
+        same(w.matmul(a, b, n, k, m, tA, tB), js.matmul(a, b, n, k, m, tA, tB));
+      }),
+      { numRuns: 60 },
+    );
+  });
+
+  it("across every block: rows past 128, columns past 512, the inner dimension past 256 (W2's shapes too)", () => {
+    for (const [n, k, m, tA, tB] of [[130, 520, 515, false, false], [784, 128, 128, true, false], [128, 10, 128, false, true], [128, 784, 128, false, false], [3, 1000, 600, true, true]] as const) {
+      const a = random(n * k, n + k);
+      const b = random(k * m, m + 7);
+      same(w.matmul(a, b, n, k, m, tA, tB), js.matmul(a, b, n, k, m, tA, tB));
+    }
+  });
+
+  it("stacks: stacked or shared operands, outer products (k = 1) and k = 0", () => {
+    for (const [count, sA, sB, n, k, m, tA, tB] of [[3, true, true, 5, 7, 9, false, true], [4, true, false, 6, 1, 3, true, false], [2, false, true, 9, 300, 5, true, true], [2, true, true, 3, 0, 2, false, false]] as const) {
+      const a = random((sA ? count : 1) * n * k, 3);
+      const b = random((sB ? count : 1) * k * m, 4);
+      b.fill(-0, 0, Math.min(2, b.length)); // −0 products of the outer products stay −0, as in JS
+      same(w.matmulStack(a, b, count, sA, sB, n, k, m, tA, tB), js.matmulStack(a, b, count, sA, sB, n, k, m, tA, tB));
+    }
+  });
+
+  it("NaN, ±∞ and −0 propagate as in JS", () => {
+    const n = 6, k = 9, m = 7;
+    const a = random(n * k, 5);
+    const b = random(k * m, 6);
+    a[3] = Number.NaN;
+    a[20] = Number.POSITIVE_INFINITY;
+    b[10] = Number.NEGATIVE_INFINITY;
+    a.fill(-0, 30, 40);
+    b.fill(-0, 50, 63);
+    for (const tA of [false, true]) for (const tB of [false, true]) same(w.matmul(a, b, n, k, m, tA, tB), js.matmul(a, b, n, k, m, tA, tB));
+    const z = new Float64Array(4).fill(-0);
+    same(w.matmul(z, z, 2, 2, 2, false, false), js.matmul(z, z, 2, 2, 2, false, false)); // −0·−0 sums from +0
+  });
+});
+
+describe("the selection", () => {
+  const real = host as WasmApi;
+  const throwing = (): never => { throw new Error("refused: no 'wasm-unsafe-eval' in the Content-Security-Policy"); };
+  afterAll(() => void useBackend("wasm"));
+
+  it("falls back to JS without WebAssembly, without SIMD, and when compiling is refused", () => {
+    expect(wasmKernels(undefined)).toBeUndefined();
+    expect(wasmKernels({ ...real, validate: () => false } as WasmApi)).toBeUndefined();
+    const refusing = { validate: (b: Uint8Array) => real.validate(b), compile: () => Promise.reject(new Error("refused")), Module: throwing, Instance: real.Instance, Memory: real.Memory };
+    expect(wasmKernels(refusing as unknown as WasmApi)).toBeUndefined();
+  });
+
+  it.skipIf(host === undefined)("compiles asynchronously where synchronous compiling is refused (a browser's main thread)", async () => {
+    const bigOnMain = { validate: (b: Uint8Array) => real.validate(b), compile: (b: Uint8Array) => real.compile(b), Module: throwing, Instance: real.Instance, Memory: real.Memory };
+    const late = await new Promise<ReturnType<typeof wasmKernels>>((resolve) => {
+      expect(wasmKernels(bigOnMain as unknown as WasmApi, resolve)).toBeUndefined();
+    });
+    const a = random(12, 1);
+    same(late?.matmul(a, a, 3, 4, 3, false, true) ?? new Float64Array(0), js.matmul(a, a, 3, 4, 3, false, true));
+  });
+
+  it("useBackend switches the shared kernels; wasm is the default where it runs", () => {
+    expect(backendName()).toBe(wasmAvailable() ? "wasm" : "js");
+    expect(useBackend("js")).toBe("js");
+    expect(backendName()).toBe("js");
+    expect(useBackend("wasm")).toBe(host === undefined ? "js" : "wasm");
+  });
+});
