@@ -39,16 +39,25 @@ function pack(heap: Float64Array, at: number, width: number, X: Float64Array, sq
   }
 }
 
-/** matmul and matmulStack on a compiled module's gemm. */
-export function wasmMatmul(instance: Instance): Pick<Kernels, "matmul" | "matmulStack"> {
+/**
+ * Writes rows `start` … start+count−1 (columns p0 … p0+kc−1) of an operand into heap at `at` as panels
+ * `width` wide (see pack); the panels past `count` are zero-padded. op(A) is packed by rows, op(B) by columns.
+ */
+export type HeapPack = (heap: Float64Array, at: number, width: number, start: number, count: number, p0: number, kc: number) => void;
+
+/** The packer of a stored matrix whose element (q, p) is X[q·sq + p·sp]. */
+export const strided = (X: Float64Array, sq: number, sp: number): HeapPack => (heap, at, width, start, count, p0, kc) =>
+  pack(heap, at, width, X, sq, sp, start, count, p0, kc);
+
+/** C[n×m] = op(A)·op(B) (k ≥ 1) written into `out` from `offset`, op(A) and op(B) given by their packers. */
+export type GemmInto = (out: Float64Array, offset: number, n: number, k: number, m: number, packA: HeapPack, packB: HeapPack) => void;
+
+/** The blocked product on a compiled module's gemm. */
+export function gemmOn(instance: Instance): GemmInto {
   const gemm = instance.exports.gemm as (ap: number, bp: number, cp: number, pa: number, pb: number, kc: number, first: number) => void;
   let heap = new Float64Array(instance.memory.buffer);
-
-  /** C = op(A)·op(B) written into `out` from `offset` (row-major n×m); k ≥ 1. */
-  function into(out: Float64Array, offset: number, A: Float64Array, B: Float64Array, n: number, k: number, m: number, transA: boolean, transB: boolean): void {
+  return (out, offset, n, k, m, packA, packB) => {
     if (heap.buffer !== instance.memory.buffer) heap = new Float64Array(instance.memory.buffer); // grown by someone else
-    const [aq, ap] = transA ? [1, n] : [k, 1];
-    const [bq, bp] = transB ? [k, 1] : [1, m];
     for (let i0 = 0; i0 < n; i0 += MC) {
       const rows = Math.min(MC, n - i0);
       const panelsA = Math.ceil(rows / ROWS);
@@ -58,8 +67,8 @@ export function wasmMatmul(instance: Instance): Pick<Kernels, "matmul" | "matmul
         // the same blocks of the inner dimension as the JS kernel: each block's sum is added to C in turn
         for (let p0 = 0; p0 < k; p0 += KC) {
           const kc = Math.min(KC, k - p0);
-          pack(heap, A_AT / 8, ROWS, A, aq, ap, i0, rows, p0, kc);
-          pack(heap, B_AT / 8, COLS, B, bq, bp, j0, cols, p0, kc);
+          packA(heap, A_AT / 8, ROWS, i0, rows, p0, kc);
+          packB(heap, B_AT / 8, COLS, j0, cols, p0, kc);
           gemm(A_AT, B_AT, C_AT, panelsA, panelsB, kc, p0 === 0 ? 1 : 0);
         }
         const ldc = panelsB * COLS;
@@ -69,7 +78,14 @@ export function wasmMatmul(instance: Instance): Pick<Kernels, "matmul" | "matmul
         }
       }
     }
-  }
+  };
+}
+
+/** matmul and matmulStack on the blocked product. */
+export function wasmMatmul(gemm: GemmInto): Pick<Kernels, "matmul" | "matmulStack"> {
+  /** C = op(A)·op(B) written into `out` from `offset` (row-major n×m); k ≥ 1. */
+  const into = (out: Float64Array, offset: number, A: Float64Array, B: Float64Array, n: number, k: number, m: number, transA: boolean, transB: boolean): void =>
+    gemm(out, offset, n, k, m, transA ? strided(A, 1, n) : strided(A, k, 1), transB ? strided(B, k, 1) : strided(B, 1, m));
 
   function matmul(A: Float64Array, B: Float64Array, n: number, k: number, m: number, transA: boolean, transB: boolean): Float64Array {
     const C = allocateUninitialized(n * m);

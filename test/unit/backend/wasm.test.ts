@@ -80,6 +80,32 @@ describe.skipIf(wasm === undefined)("the wasm matrix products give the JS backen
     }
   });
 
+  it("the convolutions and their transposes, stacked or not, random geometries (some past the blocks)", () => {
+    const geometry = fc.record({
+      n: fc.integer({ min: 1, max: 2 }), h: fc.integer({ min: 1, max: 30 }), w: fc.integer({ min: 1, max: 30 }), c: fc.integer({ min: 1, max: 40 }), o: fc.integer({ min: 1, max: 9 }),
+      k: fc.integer({ min: 1, max: 3 }), s: fc.integer({ min: 1, max: 2 }), d: fc.integer({ min: 1, max: 2 }), pad: fc.integer({ min: 0, max: 2 }),
+      count: fc.integer({ min: 1, max: 2 }), a: fc.boolean(), b: fc.boolean(),
+    });
+    fc.assert(
+      fc.property(geometry, fc.nat(), (r, seed) => {
+        const outH = Math.floor((r.h + 2 * r.pad - (r.k - 1) * r.d - 1) / r.s) + 1;
+        const outW = Math.floor((r.w + 2 * r.pad - (r.k - 1) * r.d - 1) / r.s) + 1;
+        if (outH < 1 || outW < 1) return;
+        const g = { inH: r.h, inW: r.w, inC: r.c, outC: r.o, outH, outW, kh: r.k, kw: r.k, strideH: r.s, strideW: r.s, dilationH: r.d, dilationW: 1, padTop: r.pad, padLeft: r.pad };
+        const stack = { count: r.count, a: r.a, b: r.b };
+        const times = (stacked: boolean): number => (stacked ? r.count : 1);
+        const x = random(times(r.a) * r.n * r.h * r.w * r.c, seed);
+        const w2 = random(times(r.b) * r.k * r.k * r.c * r.o, seed + 1);
+        const y = random(times(r.a) * r.n * outH * outW * r.o, seed + 2);
+        same(w.conv2d(x, w2, r.n, g, stack), js.conv2d(x, w2, r.n, g, stack));
+        same(w.conv2dInput(y, w2, r.n, g, stack), js.conv2dInput(y, w2, r.n, g, stack));
+        const both = { count: r.count, a: r.a, b: r.a };
+        same(w.conv2dFilter(x, y, r.n, g, both), js.conv2dFilter(x, y, r.n, g, both));
+      }),
+      { numRuns: 40 },
+    );
+  });
+
   it("NaN, ±∞ and −0 propagate as in JS", () => {
     const n = 6, k = 9, m = 7;
     const a = random(n * k, 5);
