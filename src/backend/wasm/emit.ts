@@ -83,13 +83,17 @@ export class Body {
   i32Add(): this { return this.op(0x6a); }
   i32Sub(): this { return this.op(0x6b); }
   i32Mul(): this { return this.op(0x6c); }
+  i32And(): this { return this.op(0x71); }
   i32Shl(): this { return this.op(0x74); }
+  i32ShrU(): this { return this.op(0x76); }
   /** local[i] += c. */
   bump(i: number, c: number): this { return this.get(i).i32(c).i32Add().set(i); }
 
   f64Load(offset = 0): this { return this.op(0x2b).memarg(3, offset); }
   f64Store(offset = 0): this { return this.op(0x39).memarg(3, offset); }
   f64Add(): this { return this.op(0xa0); }
+  /** f64.const +0. */
+  f64Zero(): this { return this.op(0x44, 0, 0, 0, 0, 0, 0, 0, 0); }
 
   v128Load(offset = 0): this { return this.simd(0x00).memarg(3, offset); }
   v128Store(offset = 0): this { return this.simd(0x0b).memarg(3, offset); }

@@ -4,10 +4,12 @@ import type { Kernels } from "../kernels.ts";
 import { wasmConv } from "./conv.ts";
 import { gemmKernel } from "./gemm.ts";
 import { gemmOn, PAGES, wasmMatmul } from "./matmul.ts";
+import { colsumKernel, wasmSums } from "./reduce.ts";
+import { js } from "../js/index.ts";
 import { type Instance, instantiate, type WasmApi } from "./platform.ts";
 
 /** The kernels wasm replaces. */
-export type WasmKernels = Pick<Kernels, "matmul" | "matmulStack" | "conv2d" | "conv2dInput" | "conv2dFilter">;
+export type WasmKernels = Pick<Kernels, "matmul" | "matmulStack" | "conv2d" | "conv2dInput" | "conv2dFilter" | "sumAxis" | "sumTo">;
 
 /**
  * The wasm kernels on `api` (the host's WebAssembly, or a test's stand-in), or undefined where they
@@ -17,8 +19,8 @@ export function wasmKernels(api: WasmApi | undefined, later?: (kernels: WasmKern
   const make = (instance: Instance): WasmKernels => {
     const gemm = gemmOn(instance);
     const products = wasmMatmul(gemm);
-    return { ...products, ...wasmConv(gemm, products.matmul) };
+    return { ...products, ...wasmConv(gemm, products.matmul), ...wasmSums(instance, js, PAGES) };
   };
-  const instance = instantiate(api, [gemmKernel()], PAGES, later === undefined ? undefined : (i) => later(make(i)));
+  const instance = instantiate(api, [gemmKernel(), colsumKernel()], PAGES, later === undefined ? undefined : (i) => later(make(i)));
   return instance === undefined ? undefined : make(instance);
 }

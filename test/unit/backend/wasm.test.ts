@@ -1,4 +1,4 @@
-// The WebAssembly SIMD backend beyond the shared conformance suite: its products give the JS backend's
+// The WebAssembly SIMD backend beyond the shared conformance suite: its kernels give the JS backend's
 // bits (random shapes, every layout, stacks, sizes across the blocks, NaN/±∞/−0), its emitter encodes
 // what the spec says, and the selection falls back to JS wherever wasm cannot run.
 import fc from "fast-check";
@@ -106,6 +106,24 @@ describe.skipIf(wasm === undefined)("the wasm matrix products give the JS backen
     );
   });
 
+  it("sumAxis and sumTo (column sums), random shapes with −0s, and blocks of rows and of columns", () => {
+    const extent = fc.oneof(fc.integer({ min: 1, max: 40 }), fc.constantFrom(1, 2, 129, 300));
+    fc.assert(
+      fc.property(fc.array(extent, { minLength: 1, maxLength: 3 }), fc.nat(), fc.nat(), (shape, seed, keep) => {
+        const x = random(shape.reduce((p, d) => p * d, 1), seed).map((v) => (v > 0.9 ? -0 : v));
+        for (let axis = 0; axis < shape.length; axis++) same(w.sumAxis(x, shape, axis), js.sumAxis(x, shape, axis));
+        const target = shape.map((d, i) => (i < keep % (shape.length + 1) ? 1 : d));
+        same(w.sumTo(x, shape, target), js.sumTo(x, shape, target));
+      }),
+      { numRuns: 60 },
+    );
+    for (const shape of [[3, 9001], [70000, 6], [2, 300001]]) {
+      const x = random(shape[0] * shape[1], 9);
+      same(w.sumAxis(x, shape, 0), js.sumAxis(x, shape, 0));
+      same(w.sumTo(x, shape, [1, shape[1]]), js.sumTo(x, shape, [1, shape[1]]));
+    }
+  });
+
   it("NaN, ±∞ and −0 propagate as in JS", () => {
     const n = 6, k = 9, m = 7;
     const a = random(n * k, 5);
@@ -118,6 +136,12 @@ describe.skipIf(wasm === undefined)("the wasm matrix products give the JS backen
     for (const tA of [false, true]) for (const tB of [false, true]) same(w.matmul(a, b, n, k, m, tA, tB), js.matmul(a, b, n, k, m, tA, tB));
     const z = new Float64Array(4).fill(-0);
     same(w.matmul(z, z, 2, 2, 2, false, false), js.matmul(z, z, 2, 2, 2, false, false)); // −0·−0 sums from +0
+    const s = random(3 * 200, 7);
+    s.fill(-0, 0, 200);
+    s[250] = Number.NaN;
+    s[260] = Number.POSITIVE_INFINITY;
+    s[461] = Number.NEGATIVE_INFINITY;
+    same(w.sumAxis(s, [3, 200], 0), js.sumAxis(s, [3, 200], 0));
   });
 });
 
