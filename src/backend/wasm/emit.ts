@@ -103,6 +103,8 @@ export class Body {
   zero(): this { this.simd(0x0c); this.code.push(...new Array<number>(16).fill(0)); return this; }
   f64x2Splat(): this { return this.simd(0x14); }
   f64x2ExtractLane(lane: 0 | 1): this { return this.simd(0x21).op(lane); }
+  /** An f64x2 instruction by its SIMD opcode (the arithmetic ones: 0xec abs … 0xf5 max). */
+  f64x2(code: number): this { return this.simd(code); }
   f64x2Add(): this { return this.simd(0xf0); }
   f64x2Sub(): this { return this.simd(0xf1); }
   f64x2Mul(): this { return this.simd(0xf2); }

@@ -34,9 +34,11 @@ export interface Instance {
  * there is no WebAssembly, the engine lacks SIMD (the module does not validate), or compiling throws
  * (a Content-Security-Policy without 'wasm-unsafe-eval', or an engine refusing synchronous
  * compilation of a large module on a browser's main thread). In the last case `later` receives the
- * instance if asynchronous compilation succeeds.
+ * instance if asynchronous compilation succeeds. A module may share the memory of another (`shared`).
  */
-export function instantiate(api: WasmApi | undefined, funcs: readonly Func[], pages: number, later?: (instance: Instance) => void): Instance | undefined {
+export function instantiate(
+  api: WasmApi | undefined, funcs: readonly Func[], pages: number, later?: (instance: Instance) => void, shared?: WasmMemory,
+): Instance | undefined {
   if (api === undefined || typeof api.validate !== "function") return undefined;
   let bytes: Uint8Array;
   try {
@@ -48,7 +50,7 @@ export function instantiate(api: WasmApi | undefined, funcs: readonly Func[], pa
   // the memory is made at its full size and never grows: growing detaches the old buffer, and once any
   // buffer in the process is detached V8 checks every typed-array access for it (slower everywhere)
   const start = (module: object): Instance => {
-    const memory = new api.Memory({ initial: pages, maximum: pages });
+    const memory = shared ?? new api.Memory({ initial: pages, maximum: pages });
     return { memory, exports: new api.Instance(module, { m: { memory } }).exports };
   };
   try {

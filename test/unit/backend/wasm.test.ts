@@ -4,7 +4,9 @@
 import fc from "fast-check";
 import { afterAll, describe, expect, it } from "vitest";
 import { assemble, Body, s32, u32 } from "../../../src/backend/wasm/emit.ts";
+import type { ElementOp, Expr } from "../../../src/backend/expr.ts";
 import { backendName, hostWasm, js, useBackend, type WasmApi, wasmAvailable, wasmKernels } from "../../../src/internal.ts";
+import { binaryRules, unaryRules } from "../../../src/rules/scalar.ts";
 
 const host = hostWasm();
 const wasm = wasmKernels(host);
@@ -122,6 +124,30 @@ describe.skipIf(wasm === undefined)("the wasm matrix products give the JS backen
       same(w.sumAxis(x, shape, 0), js.sumAxis(x, shape, 0));
       same(w.sumTo(x, shape, [1, shape[1]]), js.sumTo(x, shape, [1, shape[1]]));
     }
+  });
+
+  it("fused elementwise expressions: arithmetic on wasm, the rest on JS, the same bits (NaN, ±∞, ±0, shared nodes, odd n)", () => {
+    const ops = [...Object.values(binaryRules), ...Object.values(unaryRules)] as unknown as ElementOp[];
+    const special = [Number.NaN, 0, -0, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY];
+    fc.assert(
+      fc.property(fc.integer({ min: 2048, max: 7000 }), fc.array(fc.tuple(fc.nat(), fc.nat()), { minLength: 1, maxLength: 6 }), fc.nat(), (n, steps, seed) => {
+        const data = (len: number, s: number) => random(len, s).map((v, i) => ((i * 7 + s) % 23 === 0 ? special[i % 5] : 2 * v));
+        const pool: Expr[] = [0, 1, 2].map((k) => ({ kind: "leaf", data: data(n, seed + k), access: "full" }));
+        pool.push({ kind: "leaf", data: data(1, seed + 3), access: "scalar" }, { kind: "const", value: -0 }, { kind: "const", value: 0.3 });
+        let e = pool[0];
+        for (const [o, a] of steps) {
+          const op = ops[o % ops.length];
+          e = { kind: "op", op, args: op.arity === 1 ? [e] : [e, pool[a % pool.length]], size: 1 };
+          pool.push(e); // later steps may reuse it: a shared node
+        }
+        const got = new Float64Array(n);
+        const want = new Float64Array(n);
+        w.run(e, n, got);
+        js.run(e, n, want);
+        for (let i = 0; i < n; i++) if (!(Object.is(got[i], want[i]) || (Number.isNaN(got[i]) && Number.isNaN(want[i])))) expect([i, got[i]]).toEqual([i, want[i]]);
+      }),
+      { numRuns: 60 },
+    );
   });
 
   it("NaN, ±∞ and −0 propagate as in JS", () => {
