@@ -1,6 +1,5 @@
-// The matrix product on the WebAssembly micro-kernel (gemm.ts): operands are packed straight from their
-// Float64Arrays into panels in linear memory (the packing is the copy in), C is computed there a block
-// of rows at a time and copied out. Blocking bounds the memory, so every size fits in a fixed one.
+// The matrix product on the wasm micro-kernel (gemm.ts): operands packed from their Float64Arrays into
+// panels in linear memory (the packing is the copy in), C computed there a block at a time and copied out.
 import { KC } from "../js/matmul.ts";
 import type { Kernels } from "../kernels.ts";
 import { allocateUninitialized } from "../memory.ts";
@@ -32,10 +31,13 @@ function pack(heap: Float64Array, at: number, width: number, X: Float64Array, sq
     }
     return;
   }
-  // contiguous along q: one column of X (a stored row) at a time
+  // contiguous along q: one column of X (a stored row) at a time, a panel's width of it per step
   for (let p = 0; p < kc; p++) {
     const from = start * sq + (p0 + p) * sp;
-    for (let q = 0; q < count; q++) heap[at + Math.floor(q / width) * panel + p * width + (q % width)] = X[from + q * sq]!;
+    for (let q0 = 0, o = at + p * width; q0 < count; q0 += width, o += panel) {
+      const w = Math.min(width, count - q0);
+      for (let t = 0; t < w; t++) heap[o + t] = X[from + (q0 + t) * sq]!;
+    }
   }
 }
 
