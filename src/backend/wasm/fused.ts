@@ -27,7 +27,8 @@ interface Plan {
   key: string;
   readonly arrays: Float64Array[];
   readonly scalars: number[];
-  readonly body: Body;
+  /** The function's body, written only when its structure is new (the walk alone is cheap). */
+  readonly build: () => Body;
 }
 
 /**
@@ -37,7 +38,15 @@ interface Plan {
 function plan(expr: Expr): Plan | undefined {
   const body = new Body(["i32", "i32", "i32"]);
   const [n, input, out] = [0, 1, 2];
-  const p: Plan = { key: "", arrays: [], scalars: [], body };
+  const p: Plan = { key: "", arrays: [], scalars: [], build: () => {
+    for (const f of before) f();
+    body.doWhile(i, 16, n, () => {
+      body.get(out).get(i).i32Add();
+      for (const f of emit) f();
+      body.v128Store();
+    });
+    return body;
+  } };
   const i = body.local("i32");
   const seen = new Map<Expr, number>(); // a shared subexpression's local
   const emit: (() => void)[] = [];
@@ -94,14 +103,7 @@ function plan(expr: Expr): Plan | undefined {
     emit.push(() => body.tee(local));
     return true;
   };
-  if (!visit(expr)) return undefined;
-  for (const f of before) f();
-  body.doWhile(i, 16, n, () => {
-    body.get(out).get(i).i32Add();
-    for (const f of emit) f();
-    body.v128Store();
-  });
-  return p;
+  return visit(expr) ? p : undefined;
 }
 
 /** Kernels.run with arithmetic-only expressions on wasm (memory `memory` of `pages` pages), the rest on `js`. */
@@ -114,7 +116,7 @@ export function wasmRun(api: WasmApi, memory: WasmMemory, pages: number, js: Ker
     if (p === undefined) return js(expr, n, out);
     let f = compiled.get(p.key);
     if (f === undefined && !compiled.has(p.key)) {
-      const func: Func = { name: "f", body: p.body };
+      const func: Func = { name: "f", body: p.build() };
       if (compiled.size >= MAX_MODULES) compiled.clear();
       f = instantiate(api, [func], pages, undefined, memory)?.exports.f as typeof f;
       compiled.set(p.key, f);
