@@ -1,9 +1,14 @@
 // `npx tsx bench/conv-kernels.ts`: W7's nabla step with the convolution kernels of src/ (image
 // patches packed into the blocked matrix product) against the same three kernels written as direct
 // nested loops (positions, window, channels), swapped in for them; steps alternate, minimum and
-// median of each. What bench/README.md quotes for "im2col against direct loops".
+// median of each; and the same im2col on the WebAssembly SIMD product. What bench/README.md quotes for
+// "im2col against direct loops".
 import type { Window2d } from "../src/base/window.ts";
+import { kernels } from "../src/backend/index.ts";
 import { js } from "../src/backend/js/index.ts";
+import type { Kernels } from "../src/backend/kernels.ts";
+import { hostWasm } from "../src/backend/wasm/platform.ts";
+import { wasmKernels } from "../src/backend/wasm/index.ts";
 import { cnnProblem, nabla } from "./workloads/cnn.ts";
 
 /** Calls visit(o0, i0, k0) for every output position and every window element inside the image. */
@@ -43,19 +48,23 @@ const direct = {
   },
 };
 
-const sets = { im2col: { conv2d: js.conv2d, conv2dInput: js.conv2dInput, conv2dFilter: js.conv2dFilter }, direct };
-const sessions = { im2col: nabla(cnnProblem()), direct: nabla(cnnProblem()) };
-const times: Record<keyof typeof sets, number[]> = { im2col: [], direct: [] };
+const wasm = wasmKernels(hostWasm());
+const pick = (k: Pick<Kernels, "conv2d" | "conv2dInput" | "conv2dFilter">) => ({ conv2d: k.conv2d, conv2dInput: k.conv2dInput, conv2dFilter: k.conv2dFilter });
+// the kernels every module calls are `kernels` (backend/index.ts): the sets are swapped in there, over js
+const sets: Record<string, object> = { im2col: pick(js), direct, ...(wasm === undefined ? {} : { "im2col-wasm": pick(wasm) }) };
+const names = Object.keys(sets);
+const sessions = Object.fromEntries(names.map((n) => [n, nabla(cnnProblem())]));
+const times = Object.fromEntries(names.map((n) => [n, [] as number[]]));
 for (let round = 0; round < 13; round++) {
-  for (const name of ["im2col", "direct"] as const) {
-    Object.assign(js, sets[name]);
+  for (const name of names) {
+    Object.assign(kernels, js, sets[name]);
     const t0 = performance.now();
-    const loss = sessions[name].step();
-    if (round >= 3) times[name].push(performance.now() - t0); // three rounds of warm-up
+    const loss = sessions[name]!.step();
+    if (round >= 3) times[name]!.push(performance.now() - t0); // three rounds of warm-up
     if (round === 0) console.log(`${name}: first loss ${loss}`);
   }
 }
-Object.assign(js, sets.im2col);
+Object.assign(kernels, js);
 for (const [name, ts] of Object.entries(times)) {
   ts.sort((a, b) => a - b);
   console.log(`${name}: min ${ts[0]!.toFixed(1)} ms, median ${ts[ts.length >> 1]!.toFixed(1)} ms over ${ts.length} steps`);

@@ -13,7 +13,7 @@ import { gemm, matmul, packColumns, type PackA } from "./matmul.ts";
  */
 let scratch = new Float64Array(0);
 
-function patchBuffer(size: number): Float64Array {
+export function patchBuffer(size: number): Float64Array {
   if (scratch.length < size) scratch = new Float64Array(size);
   return scratch.subarray(0, size);
 }
@@ -22,7 +22,7 @@ function patchBuffer(size: number): Float64Array {
  * The patch of output position (oy, ox) of the image at offset `image` of x: its kh·kw·inC values in
  * (ky, kx, c) order, the HWIO kernel's row order, into `row`; padding reads as zero.
  */
-function patch(x: Float64Array, image: number, g: Window2d, oy: number, ox: number, row: Float64Array): void {
+export function patch(x: Float64Array, image: number, g: Window2d, oy: number, ox: number, row: Float64Array): void {
   const { inH, inW, inC: C, kh, kw, dilationH, dilationW } = g;
   const y0 = oy * g.strideH - g.padTop;
   const x0 = ox * g.strideW - g.padLeft;
@@ -46,7 +46,7 @@ function patch(x: Float64Array, image: number, g: Window2d, oy: number, ox: numb
  * Whether the window at (oy, ox) lies inside the image with its columns contiguous (dilationW 1): then
  * each of its rows is kw·inC consecutive elements of x and is copied as one run.
  */
-const inside = (g: Window2d, oy: number, ox: number): boolean => {
+export const inside = (g: Window2d, oy: number, ox: number): boolean => {
   const y0 = oy * g.strideH - g.padTop;
   const x0 = ox * g.strideW - g.padLeft;
   return g.dilationW === 1 && y0 >= 0 && y0 + (g.kh - 1) * g.dilationH < g.inH && x0 >= 0 && x0 + g.kw <= g.inW;
@@ -56,7 +56,7 @@ const inside = (g: Window2d, oy: number, ox: number): boolean => {
  * Calls `visit(i, b, oy, ox, image)` for the output positions i = from … to−1 (row-major over images,
  * rows, columns); `image` is the offset of image b in x.
  */
-function positions(xo: number, g: Window2d, from: number, to: number, visit: (i: number, oy: number, ox: number, image: number) => void): void {
+export function positions(xo: number, g: Window2d, from: number, to: number, visit: (i: number, oy: number, ox: number, image: number) => void): void {
   const perImage = g.outH * g.outW;
   const imageSize = g.inH * g.inW * g.inC;
   let b = Math.floor(from / perImage);
@@ -97,7 +97,7 @@ function patchInto(
 
 /** Offsets of consecutive patch elements in the packed panels (reused across calls, written before each use). */
 let offsets = new Int32Array(0);
-function offsetTable(n: number, f: (q: number) => number): Int32Array {
+export function offsetTable(n: number, f: (q: number) => number): Int32Array {
   if (offsets.length < n) offsets = new Int32Array(n);
   for (let q = 0; q < n; q++) offsets[q] = f(q);
   return offsets;
@@ -133,7 +133,7 @@ const packPatchesTransposed = (x: Float64Array, xo: number, g: Window2d): PackA 
 };
 
 /** col2im: the rows of `cols` (patches' cotangents, one row per output position) added into the n images of `out` from offset oo. */
-function col2im(cols: Float64Array, n: number, g: Window2d, out: Float64Array, oo: number): void {
+export function col2im(cols: Float64Array, n: number, g: Window2d, out: Float64Array, oo: number): void {
   const { inH, inW, inC: C, outH, outW, kh, kw, strideH, strideW, dilationH, dilationW, padTop, padLeft } = g;
   const rowLen = kw * C;
   let q = 0;
@@ -162,18 +162,18 @@ function col2im(cols: Float64Array, n: number, g: Window2d, out: Float64Array, o
 }
 
 /** Sizes of one operation: output positions P, patch length K, and the three operands' lengths. */
-function sizes(n: number, g: Window2d) {
+export function sizes(n: number, g: Window2d) {
   const P = n * g.outH * g.outW;
   const K = g.kh * g.kw * g.inC;
   return { P, K, x: n * g.inH * g.inW * g.inC, w: K * g.outC, y: P * g.outC };
 }
 
 /** Block i of a stacked operand, or the shared operand itself. */
-const block = (a: Float64Array, stacked: boolean, i: number, len: number): Float64Array =>
+export const block = (a: Float64Array, stacked: boolean, i: number, len: number): Float64Array =>
   stacked ? a.subarray(i * len, (i + 1) * len) : a;
 
 /** `stack.count` results of `len` elements each, one per call of `one(i)`, in one buffer. */
-function stacked(stack: Stack, len: number, one: (i: number) => Float64Array): Float64Array {
+export function stacked(stack: Stack, len: number, one: (i: number) => Float64Array): Float64Array {
   if (stack.count === 1) return one(0);
   const out = allocate(stack.count * len);
   for (let i = 0; i < stack.count; i++) out.set(one(i), i * len);

@@ -93,7 +93,7 @@ export function sumTo(x: Float64Array, shape: Shape, target: Shape): Float64Arra
 }
 
 /** Whether `target` (leading 1s aside) is the trailing axes of `shape`. */
-function trailing(shape: Shape, target: Shape): boolean {
+export function trailing(shape: Shape, target: Shape): boolean {
   let t = 0;
   while (t < target.length && target[t] === 1) t++;
   const k = target.length - t;

@@ -9,7 +9,7 @@ import { untilIdle } from "../pool.ts";
 export const R = 3;
 export const Q = 4;
 /** The inner dimension is packed and multiplied in blocks of at most KC; rows of A in blocks of MC, columns of B of NC (bounded scratch). */
-const KC = 256;
+export const KC = 256;
 const MC = 3072;
 const NC = 1024;
 

@@ -3,10 +3,12 @@
 // including extents of 1 and odd sizes that tiled kernels treat separately.
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { js, type Kernels } from "../../../src/internal.ts";
+import { hostWasm, js, type Kernels, wasmKernels } from "../../../src/internal.ts";
 import { firstArgmax, inner, refAvgPool, refConv, refMaxPool, refWindows } from "../../support/windows.ts";
 
-const backends: readonly (readonly [string, Kernels])[] = [["js", js]];
+// wasm: the JS backend with the WebAssembly SIMD kernels over it (absent where the engine has none)
+const wasm = wasmKernels(hostWasm());
+const backends: readonly (readonly [string, Kernels])[] = [["js", js], ...(wasm === undefined ? [] : [["wasm", { ...js, ...wasm }] as const])];
 
 type Shape = readonly number[];
 const size = (s: Shape): number => s.reduce((a, b) => a * b, 1);
