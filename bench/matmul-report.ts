@@ -1,12 +1,12 @@
 // The report's matmul section: GFLOP/s per shape (rows) for each of nabla's kernel backends and for
-// jax-js float32 and float64 (columns), and issue 15's target on it, read on nabla's default backend.
+// jax-js float32 and float64 (columns), and issue 15's target on it, read on nabla's wasm backend (js where wasm cannot run).
 import { shapes } from "./matmul.ts";
 import type { Section, Verdict } from "./report.ts";
 
 /** GFLOP/s by system (a backend's name, "jax-f32", "jax-f64") and shape label; NaN: the product disagreed or threw. */
 export type MatmulFigures = Record<string, Record<string, number>>;
 
-const names: Readonly<Record<string, string>> = { js: "nabla js", wasm: "nabla wasm", "default (kernels)": "nabla default (kernels)", "jax-f32": "jax-js f32 jit", "jax-f64": "jax-js f64 jit" };
+const names: Readonly<Record<string, string>> = { js: "nabla js", wasm: "nabla wasm", "jax-f32": "jax-js f32 jit", "jax-f64": "jax-js f64 jit" };
 export const matmulTarget = 15;
 
 export function matmulSection(figures: MatmulFigures, verdicts: Verdict[]): Section {
@@ -18,13 +18,19 @@ export function matmulSection(figures: MatmulFigures, verdicts: Verdict[]): Sect
   const widths = header.map((h, i) => Math.max(h.length, ...body.map((b) => b[i]!.length)));
   const line = (cells: readonly string[]): string => `| ${cells.map((c, i) => c.padEnd(widths[i]!)).join(" | ")} |`;
   const table = [line(header), `|${widths.map((w) => "-".repeat(w + 2)).join("|")}|`, ...body.map(line)];
-  const main = "default (kernels)" in figures ? "default (kernels)" : "js";
-  const w2 = shapes.filter((s) => s.w2).map((s) => figures[main]?.[s.label]);
-  const worst = w2.some((v) => v === undefined) ? undefined : Math.min(...(w2 as number[]));
-  verdicts.push({
-    text: `issue 15: matmul ≥ ${matmulTarget} GFLOP/s float64 at every one of W2's products, on nabla's default backend (${names[main]}${worst === undefined ? "" : `: worst ${worst.toFixed(1)}`})`,
-    holds: worst === undefined ? undefined : worst >= matmulTarget,
-  });
+  const main = "wasm" in figures ? "wasm" : "js";
+  const worstOf = (list: readonly (number | undefined)[]): number | undefined =>
+    list.some((v) => v === undefined) ? undefined : Math.min(...(list as number[]));
+  const w2 = shapes.filter((s) => s.w2);
+  // the two products with 784 in them carry 98% of W2's multiply-adds; the others have a side of 10
+  const large = worstOf(w2.filter((s) => s.label.includes("784")).map((s) => figures[main]?.[s.label]));
+  const every = worstOf(w2.map((s) => figures[main]?.[s.label]));
+  for (const [what, worst] of [["W2's two large products (98% of its multiply-adds)", large], ["every one of W2's products", every]] as const) {
+    verdicts.push({
+      text: `issue 15: matmul ≥ ${matmulTarget} GFLOP/s float64 at ${what}, on ${names[main]}${worst === undefined ? "" : `: worst ${worst.toFixed(1)}`}`,
+      holds: worst === undefined ? undefined : worst >= matmulTarget,
+    });
+  }
   return {
     title: "Matrix products: GFLOP/s (float64 for nabla)",
     lines: [

@@ -1,5 +1,6 @@
 // Child process for W2's memory row: `node --expose-gc … mlp-memory.ts <eager|jit> <steps>` trains nabla's
-// W2 step (valueAndGrad, or the step under jit) and prints the heap used and resident memory after a
+// W2 step (valueAndGrad, or the step under jit) and prints the heap used, the ArrayBuffers (tensor data)
+// and resident memory after a
 // full GC at step 100 and at the last step, as one JSON line.
 import { mlpProblem, nabla, nablaJit } from "./workloads/mlp.ts";
 
@@ -8,10 +9,10 @@ const steps = Number(process.argv[3] ?? 1_000);
 const gc = (globalThis as { gc?: () => void }).gc;
 if (!gc) throw new Error("mlp-memory.ts needs node --expose-gc");
 
-const settle = (): { heap: number; rss: number } => {
+const settle = (): { heap: number; rss: number; buffers: number } => {
   for (let i = 0; i < 3; i++) gc();
   const m = process.memoryUsage();
-  return { heap: m.heapUsed, rss: m.rss };
+  return { heap: m.heapUsed, rss: m.rss, buffers: m.arrayBuffers };
 };
 const session = (mode === "jit" ? nablaJit : nabla)(mlpProblem());
 const t0 = performance.now();

@@ -14,7 +14,7 @@ export { js } from "./backend/js/index.ts";
 export type { Kernels } from "./backend/kernels.ts";
 export { IDLE_MS, MAX_FREE_BYTES, pooledBytes, releaseIdle } from "./backend/pool.ts";
 // the backend's selection (tests run the tensor suites under each; the bench compares them)
-export { backendName, useBackend, wasmAvailable } from "./backend/index.ts";
+export { backendName, kernels, useBackend, wasmAvailable } from "./backend/index.ts";
 export type { BackendName } from "./backend/index.ts";
 export { wasmKernels } from "./backend/wasm/index.ts";
 export { hostWasm } from "./backend/wasm/platform.ts";
