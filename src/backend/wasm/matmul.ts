@@ -58,8 +58,33 @@ export type GemmInto = (out: Float64Array, offset: number, n: number, k: number,
 export function gemmOn(instance: Instance): GemmInto {
   const gemm = instance.exports.gemm as (ap: number, bp: number, cp: number, pa: number, pb: number, kc: number, first: number) => void;
   let heap = new Float64Array(instance.memory.buffer);
+  /** C's block of `rows` × `cols` at (i0, j0), from the C region of the memory into `out`. */
+  const copyOut = (out: Float64Array, offset: number, m: number, i0: number, j0: number, rows: number, cols: number): void => {
+    const ldc = Math.ceil(cols / COLS) * COLS;
+    for (let r = 0; r < rows; r++) {
+      const from = C_AT / 8 + r * ldc;
+      const to = offset + (i0 + r) * m + j0;
+      // a narrow row (W2's 10 classes) is copied faster by a loop than by a view and a set
+      if (cols < 64) for (let c = 0; c < cols; c++) out[to + c] = heap[from + c]!;
+      else out.set(heap.subarray(from, from + cols), to);
+    }
+  };
   return (out, offset, n, k, m, packA, packB) => {
     if (heap.buffer !== instance.memory.buffer) heap = new Float64Array(instance.memory.buffer); // grown by someone else
+    if (k <= KC) {
+      // one block of the inner dimension: B's block is packed once and serves every row block
+      for (let j0 = 0; j0 < m; j0 += NC) {
+        const cols = Math.min(NC, m - j0);
+        packB(heap, B_AT / 8, COLS, j0, cols, 0, k);
+        for (let i0 = 0; i0 < n; i0 += MC) {
+          const rows = Math.min(MC, n - i0);
+          packA(heap, A_AT / 8, ROWS, i0, rows, 0, k);
+          gemm(A_AT, B_AT, C_AT, Math.ceil(rows / ROWS), Math.ceil(cols / COLS), k, 1);
+          copyOut(out, offset, m, i0, j0, rows, cols);
+        }
+      }
+      return;
+    }
     for (let i0 = 0; i0 < n; i0 += MC) {
       const rows = Math.min(MC, n - i0);
       const panelsA = Math.ceil(rows / ROWS);
@@ -73,11 +98,7 @@ export function gemmOn(instance: Instance): GemmInto {
           packB(heap, B_AT / 8, COLS, j0, cols, p0, kc);
           gemm(A_AT, B_AT, C_AT, panelsA, panelsB, kc, p0 === 0 ? 1 : 0);
         }
-        const ldc = panelsB * COLS;
-        for (let r = 0; r < rows; r++) {
-          const from = C_AT / 8 + r * ldc;
-          out.set(heap.subarray(from, from + cols), offset + (i0 + r) * m + j0);
-        }
+        copyOut(out, offset, m, i0, j0, rows, cols);
       }
     }
   };
