@@ -4,7 +4,7 @@ import { castDraft, produce } from "immer";
 import { add, div, mul, sqrt, square, sub } from "../rules/scalar.ts";
 import type { Tree } from "../tree/types.ts";
 import { nonNegative, type Optimizer, step, unitInterval, zerosLike } from "./transformation.ts";
-import { countOf, learningRate, type LearningRate } from "./rate.ts";
+import { countOf, learningRate, type LearningRate, nextCount } from "./rate.ts";
 import { leavesLike, partsOf, rebuild } from "../tree/params.ts";
 
 /**
@@ -47,7 +47,7 @@ export function adadelta(rho = 0.95, eps = 1e-6, lr: LearningRate = 1): Optimize
       return step(rebuild<P>(p.def, next), produce(state, (draft) => {
         draft.accGrad = castDraft(rebuild<Tree>(p.def, accGrad));
         draft.accDelta = castDraft(rebuild<Tree>(p.def, accDelta));
-        if (rate.scheduled) draft.count = count + 1;
+        if (rate.scheduled) draft.count = nextCount(count);
       }));
     },
   });

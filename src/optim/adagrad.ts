@@ -8,7 +8,7 @@ import type { Real, Value } from "../core/protocol.ts";
 import { full } from "../tensor/tensor.ts";
 import type { Tree } from "../tree/types.ts";
 import { nonNegative, type Optimizer, step } from "./transformation.ts";
-import { countOf, learningRate, type LearningRate } from "./rate.ts";
+import { countOf, learningRate, type LearningRate, nextCount } from "./rate.ts";
 import { isTensorLeaf, type Leaf, leavesLike, partsOf, rebuild } from "../tree/params.ts";
 
 /**
@@ -57,7 +57,7 @@ export function adagrad(lr: LearningRate, initialAccumulator = 0.1, eps = 1e-7):
       });
       return step(rebuild<P>(p.def, next), produce(state, (draft) => {
         draft.sumOfSquares = castDraft(rebuild<Tree>(p.def, sums));
-        if (rate.scheduled) draft.count = count + 1;
+        if (rate.scheduled) draft.count = nextCount(count);
       }));
     },
   });

@@ -2,10 +2,10 @@
 // step −lr·m̂/(√v̂ + ε) with ε outside the square root; and AdamW (Loshchilov & Hutter, 2019), the
 // same step plus decoupled weight decay, as optax.adamw: −lr·(m̂/(√v̂ + ε) + wd·θ).
 import { castDraft, produce } from "immer";
-import { add, div, mul, sqrt, square, sub } from "../rules/scalar.ts";
+import { add, div, mul, pow, sqrt, square, sub } from "../rules/scalar.ts";
 import type { Tree } from "../tree/types.ts";
 import { nonNegative, type Optimizer, step, unitInterval, zerosLike } from "./transformation.ts";
-import { countOf, learningRate, type LearningRate } from "./rate.ts";
+import { countOf, learningRate, type LearningRate, nextCount } from "./rate.ts";
 import { leavesLike, partsOf, rebuild } from "../tree/params.ts";
 
 /**
@@ -36,12 +36,12 @@ function adamLike(op: string, lr: unknown, beta1: number, beta2: number, eps: nu
       const v = leavesLike(p, state?.nu, context, "the state's nu");
       const before = countOf(context, state);
       const lrNow = rate.at(before);
-      const count = before + 1;
+      const count = nextCount(before);
       const mu = m.map((mi, i) => add(mul(beta1, mi), mul(1 - beta1, g[i])));
       const nu = v.map((vi, i) => add(mul(beta2, vi), mul(1 - beta2, square(g[i]))));
       // bias correction: the averages start at zero, so early ones are scaled up
-      const c1 = 1 - beta1 ** count;
-      const c2 = 1 - beta2 ** count;
+      const c1 = sub(1, pow(beta1, count));
+      const c2 = sub(1, pow(beta2, count));
       const next = p.leaves.map((x, i) => {
         const scaled = div(div(mu[i], c1), add(sqrt(div(nu[i], c2)), eps));
         // AdamW decays the weights outside the adaptive scaling, by the params before this update

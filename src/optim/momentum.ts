@@ -3,7 +3,7 @@ import { produce, castDraft } from "immer";
 import { add, mul, sub } from "../rules/scalar.ts";
 import type { Tree } from "../tree/types.ts";
 import { type Optimizer, step, unitInterval, zerosLike } from "./transformation.ts";
-import { countOf, learningRate, type LearningRate } from "./rate.ts";
+import { countOf, learningRate, type LearningRate, nextCount } from "./rate.ts";
 import { leavesLike, partsOf, rebuild } from "../tree/params.ts";
 
 /**
@@ -40,7 +40,7 @@ export function momentum(lr: LearningRate, beta = 0.9): Optimizer<MomentumState>
       const next = rebuild<P>(p.def, p.leaves.map((x, i) => sub(x, mul(lrNow, velocity[i]))));
       return step(next, produce(state, (draft) => {
         draft.velocity = castDraft(rebuild<Tree>(p.def, velocity));
-        if (rate.scheduled) draft.count = count + 1;
+        if (rate.scheduled) draft.count = nextCount(count);
       }));
     },
   });

@@ -2,6 +2,9 @@
 // optimizer given a schedule keeps the count of its updates in its state, as optax's
 // scale_by_schedule does; given a number it keeps none.
 import { describe } from "../base/errors.ts";
+import { type Real, Tracer } from "../core/protocol.ts";
+import { add } from "../rules/scalar.ts";
+import { primal } from "../transforms/values.ts";
 import { nonNegative } from "./transformation.ts";
 
 /**
@@ -42,7 +45,7 @@ export interface Rate {
   /** Whether the optimizer keeps the update count in its state (a schedule needs it). */
   readonly scheduled: boolean;
   /** The rate for update `count` (0 first); a schedule's value is checked to be a finite number >= 0. */
-  at(count: number): number;
+  at(count: Real): number;
 }
 
 /** `lr` as a Rate, or a RangeError (SPEC §7: neither a function nor a finite number >= 0). */
@@ -51,11 +54,12 @@ export function learningRate(op: string, lr: unknown): Rate {
     const schedule = lr as Schedule;
     return Object.freeze({
       scheduled: true,
-      at: (count: number): number => {
-        const v: unknown = schedule(count);
+      at: (count: Real): number => {
+        // a count recorded by jit is read here (a schedule is a function of a plain number): jit then runs the step as written
+        const v: unknown = schedule(typeof count === "number" ? count : primal(count));
         if (typeof v !== "number" || !Number.isFinite(v) || v < 0) {
           throw new RangeError(
-            `${op}: the learning-rate schedule gave ${typeof v === "number" ? v : describe(v)} at step ${count}; a learning rate must be a finite number >= 0`,
+            `${op}: the learning-rate schedule gave ${typeof v === "number" ? v : describe(v)} at step ${typeof count === "number" ? count : primal(count)}; a learning rate must be a finite number >= 0`,
           );
         }
         return v;
@@ -67,14 +71,22 @@ export function learningRate(op: string, lr: unknown): Rate {
   return Object.freeze({ scheduled: false, at: () => value });
 }
 
-/** The update count kept in `state`, or a TypeError naming the op (a state not made by its init). */
-export function countOf(op: string, state: unknown): number {
+/**
+ * The update count kept in `state`, or a TypeError naming the op (a state not made by its init). A
+ * count of a running transform (jit records the state it is given) is taken as it is: checking it
+ * would read it, and a recorded step needs no read.
+ */
+export function countOf(op: string, state: unknown): Real {
   const count: unknown = state !== null && typeof state === "object" ? (state as { count?: unknown }).count : undefined;
+  if (count instanceof Tracer) return count;
   if (typeof count !== "number" || !Number.isInteger(count) || count < 0) {
     throw new TypeError(`${op}: the state's count must be an integer >= 0 (use the state init or update returned), got ${typeof count === "number" ? count : describe(count)}`);
   }
   return count;
 }
+
+/** The count after an update: a plain number, or a recorded step under jit. */
+export const nextCount = (count: Real): number => (typeof count === "number" ? count + 1 : (add(count, 1) as unknown as number));
 
 /** The frozen `{ count: 0 }` a scheduled optimizer starts from. */
 export const START: CountState = Object.freeze({ count: 0 });

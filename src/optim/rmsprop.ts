@@ -6,7 +6,7 @@ import { describe } from "../base/errors.ts";
 import { add, div, mul, sqrt, square, sub } from "../rules/scalar.ts";
 import type { Tree } from "../tree/types.ts";
 import { nonNegative, type Optimizer, step, unitInterval, zerosLike } from "./transformation.ts";
-import { countOf, learningRate, type LearningRate } from "./rate.ts";
+import { countOf, learningRate, type LearningRate, nextCount } from "./rate.ts";
 import { leavesLike, partsOf, rebuild } from "../tree/params.ts";
 
 /**
@@ -68,7 +68,7 @@ export function rmsprop(lr: LearningRate, decay = 0.9, eps = 1e-8, options: Rmsp
       });
       return step(rebuild<P>(p.def, next), produce(state, (draft) => {
         draft.nu = castDraft(rebuild<Tree>(p.def, nu));
-        if (rate.scheduled) draft.count = count + 1;
+        if (rate.scheduled) draft.count = nextCount(count);
       }));
     },
   });

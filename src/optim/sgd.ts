@@ -2,7 +2,7 @@
 import { mul, sub } from "../rules/scalar.ts";
 import type { Tree } from "../tree/types.ts";
 import { type EmptyState, type Optimizer, step } from "./transformation.ts";
-import { countOf, type CountState, learningRate, type LearningRate, type Schedule, START } from "./rate.ts";
+import { countOf, type CountState, learningRate, type LearningRate, nextCount, type Schedule, START } from "./rate.ts";
 import { leavesLike, partsOf, rebuild } from "../tree/params.ts";
 
 const empty: EmptyState = Object.freeze({});
@@ -29,7 +29,7 @@ export function sgd(lr: LearningRate): Optimizer<EmptyState | CountState> {
       const count = rate.scheduled ? countOf("sgd.update", state) : 0;
       const lrNow = rate.at(count);
       const next = rebuild<P>(p.def, p.leaves.map((x, i) => sub(x, mul(lrNow, g[i]))));
-      return step(next, rate.scheduled ? Object.freeze({ count: count + 1 }) : empty);
+      return step(next, rate.scheduled ? Object.freeze({ count: nextCount(count) }) : empty);
     },
   });
 }

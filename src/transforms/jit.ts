@@ -58,8 +58,9 @@ const KEEP = 8;
  * `argmax`), computes on Reals of an enclosing transform, or records more than 2,000 steps
  * (straight-line code that long replays slower than the function runs) runs as written on every
  * call; so does any call whose argument holds more than plain numbers and tensors, and a function
- * that fails on recording values (code that wants a plain number where a leaf is, as an optimizer's
- * count): it is run again as written, and an error there is its own.
+ * that fails on recording values (code that wants a plain number where a leaf is): it is run again
+ * as written, and an error there is its own. A training step with an optimizer's state in its
+ * argument is recorded whole (Adam's count included) when the learning rate is a number.
  * @example
  * const g = jit(grad((x: Real) => mul(x, sin(x)))); // recorded and compiled on the first call
  * g(0); // => 0
