@@ -2,9 +2,9 @@
 // optimizer given a schedule keeps the count of its updates in its state, as optax's
 // scale_by_schedule does; given a number it keeps none.
 import { describe } from "../base/errors.ts";
-import { type Real, Tracer } from "../core/protocol.ts";
+import { bindT } from "../core/bind.ts";
+import { type Real, type TensorRule, Tracer } from "../core/protocol.ts";
 import { add } from "../rules/scalar.ts";
-import { primal } from "../transforms/values.ts";
 import { nonNegative } from "./transformation.ts";
 
 /**
@@ -45,25 +45,47 @@ export interface Rate {
   /** Whether the optimizer keeps the update count in its state (a schedule needs it). */
   readonly scheduled: boolean;
   /** The rate for update `count` (0 first); a schedule's value is checked to be a finite number >= 0. */
-  at(count: Real): number;
+  at(count: Real): Real;
 }
+
+/** A schedule applied to a plain count, its value checked (a finite number >= 0). */
+interface Scheduled {
+  readonly op: string;
+  readonly schedule: Schedule;
+}
+
+const checkedValue = ({ op, schedule }: Scheduled, count: number): number => {
+  const v: unknown = schedule(count);
+  if (typeof v !== "number" || !Number.isFinite(v) || v < 0) {
+    throw new RangeError(
+      `${op}: the learning-rate schedule gave ${typeof v === "number" ? v : describe(v)} at step ${count}; a learning rate must be a finite number >= 0`,
+    );
+  }
+  return v;
+};
+
+/**
+ * A schedule as a primitive of the count (as jax.pure_callback is one of its argument): on a plain
+ * count it is the schedule's value; jit records it as a step that calls the schedule on each replay's
+ * count, so a training step with a scheduled rate compiles whole. The count is an integer: no derivative.
+ */
+const scheduleRule: TensorRule<Scheduled> = {
+  name: "learning-rate schedule",
+  value: ([count], s) => checkedValue(s, count as number),
+  jvp: () => 0,
+  vjp: () => () => [undefined],
+  batch: (_args, _axes, s) => {
+    throw new TypeError(`${s.op}: a learning-rate schedule is a function of one step count, not of a batch of them (vmap)`);
+  },
+};
 
 /** `lr` as a Rate, or a RangeError (SPEC §7: neither a function nor a finite number >= 0). */
 export function learningRate(op: string, lr: unknown): Rate {
   if (typeof lr === "function") {
-    const schedule = lr as Schedule;
+    const scheduled: Scheduled = Object.freeze({ op, schedule: lr as Schedule });
     return Object.freeze({
       scheduled: true,
-      at: (count: Real): number => {
-        // a count recorded by jit is read here (a schedule is a function of a plain number): jit then runs the step as written
-        const v: unknown = schedule(typeof count === "number" ? count : primal(count));
-        if (typeof v !== "number" || !Number.isFinite(v) || v < 0) {
-          throw new RangeError(
-            `${op}: the learning-rate schedule gave ${typeof v === "number" ? v : describe(v)} at step ${typeof count === "number" ? count : primal(count)}; a learning rate must be a finite number >= 0`,
-          );
-        }
-        return v;
-      },
+      at: (count: Real): Real => (typeof count === "number" ? checkedValue(scheduled, count) : (bindT(scheduleRule, [count], scheduled) as Real)),
     });
   }
   if (typeof lr !== "number") throw new RangeError(`${op}: the learning rate must be a number or a schedule (step) => number, got ${describe(lr)}`);

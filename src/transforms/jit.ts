@@ -60,7 +60,7 @@ const KEEP = 8;
  * call; so does any call whose argument holds more than plain numbers and tensors, and a function
  * that fails on recording values (code that wants a plain number where a leaf is): it is run again
  * as written, and an error there is its own. A training step with an optimizer's state in its
- * argument is recorded whole (Adam's count included) when the learning rate is a number.
+ * argument is recorded whole (Adam's count, and a schedule as a step calling it on the count).
  * @example
  * const g = jit(grad((x: Real) => mul(x, sin(x)))); // recorded and compiled on the first call
  * g(0); // => 0

@@ -1,11 +1,10 @@
 // A training step under jit, as a JAX user writes one: (params, optimizer state) → (loss, params,
-// state). With a constant learning rate every optimizer's update is recorded with the gradient
-// (Adam's count and bias correction included), so later steps replay; with a schedule (a function of
-// a plain step number) the step runs as written. Either way the numbers are the eager ones.
+// state). Every optimizer's update is recorded with the gradient (Adam's count and bias correction
+// included; a schedule as a step calling it on the count), so later steps replay, with the eager numbers.
 import { describe, expect, it } from "vitest";
 import {
   adadelta, adagrad, adam, adamw, chain, clipByGlobalNorm, cosineDecaySchedule, dense, jit, key, momentum, type Optimizer, reluLayer,
-  rmsprop, serial, sgd, softmaxCrossEntropy, type Tensor, tensor, toArray, valueAndGrad,
+  rmsprop, serial, sgd, softmaxCrossEntropy, type Tensor, tensor, toArray, valueAndGrad, warmupCosineDecaySchedule,
 } from "../../../src/index.ts";
 
 const net = serial(dense(6), reluLayer, dense(3));
@@ -69,9 +68,22 @@ describe("jit of a whole training step", () => {
     }
   });
 
-  it("a schedule reads the count, so the step runs as written: the same numbers", () => {
-    const r = train(momentum(cosineDecaySchedule(0.1, 50)) as Optimizer<unknown>, 4);
-    expect(r.compiled).toEqual(r.eager);
-    expect(r.runs).toBe(4);
+  it("a schedule is a step that calls it on each replay's count: recorded once, a new rate every step", () => {
+    for (const opt of [momentum(cosineDecaySchedule(0.1, 50)), adamw(warmupCosineDecaySchedule(0, 0.01, 2, 10))]) {
+      const r = train(opt as Optimizer<unknown>, 5);
+      expect(r.compiled).toEqual(r.eager);
+      expect(r.runs).toBe(1);
+    }
+    let calls = 0;
+    const counted = sgd((step: number) => (calls++, 0.1 / (1 + step)));
+    train(counted as Optimizer<unknown>, 3);
+    expect(calls).toBe(6); // 3 eager steps, then 3 jitted ones: the recording and two replays
+  });
+
+  it("a schedule's bad value is still a RangeError naming the optimizer, under jit too", () => {
+    const opt = sgd((step: number) => (step < 1 ? 0.1 : Number.NaN));
+    const step = jit((s: { readonly p: Params; readonly o: unknown }) => opt.update(valueAndGrad(loss)(s.p)[1], s.o as never, s.p));
+    const [p, o] = step({ p: params0, o: opt.init(params0) });
+    expect(() => step({ p, o })).toThrow(/^sgd: the learning-rate schedule gave NaN at step 1/);
   });
 });
