@@ -14,7 +14,7 @@ const SIMD: Readonly<Record<string, readonly [string, number]>> = {
   "(a + b)": ["add", 0xf0], "(a - b)": ["sub", 0xf1], "(a * b)": ["mul", 0xf2], "(a / b)": ["div", 0xf3],
   "Math.min(a, b)": ["min", 0xf4], "Math.max(a, b)": ["max", 0xf5],
   "(-a)": ["neg", 0xed], "Math.sqrt(a)": ["sqrt", 0xef], "Math.abs(a)": ["abs", 0xec],
-  "(a * a)": ["square", -1], "Math.max(a, 0)": ["relu", -2],
+  "(a * a)": ["square", -1], "Math.max(a, 0)": ["relu", -2], "(a + 0)": ["unsigned", -3],
 };
 
 /** Below this many elements the JS loop is as fast as the copies and a call. */
@@ -91,6 +91,7 @@ function plan(expr: Expr): Plan | undefined {
         emit.push(() => {
           if (code === -1) body.tee(x).get(x).f64x2(0xf2); // x·x
           else if (code === -2) body.zero().f64x2(0xf5); // max(x, +0)
+          else if (code === -3) body.zero().f64x2(0xf0); // x + 0 (−0 becomes +0, as a gradient is written)
           else body.f64x2(code);
         });
         break;

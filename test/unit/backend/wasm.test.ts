@@ -127,7 +127,9 @@ describe.skipIf(wasm === undefined)("the wasm matrix products give the JS backen
   });
 
   it("fused elementwise expressions: arithmetic on wasm, the rest on JS, the same bits (NaN, ±∞, ±0, shared nodes, odd n)", () => {
-    const ops = [...Object.values(binaryRules), ...Object.values(unaryRules)] as unknown as ElementOp[];
+    // the ops of every rule, and a gradient's −0 → +0 (x + 0)
+    const unsigned: ElementOp = { name: "unsigned", arity: 1, value: (x) => x + 0, code: (x) => `(${x} + 0)` };
+    const ops = [...Object.values(binaryRules), ...Object.values(unaryRules), unsigned] as unknown as ElementOp[];
     const special = [Number.NaN, 0, -0, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY];
     fc.assert(
       fc.property(fc.integer({ min: 2048, max: 7000 }), fc.array(fc.tuple(fc.nat(), fc.nat()), { minLength: 1, maxLength: 6 }), fc.nat(), (n, steps, seed) => {
