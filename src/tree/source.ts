@@ -18,7 +18,8 @@ export function isGeneratable(def: TreeDef): boolean {
 }
 
 /**
- * Statements that read argument `x` of structure `def` into `const`s named `names` (one per leaf):
+ * Statements that read argument `x` of structure `def` into `const`s named `names` (one per leaf),
+ * with the record's keys bound to the name `keys` (see `keysOf`):
  * `return miss;` when `x` has another structure (nothing read yet), `return slow([leaves]);` when a leaf
  * is not a plain number (each leaf read once). `def` must be generatable.
  */
@@ -33,17 +34,23 @@ export function readSource(def: TreeDef, names: readonly string[]): string {
       numbers,
     ].join("\n");
   }
-  const k = keys.map((key, i) => `k[${i}] !== ${JSON.stringify(key)}`).join(" || ");
+  // for-in walks the keys in Object.keys's order without making an array; it would also walk an
+  // enumerable key of Object.prototype (a polluted prototype), so then this is a miss
   return [
     `if (typeof x !== "object" || x === null) return miss;`,
     `const p = Object.getPrototypeOf(x);`,
     `if (p !== Object.prototype && p !== null) return miss;`,
-    `const k = Object.keys(x);`,
-    `if (k.length !== ${keys.length} || ${k}) return miss;`,
+    `if (p !== null) for (const inherited in p) return miss;`,
+    `let j = 0;`,
+    `for (const key in x) if (j >= ${keys.length} || key !== keys[j++]) return miss;`,
+    `if (j !== ${keys.length}) return miss;`,
     `const ${names.map((v, i) => `${v} = x[${JSON.stringify(keys[i])}]`).join(", ")};`,
     numbers,
   ].join("\n");
 }
+
+/** The keys `readSource`'s code compares with (bound to the name `keys`), for a record structure. */
+export const keysOf = (def: TreeDef): readonly string[] => literalKeys(def) ?? [];
 
 /** An expression for the frozen tree of structure `def` whose leaves are the expressions `leaves`. */
 export function buildSource(def: TreeDef, leaves: readonly string[]): string {

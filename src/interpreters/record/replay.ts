@@ -4,7 +4,7 @@
 import { instantiate } from "../../base/codegen.ts";
 import type { Payload } from "../../core/protocol.ts";
 import { isTensorStep, type Operand, operandValue, type Step } from "./steps.ts";
-import { buildSource, isGeneratable, readSource } from "../../tree/source.ts";
+import { buildSource, isGeneratable, keysOf, readSource } from "../../tree/source.ts";
 import type { TreeDef } from "../../tree/types.ts";
 
 /** The output leaves for input leaves `x`, or undefined when a guard fails (the recording does not apply). */
@@ -83,7 +83,9 @@ export function compileDirect(
   if (body === undefined) return undefined;
   const read = readSource(defs.input, Array.from({ length: inputs }, (_, i) => `s${i}`));
   const source = `return function direct(x) {\n${read}\n${body}\nreturn ${buildSource(defs.output, outputs.map((o) => closure.ref(o)))};\n};`;
-  return instantiate(source, ["miss", "slow", ...closure.names], [miss, slow, ...closure.values]) as ((x: unknown) => unknown) | undefined;
+  return instantiate(source, ["miss", "slow", "keys", ...closure.names], [miss, slow, keysOf(defs.input), ...closure.values]) as
+    | ((x: unknown) => unknown)
+    | undefined;
 }
 
 /** One `const` per live step after the inputs (V8 keeps them in registers), guards returning `failed`. */

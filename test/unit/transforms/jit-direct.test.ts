@@ -102,3 +102,21 @@ describe("jit's direct replay of flat structures", () => {
     expect(reads).toBe(2);
   });
 });
+
+describe("jit's direct replay and the prototype", () => {
+  it("a key Object.prototype was given (enumerable) is not read as a leaf: the call takes the general path", () => {
+    const g = jit(grad((p: { readonly [k: string]: Real }) => mul(p.a ?? 1, p.b ?? 1)));
+    expect(g({ a: 2, b: 3 })).toEqual({ a: 3, b: 2 });
+    const proto = Object.prototype as Record<string, unknown>;
+    proto.b = 10;
+    try {
+      // eager grad sees one own key, a; p.b reads the prototype's 10
+      const eager = grad((p: { readonly [k: string]: Real }) => mul(p.a ?? 1, p.b ?? 1))({ a: 2 });
+      expect(Object.keys(g({ a: 2 }))).toEqual(Object.keys(eager));
+      expect(g({ a: 2 })).toEqual(eager);
+    } finally {
+      delete proto.b;
+    }
+    expect(g({ a: 4, b: 5 })).toEqual({ a: 5, b: 4 });
+  });
+});
