@@ -24,14 +24,47 @@ function pack(heap: Float64Array, at: number, width: number, X: Float64Array, sq
   const panel = kc * width;
   for (let q = count; q % width !== 0; q++) for (let p = 0, o = at + Math.floor(q / width) * panel + (q % width); p < kc; p++, o += width) heap[o] = 0;
   if (sp === 1) {
-    // contiguous along p: one row of X at a time
-    for (let q = 0; q < count; q++) {
+    // contiguous along p: a panel's rows side by side, so the writes run straight through the panel
+    const full = count - (count % width);
+    for (let q0 = 0; q0 < full; q0 += width) {
+      let o = at + (q0 / width) * panel;
+      const from = (start + q0) * sq + p0;
+      if (width === 4) {
+        const r0 = from, r1 = from + sq, r2 = from + 2 * sq, r3 = from + 3 * sq;
+        for (let p = 0; p < kc; p++, o += 4) {
+          heap[o] = X[r0 + p]!;
+          heap[o + 1] = X[r1 + p]!;
+          heap[o + 2] = X[r2 + p]!;
+          heap[o + 3] = X[r3 + p]!;
+        }
+      } else for (let p = 0; p < kc; p++) for (let t = 0; t < width; t++) heap[o++] = X[from + t * sq + p]!;
+    }
+    for (let q = full; q < count; q++) {
       let from = (start + q) * sq + p0;
       for (let p = 0, o = at + Math.floor(q / width) * panel + (q % width); p < kc; p++, o += width) heap[o] = X[from++]!;
     }
     return;
   }
-  // contiguous along q: one column of X (a stored row) at a time, a panel's width of it per step
+  // contiguous along q: a panel at a time, a panel's width of each stored row per step (writes straight through)
+  if (width === 4 && sq === 1) {
+    const full = count - (count % 4);
+    for (let q0 = 0; q0 < full; q0 += 4) {
+      let o = at + (q0 / 4) * panel;
+      let from = start + q0 + p0 * sp;
+      for (let p = 0; p < kc; p++, o += 4, from += sp) {
+        heap[o] = X[from]!;
+        heap[o + 1] = X[from + 1]!;
+        heap[o + 2] = X[from + 2]!;
+        heap[o + 3] = X[from + 3]!;
+      }
+    }
+    if (full === count) return;
+    const rest = count - full;
+    for (let p = 0, o = at + (full / 4) * panel, from = start + full + p0 * sp; p < kc; p++, o += 4, from += sp) {
+      for (let t = 0; t < rest; t++) heap[o + t] = X[from + t]!;
+    }
+    return;
+  }
   for (let p = 0; p < kc; p++) {
     const from = start * sq + (p0 + p) * sp;
     for (let q0 = 0, o = at + p * width; q0 < count; q0 += width, o += panel) {
