@@ -191,11 +191,15 @@ export function unflatten(def: TreeDef, leaves: readonly unknown[]): unknown {
   }
 }
 
-/** A frozen container of leaves only (a flat record by its compiled builder once it has one). */
+/**
+ * A frozen container of leaves only (a flat record by its compiled builder once it has one, when its
+ * values are what a user's records hold: a record of tracers is built key by key, so that V8 gives it
+ * other hidden classes than a user's literal of the same keys, whose fields then stay unboxed numbers).
+ */
 function flat(def: Container, leaves: readonly unknown[], start: number): unknown {
   const { keys, size } = def;
   const values = start === 0 && leaves.length === size ? leaves : leaves.slice(start, start + size);
   if (keys === null) return Object.freeze(values === leaves ? leaves.slice() : values);
-  if (def.compiled !== undefined) return Object.freeze(def.compiled.make(values));
+  if (def.compiled !== undefined && !values.some((v) => v instanceof Tracer)) return Object.freeze(def.compiled.make(values));
   return Object.freeze(record(keys, values));
 }

@@ -122,6 +122,19 @@ describe("a structure seen again takes compiled code, with the same results and 
     expect(() => g({ a: 1, b: escaped, c: 3 })).toThrow(/escaped|used after/);
     expect(g({ a: 1, b: 2, c: 3 })).toEqual({ a: 2, b: 1, c: 6 });
   });
+  it("the record a function sees is a frozen plain record of its keys, on a repeated structure too (made by generated code)", () => {
+    const seen: unknown[] = [];
+    const h = grad((p: { readonly u: Real; readonly v: Real }) => (seen.push(p), mul(p.u, square(p.v))));
+    for (let k = 0; k < 3; k++) expect(h({ u: 2, v: 3 })).toEqual({ u: 9, v: 12 });
+    for (const p of seen) {
+      expect(Object.getPrototypeOf(p)).toBe(Object.prototype);
+      expect(Object.keys(p as object)).toEqual(["u", "v"]);
+      expect(Object.isFrozen(p)).toBe(true);
+    }
+    // and it is a tree again: an inner transform takes it as it is
+    const inner = grad((p: { readonly u: Real; readonly v: Real }) => sum(Object.values(grad((q: typeof p) => mul(q.u, q.v))(p))));
+    for (let k = 0; k < 3; k++) expect(inner({ u: 2, v: 3 })).toEqual({ u: 1, v: 1 });
+  });
   it("records with a __proto__ key are rebuilt as records with that own key", () => {
     const input = JSON.parse('{"x": 2, "__proto__": 3}') as Record<string, number>;
     const h = grad((p: Record<string, Real>) => mul(p["x"], p["__proto__"]));
