@@ -5,8 +5,11 @@ import type { Expr } from "../../expr.ts";
 import { coveredOneBack, nodeId, type Range } from "./carry.ts";
 import type { Signature } from "./signature.ts";
 
-/** A line of code, or the place where an op's value is handed to its carry (if one reads it later). */
-type Line = string | { readonly handOff: string; readonly value: string };
+/**
+ * A line of code, the place where an op's value is handed to its carry (if one reads it later), or
+ * the opening of a block guarded by constant bounds, `lo <= i < hi` (split loops decide it per segment).
+ */
+type Line = string | { readonly handOff: string; readonly value: string } | { readonly lo: number; readonly hi: number };
 
 /** A run of lines that reads the index i − offset, for i in [lo, hi). */
 interface Block {
@@ -40,6 +43,9 @@ export function generate(
 
 const index = (offset: number): string => (offset === 0 ? "i" : `(i - ${offset})`);
 
+/** The most cut points a loop is split at (each cut is one more copy of the body). */
+const MAX_CUTS = 4;
+
 function note(map: Map<string, Range[]>, key: string, range: Range): void {
   const list = map.get(key);
   if (list === undefined) map.set(key, [range]);
@@ -55,6 +61,10 @@ class Emitter {
   readonly #reads = new Map<string, Range[]>();
   /** Carries by the `id@offset` of their source: [previous iteration's value, this iteration's]. */
   readonly #carries = new Map<string, readonly [string, string]>();
+
+  /** The constant bounds of the shifts' guards, and whether any guard has its bounds as parameters. */
+  readonly #bounds: number[] = [];
+  #parametric = false;
 
   readonly #sig: Signature;
   readonly #isInvariant: (e: Expr) => boolean;
@@ -136,7 +146,8 @@ class Emitter {
       const hi = Math.min(block.hi, e.to + block.offset);
       const offset = block.offset + e.from;
       inner = { lines: [], cache: new Map(), parent: block, offset, index: index(offset), lo, hi };
-      guard = `i >= ${e.from + block.offset} && i < ${e.to + block.offset}`;
+      guard = "";
+      this.#bounds.push(e.from + block.offset, e.to + block.offset);
     } else {
       // bounds as parameters: read at index − F while F <= index < T (no carries are planned then)
       inner = { lines: [], cache: new Map(), parent: block, offset: NaN, index: `(${block.index} - F${k})`, lo: NaN, hi: NaN };
@@ -144,7 +155,9 @@ class Emitter {
     }
     const a = this.emit(e.arg, inner);
     // values computed inside the guarded block are not visible after it
-    block.lines.push(`let ${v} = 0;`, `if (${guard}) {`, ...inner.lines, `${v} = ${a};`, `}`);
+    const open: Line = guard === "" ? { lo: e.from + block.offset, hi: e.to + block.offset } : `if (${guard}) {`;
+    if (guard !== "") this.#parametric = true;
+    block.lines.push(`let ${v} = 0;`, open, ...inner.lines, `${v} = ${a};`, `}`);
     return v;
   }
 
@@ -164,23 +177,40 @@ class Emitter {
     return out;
   }
 
-  /** The function body: the prelude, the carries' declarations, and the loop. */
+  /**
+   * The function body: the prelude, the carries' declarations, and the loop. Where the shifts' guards
+   * have constant bounds, the loop is split at them into a few loops over the same body, each with
+   * every guard decided (a shift's branch per element costs a third of W3's gradient loop); the
+   * elements are visited in the same order, so sums and carries are unchanged.
+   */
   source(body: Block, root: string, write: boolean): string {
     const carries = [...this.#carries.values()];
     const declared = carries.map(([p, q]) => `let ${p} = 0, ${q} = 0;`);
     const handOn = carries.map(([p, q]) => `${p} = ${q};`).join("\n");
-    const lines = this.#finish(body.lines);
-    const loop = write
-      ? `for (let i = 0; i < n; i++) {\n${lines}\nout[i] = ${root};\n${handOn}\n}\nreturn 0;`
-      : `let acc = 0;\nfor (let i = 0; i < n; i++) {\n${lines}\nacc += ${root};\n${handOn}\n}\nreturn acc;`;
+    const step = (lines: string) => (write ? `${lines}\nout[i] = ${root};\n${handOn}` : `${lines}\nacc += ${root};\n${handOn}`);
+    const cuts = [...new Set(this.#bounds.filter((b) => b > 0))].sort((a, b) => a - b);
+    const split = !this.#parametric && cuts.length > 0 && cuts.length <= MAX_CUTS;
+    const starts = split ? [0, ...cuts] : [0];
+    const loops = starts.map((lo, k) => {
+      const hi = k + 1 < starts.length ? starts[k + 1]! : undefined;
+      const end = hi === undefined ? "n" : `Math.min(${hi}, n)`;
+      // within [lo, hi) a guard lo' <= i < hi' holds everywhere or nowhere
+      const holds = (g: { lo: number; hi: number }): boolean => g.lo <= lo && (hi === undefined ? false : hi <= g.hi);
+      return `for (let i = ${lo}; i < ${end}; i++) {\n${step(this.#finish(body.lines, split ? holds : undefined))}\n}`;
+    });
+    const loop = write ? `${loops.join("\n")}\nreturn 0;` : `let acc = 0;\n${loops.join("\n")}\nreturn acc;`;
     return `"use strict";\n${this.#finish(this.prelude.lines)}\n${declared.join("\n")}\n${loop}`;
   }
 
-  /** Lines as code: a hand-off becomes an assignment to its carry, or nothing when no carry reads it. */
-  #finish(lines: readonly Line[]): string {
+  /**
+   * Lines as code: a hand-off becomes an assignment to its carry, or nothing when no carry reads it; a
+   * guard is decided by `holds` in a split loop, else tested on i.
+   */
+  #finish(lines: readonly Line[], holds?: (g: { lo: number; hi: number }) => boolean): string {
     const code: string[] = [];
     for (const l of lines) {
       if (typeof l === "string") code.push(l);
+      else if ("lo" in l) code.push(holds === undefined ? `if (i >= ${l.lo} && i < ${l.hi}) {` : `if (${holds(l)}) {`);
       else {
         const c = this.#carries.get(l.handOff);
         if (c !== undefined) code.push(`${c[1]} = ${l.value};`);
