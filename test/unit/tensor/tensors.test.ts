@@ -330,6 +330,28 @@ describe("reused memory never shows through", () => {
   afterAll(() => setCompilation(true));
 });
 
+describe("compiled loops over a repeated row (a bias) agree with interpreted evaluation", () => {
+  it("rows of odd lengths, as sums and as written results, with their gradients", async () => {
+    const fc = (await import("fast-check")).default;
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 13 }), fc.integer({ min: 40, max: 90 }), (width, rows) => {
+        const x = tensor(Array.from({ length: rows * width }, (_, i) => Math.sin(i + 0.5)), [rows, width]);
+        const b = tensor(Array.from({ length: width }, (_, i) => Math.cos(3 * i) - 0.2), [width]);
+        const f = (p: readonly [Tensor, Tensor]) => sum(mul(relu(add(p[0], p[1])), add(p[0], mul(p[1], p[1]))));
+        const run = () => [toArray(relu(add(x, b))), primal(f([x, b])), grad(f)([x, b]).map((t) => toArray(t))];
+        const compiled = run();
+        setCompilation(false);
+        try {
+          expect(run()).toEqual(compiled);
+        } finally {
+          setCompilation(true);
+        }
+      }),
+      { numRuns: 40 },
+    );
+  });
+});
+
 describe("compiled stencils (slices and their pullbacks) agree with interpreted evaluation", () => {
   for (const [what, least, most, runs] of [["small", 3, 9, 200], ["compiled into loops (split at the shifts' bounds, or not past 4 cuts)", 300, 700, 40]] as const) {
   it(`on random overlapping slices and their gradients, ${what}`, async () => {

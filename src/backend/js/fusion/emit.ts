@@ -62,6 +62,8 @@ class Emitter {
   /** Carries by the `id@offset` of their source: [previous iteration's value, this iteration's]. */
   readonly #carries = new Map<string, readonly [string, string]>();
 
+  /** Row arrays read at i, by name, and their counters. */
+  readonly #rows = new Map<string, string>();
   /** The constant bounds of the shifts' guards, and whether any guard has its bounds as parameters. */
   readonly #bounds: number[] = [];
   #parametric = false;
@@ -94,6 +96,13 @@ class Emitter {
     return `t${this.#temps++}`;
   }
 
+  /** The counter holding i mod the length of row array `arr` (declared before the loop, advanced after each element). */
+  #rowCounter(arr: string): string {
+    let r = this.#rows.get(arr);
+    if (r === undefined) this.#rows.set(arr, (r = `r${this.#temps++}`));
+    return r;
+  }
+
   /** A cached value, looked up through enclosing blocks that read the same index. */
   #lookup(b: Block, key: unknown): string | undefined {
     for (let s: Block | undefined = b; s !== undefined; s = s.parent) {
@@ -111,7 +120,12 @@ class Emitter {
     const read = this.#lookup(block, key);
     if (read !== undefined) return read;
     const v = this.#temp();
-    const i = e.access === "scalar" ? "0" : e.access === "full" ? block.index : `${block.index} % ${arr}.length`;
+    // a repeated row read at i itself: a counter that wraps, not an integer division per element
+    const i =
+      e.access === "scalar" ? "0"
+      : e.access === "full" ? block.index
+      : block.index === "i" ? this.#rowCounter(arr)
+      : `${block.index} % ${arr}.length`;
     block.lines.push(`const ${v} = ${arr}[${i}];`);
     block.cache.set(key, v);
     return v;
@@ -185,8 +199,9 @@ class Emitter {
    */
   source(body: Block, root: string, write: boolean): string {
     const carries = [...this.#carries.values()];
-    const declared = carries.map(([p, q]) => `let ${p} = 0, ${q} = 0;`);
-    const handOn = carries.map(([p, q]) => `${p} = ${q};`).join("\n");
+    const declared = [...carries.map(([p, q]) => `let ${p} = 0, ${q} = 0;`), ...[...this.#rows.values()].map((r) => `let ${r} = 0;`)];
+    const rows = [...this.#rows];
+    const handOn = [...carries.map(([p, q]) => `${p} = ${q};`), ...rows.map(([arr, r]) => `if (++${r} === ${arr}.length) ${r} = 0;`)].join("\n");
     const step = (lines: string) => (write ? `${lines}\nout[i] = ${root};\n${handOn}` : `${lines}\nacc += ${root};\n${handOn}`);
     const cuts = [...new Set(this.#bounds.filter((b) => b > 0))].sort((a, b) => a - b);
     const split = !this.#parametric && cuts.length > 0 && cuts.length <= MAX_CUTS;
