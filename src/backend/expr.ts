@@ -28,3 +28,10 @@ export type Expr =
 export const MAX_NODES = 96;
 
 export const nodeCount = (e: Expr): number => (e.kind === "op" || e.kind === "shift" ? e.size : 1);
+
+/** Every buffer an expression reads (a leaf's data), in the order they appear. */
+export function visitLeaves(e: Expr, visit: (data: Float64Array) => void): void {
+  if (e.kind === "leaf") visit(e.data);
+  else if (e.kind === "op") for (const a of e.args) visitLeaves(a, visit);
+  else if (e.kind === "shift") visitLeaves(e.arg, visit);
+}

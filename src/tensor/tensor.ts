@@ -3,7 +3,7 @@
 import { describe } from "../base/errors.ts";
 import { checkShape, formatShape, MAX_AXES, type Shape, sizeOf } from "../base/shape.ts";
 import { kernels } from "../backend/index.ts";
-import type { Expr } from "../backend/expr.ts";
+import { type Expr, visitLeaves } from "../backend/expr.ts";
 import { allocate, allocateFor, currentOwner, hasRecycled, recycledIn } from "../backend/memory.ts";
 
 /**
@@ -104,11 +104,7 @@ function checkRead(owner: object, b: Float64Array): void {
 }
 
 /** The same for a pending tensor: every buffer its expression reads. */
-function checkLeaves(owner: object, e: Expr): void {
-  if (e.kind === "leaf") checkRead(owner, e.data);
-  else if (e.kind === "op") for (const a of e.args) checkLeaves(owner, a);
-  else if (e.kind === "shift") checkLeaves(owner, e.arg);
-}
+const checkLeaves = (owner: object, e: Expr): void => visitLeaves(e, (b) => checkRead(owner, b));
 
 /** Internal: the tensor's data (computed first if pending), for kernels that only read it. */
 export const data = (t: Tensor): Float64Array => dataOf(t);

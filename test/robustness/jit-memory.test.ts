@@ -1,22 +1,11 @@
 // jit's replays of a tensor program run in a recycling scope of the buffer pool: the buffers of
 // intermediates that die go back to the pool and serve the next replay, so 1,000 replays of a
 // training step hold no more memory than the first few (bench/jit-ab.ts runs the W2-sized one).
-import v8 from "node:v8";
-import vm from "node:vm";
 import { describe, expect, it } from "vitest";
 import { add, jit, logSumExp, matmul, mean, mul, oneHot, type Real, square, sub, sum, tanh, type Tensor, tensor, valueAndGrad } from "../../src/index.ts";
 import { MAX_FREE_BYTES, pooledBytes } from "../../src/internal.ts";
+import { arrayBuffers, MB } from "../support/memory.ts";
 
-v8.setFlagsFromString("--expose_gc");
-const gc = vm.runInNewContext("gc") as () => void;
-const MB = 1024 * 1024;
-
-/** Bytes of ArrayBuffers alive after a full collection. */
-function arrayBuffers(): number {
-  gc();
-  gc();
-  return process.memoryUsage().arrayBuffers;
-}
 
 type P = { readonly w1: Tensor; readonly b1: Tensor; readonly w2: Tensor; readonly b2: Tensor };
 const [B, I, H, K] = [32, 256, 64, 10]; // W2's shape, smaller: W1 and the activations' gradients pass the pool's threshold

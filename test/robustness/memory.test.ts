@@ -2,22 +2,11 @@
 // classes (so varying shapes reuse them), at most MAX_FREE_BYTES wait for reuse, and everything kept
 // (free buffers, a huge tape's arrays, a sweep's and a matmul's scratch) goes once the program has
 // been idle for IDLE_MS. Memory after a varied-shape workload returns to near where it started.
-import v8 from "node:v8";
-import vm from "node:vm";
 import { describe, expect, it } from "vitest";
 import { add, grad, matmul, mul, type Real, sin, softmax, sum, tanh, type Tensor, tensor } from "../../src/index.ts";
 import { IDLE_MS, MAX_FREE_BYTES, pooledBytes } from "../../src/internal.ts";
+import { arrayBuffers, MB } from "../support/memory.ts";
 
-v8.setFlagsFromString("--expose_gc");
-const gc = vm.runInNewContext("gc") as () => void;
-const MB = 1024 * 1024;
-
-/** Bytes of ArrayBuffers alive after a full collection. */
-function arrayBuffers(): number {
-  gc();
-  gc();
-  return process.memoryUsage().arrayBuffers;
-}
 const idle = () => new Promise((resolve) => setTimeout(resolve, IDLE_MS + 300));
 
 /** A loss that allocates: softmax along rows, an elementwise product, their pullbacks. */

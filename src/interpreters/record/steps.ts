@@ -4,7 +4,7 @@ import { pin } from "../../backend/memory.ts";
 import type { BinaryRule, Payload, TensorRule, UnaryRule } from "../../core/protocol.ts";
 import { visitBuffers } from "../../core/value.ts";
 import type { Shape } from "../../base/shape.ts";
-import type { Expr } from "../../backend/expr.ts";
+import { type Expr, visitLeaves } from "../../backend/expr.ts";
 import { elementwise } from "../../tensor/elementwise.ts";
 import { lazy, type Tensor } from "../../tensor/tensor.ts";
 
@@ -64,14 +64,8 @@ const pendingRule: PlainRule = {
  * reading it written out (800 KB of ones for W3's gradient). The buffers it reads are kept.
  */
 export function pendingStep(expr: Expr, shape: Shape): TensorStep {
-  pinLeaves(expr);
+  visitLeaves(expr, pin);
   return { rule: pendingRule, params: { expr, shape }, operands: [] };
-}
-
-function pinLeaves(e: Expr): void {
-  if (e.kind === "leaf") pin(e.data);
-  else if (e.kind === "op") for (const a of e.args) pinLeaves(a);
-  else if (e.kind === "shift") pinLeaves(e.arg);
 }
 
 /** The plain value of an operand given the values of the steps. */
